@@ -1,0 +1,1 @@
+//! Applying a patch to a local export (to be written).

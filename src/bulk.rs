@@ -1,0 +1,1 @@
+//! Bulk processing of many schools (to be written).

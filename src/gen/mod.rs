@@ -1,0 +1,1 @@
+//! Synthetic workload generator (to be written).

@@ -1,0 +1,1 @@
+//! Ministry code -> local code mapping (to be written).

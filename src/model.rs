@@ -1,0 +1,465 @@
+//! The typed model of one school's SIDI export and of its local export.
+//!
+//! A [`SidiExport`] is what every reader produces, whatever the form (XML or
+//! CSV, plain or zipped, any encoding or profile). A [`LocalExport`] is what
+//! the school's local package exported. Every record keeps its [`Origin`] so
+//! that a finding can name the file and line a secretary must look at.
+//!
+//! Text fields are kept as read (trimmed); values that do not parse are kept
+//! raw next to the parsed form so a finding can quote them and nothing is lost.
+
+use crate::date::Date;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where a record came from: file (as the user named it, with `zip!entry`
+/// for archive members), 1-based line and, for XML, column (0 when unknown).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Origin {
+    pub fn new(file: &Arc<str>, line: u32, column: u32) -> Origin {
+        Origin {
+            file: Arc::clone(file),
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (0, _) => write!(f, "{}", self.file),
+            (l, 0) => write!(f, "{}:{}", self.file, l),
+            (l, c) => write!(f, "{}:{}:{}", self.file, l, c),
+        }
+    }
+}
+
+/// School order (`ordine`): infanzia, primaria, secondaria I and II grado.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ordine {
+    /// `AA` scuola dell'infanzia
+    Infanzia,
+    /// `EE` scuola primaria
+    Primaria,
+    /// `MM` secondaria di I grado
+    SecondariaPrimo,
+    /// `SS` secondaria di II grado
+    SecondariaSecondo,
+}
+
+impl Ordine {
+    /// Parses the SIDI code `AA`, `EE`, `MM`, `SS`.
+    pub fn from_code(s: &str) -> Option<Ordine> {
+        match s.trim() {
+            "AA" => Some(Ordine::Infanzia),
+            "EE" => Some(Ordine::Primaria),
+            "MM" => Some(Ordine::SecondariaPrimo),
+            "SS" => Some(Ordine::SecondariaSecondo),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Ordine::Infanzia => "AA",
+            Ordine::Primaria => "EE",
+            Ordine::SecondariaPrimo => "MM",
+            Ordine::SecondariaSecondo => "SS",
+        }
+    }
+    /// The valid range of anno di corso; infanzia may have none (0 stands for "none").
+    pub fn anno_range(self) -> std::ops::RangeInclusive<u8> {
+        match self {
+            Ordine::Infanzia => 0..=3,
+            Ordine::Primaria => 1..=5,
+            Ordine::SecondariaPrimo => 1..=3,
+            Ordine::SecondariaSecondo => 1..=6,
+        }
+    }
+    /// Usual age (turned during the calendar year the school year starts in)
+    /// for anno 1; infanzia counts anno 1 as the 3-year-olds.
+    pub fn first_year_age(self) -> i32 {
+        match self {
+            Ordine::Infanzia => 3,
+            Ordine::Primaria => 6,
+            Ordine::SecondariaPrimo => 11,
+            Ordine::SecondariaSecondo => 14,
+        }
+    }
+}
+
+/// The kind of ministry code a school declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CodeKind {
+    TempoScuola,
+    Indirizzo,
+}
+
+impl CodeKind {
+    /// The `TIPO` value of `codifiche.csv`.
+    pub fn from_tipo(s: &str) -> Option<CodeKind> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "TEMPO_SCUOLA" => Some(CodeKind::TempoScuola),
+            "INDIRIZZO" => Some(CodeKind::Indirizzo),
+            _ => None,
+        }
+    }
+    pub fn tipo(self) -> &'static str {
+        match self {
+            CodeKind::TempoScuola => "TEMPO_SCUOLA",
+            CodeKind::Indirizzo => "INDIRIZZO",
+        }
+    }
+}
+
+/// The export's header (`Intestazione`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Header {
+    /// Codice meccanografico of the istituzione principale.
+    pub codice_scuola: String,
+    /// `2025/26`
+    pub anno_scolastico: String,
+    /// Extraction time as written (ISO date-time in the XML form).
+    pub data_estrazione: String,
+    pub origin: Option<Origin>,
+}
+
+/// A code declared in `Codifiche` / `codifiche.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeclaredCode {
+    pub kind: CodeKind,
+    pub codice: String,
+    /// Raw ordine as written (`EE`…); parsed with [`Ordine::from_code`].
+    pub ordine: String,
+    pub descrizione: String,
+    pub origin: Origin,
+}
+
+/// A sede (plesso / punto di erogazione).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sede {
+    pub codice: String,
+    pub ordine: String,
+    pub comune: String,
+    pub denominazione: String,
+    pub origin: Origin,
+}
+
+/// The identity of a class inside one school: (sede, anno di corso, sezione).
+/// `anno` is kept as written, trimmed, with leading zeros removed; empty
+/// for infanzia sections without an anno.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassKey {
+    pub sede: String,
+    pub anno: String,
+    pub sezione: String,
+}
+
+impl ClassKey {
+    pub fn new(sede: &str, anno: &str, sezione: &str) -> ClassKey {
+        ClassKey {
+            sede: sede.trim().to_ascii_uppercase(),
+            anno: normalize_anno(anno),
+            sezione: sezione.trim().to_uppercase(),
+        }
+    }
+    /// Anno di corso as a number, `None` when empty or not a number.
+    pub fn anno_num(&self) -> Option<u8> {
+        self.anno.parse().ok()
+    }
+}
+
+impl fmt::Display for ClassKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}{}", self.sede, self.anno, self.sezione)
+    }
+}
+
+/// Trims an anno di corso and drops leading zeros (`"01"` -> `"1"`).
+pub fn normalize_anno(s: &str) -> String {
+    let t = s.trim();
+    let z = t.trim_start_matches('0');
+    if z.is_empty() && !t.is_empty() {
+        "0".to_string()
+    } else {
+        z.to_string()
+    }
+}
+
+/// A class declared by the SIDI export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Classe {
+    pub key: ClassKey,
+    /// Ministry tempo scuola code (may be empty).
+    pub tempo_scuola: String,
+    /// Ministry indirizzo code (secondaria II grado; may be empty).
+    pub indirizzo: String,
+    pub origin: Origin,
+}
+
+/// AdE state of a codice fiscale on SIDI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CfState {
+    /// `V` validato by Agenzia delle Entrate
+    Validato,
+    /// `N` non validato
+    NonValidato,
+    /// `P` provvisorio
+    Provvisorio,
+}
+
+impl CfState {
+    pub fn from_code(s: &str) -> Option<CfState> {
+        match s.trim() {
+            "V" | "v" => Some(CfState::Validato),
+            "N" | "n" => Some(CfState::NonValidato),
+            "P" | "p" => Some(CfState::Provvisorio),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            CfState::Validato => "V",
+            CfState::NonValidato => "N",
+            CfState::Provvisorio => "P",
+        }
+    }
+}
+
+/// A frequenza: the pupil's attendance of one class from a date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frequenza {
+    pub class: ClassKey,
+    /// `dal` as written.
+    pub dal_raw: String,
+    pub dal: Option<Date>,
+    /// `FREQUENTANTE`, `TRASFERITO`, `RITIRATO`, `INTERROTTO`.
+    pub stato: String,
+    pub origin: Origin,
+}
+
+impl Frequenza {
+    pub fn is_attending(&self) -> bool {
+        self.stato.eq_ignore_ascii_case("FREQUENTANTE")
+    }
+}
+
+/// A pupil as certified on SIDI.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pupil {
+    pub id_sidi: String,
+    /// As written, trimmed (not upper-cased: validation reports lower case).
+    pub codice_fiscale: String,
+    /// `stato` attribute / `STATO_CF` as written.
+    pub stato_cf: String,
+    pub cognome: String,
+    pub nome: String,
+    pub sesso: String,
+    pub data_nascita_raw: String,
+    pub data_nascita: Option<Date>,
+    pub luogo_nascita: String,
+    pub cittadinanza: String,
+    pub frequenze: Vec<Frequenza>,
+    pub origin: Origin,
+}
+
+impl Pupil {
+    /// The codice fiscale used as matching key: trimmed and upper-cased.
+    pub fn cf_key(&self) -> String {
+        self.codice_fiscale.trim().to_ascii_uppercase()
+    }
+    /// A short identity for messages: id SIDI, else codice fiscale.
+    pub fn identity(&self) -> String {
+        if !self.id_sidi.is_empty() {
+            self.id_sidi.clone()
+        } else {
+            self.cf_key()
+        }
+    }
+    /// The frequenza that places the pupil in a class now: the attending one
+    /// with the latest start date (the last one read on ties).
+    pub fn current_frequenza(&self) -> Option<&Frequenza> {
+        self.frequenze
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_attending())
+            .max_by_key(|(i, f)| (f.dal, *i))
+            .map(|(_, f)| f)
+    }
+}
+
+/// One school's SIDI export, whatever form it was read from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SidiExport {
+    pub header: Header,
+    pub codes: Vec<DeclaredCode>,
+    pub sedi: Vec<Sede>,
+    pub classes: Vec<Classe>,
+    pub pupils: Vec<Pupil>,
+    /// Which form it was read from (`xml`, `csv`) and the files read, for the manifest.
+    pub form: ExportForm,
+    pub sources: Vec<SourceFile>,
+}
+
+/// The form an export was read from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportForm {
+    #[default]
+    Xml,
+    Csv,
+}
+
+/// A file that was read, with the bytes' SHA-256 for the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceFile {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The SIDI-managed, lockable fields of a pupil, in FORMATS.md order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    CodiceFiscale,
+    Cognome,
+    Nome,
+    Sesso,
+    DataNascita,
+    LuogoNascita,
+    Cittadinanza,
+}
+
+impl Field {
+    /// The lockable set, in order (the codice fiscale is the key and is not lockable).
+    pub const LOCKABLE: [Field; 6] = [
+        Field::Cognome,
+        Field::Nome,
+        Field::Sesso,
+        Field::DataNascita,
+        Field::LuogoNascita,
+        Field::Cittadinanza,
+    ];
+    /// Snake case name used in patches.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::CodiceFiscale => "codice_fiscale",
+            Field::Cognome => "cognome",
+            Field::Nome => "nome",
+            Field::Sesso => "sesso",
+            Field::DataNascita => "data_nascita",
+            Field::LuogoNascita => "luogo_nascita",
+            Field::Cittadinanza => "cittadinanza",
+        }
+    }
+    /// Column name of the local layout (`BLOCCATI` uses these).
+    pub fn column(self) -> &'static str {
+        match self {
+            Field::CodiceFiscale => "CODICE_FISCALE",
+            Field::Cognome => "COGNOME",
+            Field::Nome => "NOME",
+            Field::Sesso => "SESSO",
+            Field::DataNascita => "DATA_NASCITA",
+            Field::LuogoNascita => "LUOGO_NASCITA",
+            Field::Cittadinanza => "CITTADINANZA",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Field> {
+        let s = s.trim();
+        [Field::CodiceFiscale]
+            .into_iter()
+            .chain(Field::LOCKABLE)
+            .find(|f| f.name().eq_ignore_ascii_case(s) || f.column().eq_ignore_ascii_case(s))
+    }
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of [`Field`]s (the `BLOCCATI` column).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FieldSet(u8);
+
+impl FieldSet {
+    pub fn all_lockable() -> FieldSet {
+        let mut s = FieldSet::default();
+        for f in Field::LOCKABLE {
+            s.insert(f);
+        }
+        s
+    }
+    pub fn insert(&mut self, f: Field) {
+        self.0 |= f.bit();
+    }
+    pub fn contains(self, f: Field) -> bool {
+        self.0 & f.bit() != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn union(self, o: FieldSet) -> FieldSet {
+        FieldSet(self.0 | o.0)
+    }
+    /// Fields in canonical order.
+    pub fn iter(self) -> impl Iterator<Item = Field> {
+        [Field::CodiceFiscale]
+            .into_iter()
+            .chain(Field::LOCKABLE)
+            .filter(move |f| self.contains(*f))
+    }
+    /// `COGNOME|NOME|…` in canonical order (the `BLOCCATI` spelling).
+    pub fn to_bloccati(self) -> String {
+        self.iter().map(Field::column).collect::<Vec<_>>().join("|")
+    }
+}
+
+/// A pupil of the local export (FORMATS.md section 2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalPupil {
+    pub id_locale: String,
+    pub id_sidi: String,
+    pub codice_fiscale: String,
+    pub cognome: String,
+    pub nome: String,
+    pub sesso: String,
+    pub data_nascita_raw: String,
+    pub data_nascita: Option<Date>,
+    pub luogo_nascita: String,
+    pub cittadinanza: String,
+    pub class: ClassKey,
+    /// Local codes.
+    pub tempo_scuola: String,
+    pub indirizzo: String,
+    pub bloccati: FieldSet,
+    pub origin: Origin,
+}
+
+impl LocalPupil {
+    pub fn cf_key(&self) -> String {
+        self.codice_fiscale.trim().to_ascii_uppercase()
+    }
+}
+
+/// A class of the local export (`classi_locali.csv`, or derived from pupils).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalClass {
+    pub key: ClassKey,
+    pub tempo_scuola: String,
+    pub indirizzo: String,
+    pub origin: Origin,
+}
+
+/// The school's local export.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LocalExport {
+    pub pupils: Vec<LocalPupil>,
+    pub classes: Vec<LocalClass>,
+    /// Whether `classes` came from a `classi_locali.csv` (else derived from pupils).
+    pub classes_declared: bool,
+    pub sources: Vec<SourceFile>,
+}

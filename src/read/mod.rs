@@ -1,0 +1,4 @@
+//! Reading inputs: the SIDI export in any of its forms, and the local export.
+
+pub mod encoding;
+pub mod profile;

@@ -1,0 +1,2 @@
+//! Validation (to be written).
+pub mod cf;
