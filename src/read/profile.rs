@@ -209,17 +209,18 @@ impl Profile {
                 let base =
                     base.ok_or_else(|| perr(0, "mapping files need a profile path".into()))?;
                 let table = load_mapping_file(&base.join(&rel))?;
-                let slot =
-                    match kind.as_str() {
-                        "tempo_scuola" => &mut p.tempo_scuola_map,
-                        "indirizzo" => &mut p.indirizzo_map,
-                        other => return Err(perr(
+                let slot = match kind.as_str() {
+                    "tempo_scuola" => &mut p.tempo_scuola_map,
+                    "indirizzo" => &mut p.indirizzo_map,
+                    other => {
+                        return Err(perr(
                             0,
                             format!(
                                 "[mapping.files] unknown table {other:?} (tempo_scuola, indirizzo)"
                             ),
-                        )),
-                    };
+                        ))
+                    }
+                };
                 slot.get_or_insert_with(BTreeMap::new).extend(table);
             }
         }

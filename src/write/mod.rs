@@ -1,1 +1,4 @@
-//! Writers (to be written).
+//! Writers: the local export layout (used by `apply` and `gen`), and the
+//! patch package formats.
+
+pub mod local;
