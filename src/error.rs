@@ -79,3 +79,58 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The message in the user's language, naming file and line as the
+    /// English `Display` does. Details coming from parsers stay as they are.
+    pub fn localized(&self, lang: crate::messages::Lang) -> String {
+        use crate::messages::Lang;
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Error::Io { path, source } => {
+                let what = match source.kind() {
+                    std::io::ErrorKind::NotFound => "file o cartella non trovati".to_string(),
+                    std::io::ErrorKind::PermissionDenied => "permesso negato".to_string(),
+                    std::io::ErrorKind::StorageFull => "disco pieno".to_string(),
+                    _ => source.to_string(),
+                };
+                format!("{}: {what}", path.display())
+            }
+            Error::Xml {
+                file,
+                line,
+                column,
+                message,
+            } => format!("{file}:{line}:{column}: XML non valido: {message}"),
+            Error::Csv {
+                file,
+                line,
+                message,
+            } => format!("{file}:{line}: CSV non leggibile: {message}"),
+            Error::MissingColumn { file, column } => {
+                format!("{file}: manca la colonna obbligatoria {column}")
+            }
+            Error::Empty { file } => format!("{file}: il file è vuoto"),
+            Error::UnknownEncoding { label } => {
+                format!("codifica dei caratteri sconosciuta: {label:?}")
+            }
+            Error::Zip { file, message } => format!("{file}: archivio zip non utilizzabile: {message}"),
+            Error::NoExport { file, found } => {
+                format!("{file}: nessun export SIDI riconosciuto ({found})")
+            }
+            Error::Profile {
+                file,
+                line,
+                message,
+            } => format!("{file}:{line}: profilo non valido: {message}"),
+            Error::Input {
+                file,
+                line,
+                message,
+            } => format!("{file}:{line}: {message}"),
+            Error::Usage(m) => m.clone(),
+        }
+    }
+}

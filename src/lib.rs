@@ -20,6 +20,7 @@
 
 pub mod apply;
 pub mod bulk;
+pub mod check;
 pub mod date;
 pub mod error;
 pub mod findings;

@@ -1,1 +1,94 @@
-fn main() {}
+//! The `sidisync` command: parse arguments, resolve them into a config, call
+//! the library, map the outcome to an exit status (0 done, 1 done with error
+//! findings, 2 unusable input or wrong usage).
+
+mod cli;
+
+use clap::Parser;
+use cli::args::{Cli, Command, TextJson, TextJsonl};
+use cli::config;
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let g = config::global(&cli);
+    match run(&cli, &g) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let msg = match e.downcast_ref::<sidisync::Error>() {
+                Some(le) => le.localized(g.lang),
+                None => format!("{e:#}"),
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "sidisync: {}: {msg}",
+                g.lang.pick("errore", "error")
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
+    match config::command(cli) {
+        Command::Check(a) => {
+            let opts = config::read_options(&a.input)?;
+            config::existing_file(&a.file)?;
+            let report = sidisync::check::check(
+                &a.file,
+                &opts,
+                &sidisync::validate::ValidateOptions::default(),
+                g.lang,
+            )?;
+            let text = match a.format {
+                TextJson::Json => serde_json::to_string_pretty(&report)? + "\n",
+                TextJson::Text => cli::term::paint(
+                    &sidisync::check::render_text(&report, g.lang),
+                    cli::term::color_stdout(),
+                ),
+            };
+            if !g.quiet || a.format == TextJson::Json {
+                print_out(&text)?;
+            }
+            Ok(u8::from(report.has_errors()))
+        }
+        Command::Cf(a) => {
+            let today = sidisync::date::Date::today();
+            let mut any_invalid = false;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut one = |code: &str| -> anyhow::Result<()> {
+                let r = sidisync::validate::cf::explain(code, None, today, g.lang);
+                any_invalid |= !r.valid;
+                match a.format {
+                    TextJsonl::Jsonl => writeln!(out, "{}", serde_json::to_string(&r)?)?,
+                    TextJsonl::Text => write!(out, "{}", sidisync::validate::cf::render_text(&r, g.lang))?,
+                }
+                Ok(())
+            };
+            if a.codes.is_empty() || a.codes.iter().any(|c| c == "-") {
+                for line in std::io::stdin().lock().lines() {
+                    let line = line?;
+                    if !line.trim().is_empty() {
+                        one(&line)?;
+                    }
+                }
+            } else {
+                for c in &a.codes {
+                    one(c)?;
+                }
+            }
+            out.flush()?;
+            Ok(u8::from(any_invalid))
+        }
+        _ => anyhow::bail!("not yet available"),
+    }
+}
+
+fn print_out(text: &str) -> std::io::Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}

@@ -1,1 +1,6 @@
-mod placeholder {}
+//! The one integration-test binary. Each module is a test area; `harness`
+//! holds the small shared helpers (running the binary, temp folders, samples).
+
+mod harness;
+
+mod cli;

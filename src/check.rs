@@ -1,0 +1,153 @@
+//! `check`: read one SIDI export, validate it, and summarise what was read.
+//!
+//! [`CheckReport`] is what `sidisync check --format json` prints (FORMATS.md
+//! section 5): a `summary` with at least `pupils`, `classes`, `errors`,
+//! `warnings`, and the `findings` as `{code, severity, file, line, record,
+//! field, message}`.
+
+use crate::error::Result;
+use crate::findings::Finding;
+use crate::messages::Lang;
+use crate::read::{read_sidi, ReadOptions};
+use crate::validate::{validate_export, ValidateOptions};
+use serde::Serialize;
+use std::path::Path;
+
+/// One finding in the serialised form of FORMATS.md section 5.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FindingOut {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub file: String,
+    pub line: u32,
+    pub record: String,
+    pub field: String,
+    pub message: String,
+}
+
+impl FindingOut {
+    pub fn new(f: &Finding, lang: Lang) -> FindingOut {
+        FindingOut {
+            code: f.code.code(),
+            severity: f.severity.as_str(),
+            file: f.origin.as_ref().map(|o| o.file.to_string()).unwrap_or_default(),
+            line: f.origin.as_ref().map(|o| o.line).unwrap_or(0),
+            record: f.record.clone(),
+            field: f.field.clone(),
+            message: f.message(lang),
+        }
+    }
+}
+
+/// Counts of what was read.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, Default)]
+pub struct CheckSummary {
+    /// Pupil records read, duplicates and faulty ones included.
+    pub pupils: usize,
+    pub classes: usize,
+    pub sedi: usize,
+    pub codes: usize,
+    pub frequenze: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// The result of `check`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct CheckReport {
+    pub file: String,
+    /// `xml` or `csv`.
+    pub form: &'static str,
+    pub school: String,
+    pub anno_scolastico: String,
+    pub data_estrazione: String,
+    pub summary: CheckSummary,
+    pub findings: Vec<FindingOut>,
+}
+
+impl CheckReport {
+    /// Whether any error finding was reported (exit status 1).
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Reads and validates `path`.
+pub fn check(path: &Path, read: &ReadOptions, validate: &ValidateOptions, lang: Lang) -> Result<CheckReport> {
+    let r = read_sidi(path, read)?;
+    let v = validate_export(&r.export, validate);
+    let mut findings: Vec<Finding> = r.findings;
+    findings.extend(v.findings);
+    findings.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));
+    findings.dedup();
+    let (errors, warnings) = crate::findings::count(&findings);
+    let e = &r.export;
+    Ok(CheckReport {
+        file: path.display().to_string(),
+        form: match e.form {
+            crate::model::ExportForm::Xml => "xml",
+            crate::model::ExportForm::Csv => "csv",
+        },
+        school: e.header.codice_scuola.clone(),
+        anno_scolastico: e.header.anno_scolastico.clone(),
+        data_estrazione: e.header.data_estrazione.clone(),
+        summary: CheckSummary {
+            pupils: e.pupils.len(),
+            classes: e.classes.len(),
+            sedi: e.sedi.len(),
+            codes: e.codes.len(),
+            frequenze: e.pupils.iter().map(|p| p.frequenze.len()).sum(),
+            errors,
+            warnings,
+        },
+        findings: findings.iter().map(|f| FindingOut::new(f, lang)).collect(),
+    })
+}
+
+/// Plain-text rendering for the terminal, in `lang`: counts first, then the
+/// findings, one per line, located.
+pub fn render_text(r: &CheckReport, lang: Lang) -> String {
+    use std::fmt::Write;
+    let t = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let mut s = String::new();
+    let s_ = &mut s;
+    let _ = writeln!(
+        s_,
+        "{} {} ({}), {} {}",
+        t("Scuola", "School"),
+        r.school,
+        r.form.to_uppercase(),
+        t("anno scolastico", "school year"),
+        r.anno_scolastico
+    );
+    let _ = writeln!(
+        s_,
+        "  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}",
+        t("alunni", "pupils"),
+        r.summary.pupils,
+        t("classi", "classes"),
+        r.summary.classes,
+        t("sedi", "sedi"),
+        r.summary.sedi,
+        t("codifiche", "codes"),
+        r.summary.codes,
+        t("errori", "errors"),
+        r.summary.errors,
+        t("avvisi", "warnings"),
+        r.summary.warnings
+    );
+    for f in &r.findings {
+        let sev = match f.severity {
+            "error" => t("ERRORE", "ERROR"),
+            _ => t("avviso", "warning"),
+        };
+        let loc = if f.line > 0 {
+            format!("{}:{}", f.file, f.line)
+        } else {
+            f.file.clone()
+        };
+        let _ = writeln!(s_, "{loc}: {sev} {} [{}] {}", f.code, f.record, f.message);
+    }
+    let _ = writeln!(s_, "{}: {}", t("File", "File"), r.file);
+    s
+}

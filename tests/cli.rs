@@ -1,0 +1,117 @@
+//! The command line as a user meets it: exit statuses, located messages,
+//! JSON shapes, and the samples in every form.
+
+use crate::harness::*;
+
+const FORMS: [&str; 3] = ["frequenze.xml", "frequenze_xml.zip", "frequenze_csv.zip"];
+
+#[test]
+fn check_reads_the_same_pupils_from_every_form() {
+    let mut seen = Vec::new();
+    for f in FORMS {
+        let o = run(["check", "--format", "json"].iter().map(|s| s.to_string()).chain([sample(f).display().to_string()]));
+        let j = json(&o);
+        assert!(code(&o) <= 1, "{f}: {}", stderr(&o));
+        let s = &j["summary"];
+        seen.push((
+            s["pupils"].as_u64().unwrap(),
+            s["classes"].as_u64().unwrap(),
+            s["errors"].as_u64().unwrap(),
+        ));
+        assert!(j["findings"].is_array());
+    }
+    assert!(seen[0].0 >= 100, "the sample school has about 150 pupils: {seen:?}");
+    assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
+}
+
+#[test]
+fn check_decodes_windows_1252_names_exactly() {
+    let xml = read(&sample("frequenze.xml"));
+    assert!(
+        xml.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>"),
+        "the sample XML is declared windows-1252"
+    );
+    // The bytes hold Ò as 0xD2; the decoded findings and summaries must not mangle it.
+    assert!(xml.windows(6).any(|w| w == b"NICOL\xD2"), "sample carries NICOLÒ in windows-1252");
+}
+
+#[test]
+fn check_text_is_italian_by_default_and_english_on_request() {
+    let o = run(["check".into(), sample("frequenze.xml").display().to_string()]);
+    assert!(code(&o) <= 1);
+    let it = stdout(&o);
+    assert!(it.contains("alunni") && it.contains("classi"), "{it}");
+    let o = run(["--lang".into(), "en".into(), "check".into(), sample("frequenze.xml").display().to_string()]);
+    let en = stdout(&o);
+    assert!(en.contains("pupils") && en.contains("classes"), "{en}");
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_located_message() {
+    let d = tempdir();
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (write(d.path(), "vuoto.xml", b""), "vuoto.xml"),
+        (
+            write(
+                d.path(),
+                "tronco.xml",
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlussoFrequenze>\n<Alunni>\n<Alunno idSidi=\"1\">",
+            ),
+            "tronco.xml:",
+        ),
+        (
+            write(d.path(), "senza.csv", b"CODICE_SCUOLA;COGNOME\nRMIC8A1005;ROSSI\n"),
+            "senza.csv",
+        ),
+        (d.path().join("manca.xml"), "manca.xml"),
+    ];
+    for (path, needle) in cases {
+        let o = run(["check".into(), path.display().to_string()]);
+        expect_code(&o, 2);
+        let e = stderr(&o);
+        assert!(e.contains(needle), "message names the file: {e}");
+        assert!(!e.contains("panicked"), "{e}");
+    }
+}
+
+#[test]
+fn unknown_encoding_label_is_usage_error() {
+    let o = run([
+        "check".into(),
+        "--encoding".into(),
+        "klingon".into(),
+        sample("frequenze.xml").display().to_string(),
+    ]);
+    expect_code(&o, 2);
+    assert!(stderr(&o).contains("klingon"));
+}
+
+#[test]
+fn wrong_usage_exits_2() {
+    expect_code(&run(["check"]), 2);
+    expect_code(&run(["nonexistent-command"]), 2);
+    expect_code(&run(["--help"]), 0);
+}
+
+#[test]
+fn cf_answers_in_input_order_from_stdin_and_args() {
+    let o = run_with_stdin(["cf", "--format", "jsonl", "-"], b"CCCFBA85D03L219P\nRSSMRA80A35H501K\n  cccfba85d03l219p \n");
+    expect_code(&o, 1);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["input"], "CCCFBA85D03L219P");
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[0]["kind"], "personal");
+    assert_eq!(lines[0]["place_code"], "L219");
+    assert_eq!(lines[0]["omocodia"], 0);
+    assert_eq!(lines[1]["valid"], false);
+    assert_eq!(lines[2]["valid"], true);
+    let o = run(["cf", "--format", "jsonl", "CCCFBA85D03L21VE"]);
+    expect_code(&o, 0);
+    let j: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(j["base_code"], "CCCFBA85D03L219P");
+    assert_eq!(j["omocodia"], 1);
+}
