@@ -3,6 +3,7 @@
 //! (Interface fixed; the rules are being written.)
 
 pub mod cf;
+pub mod places;
 
 use crate::date::Date;
 use crate::findings::Finding;
