@@ -1,1 +1,4 @@
 mod placeholder {}
+mod cf_edge;
+mod cf_peer;
+mod cf_prop;
