@@ -145,6 +145,9 @@ finding_codes! {
     LocalRecord = "LOCAL_RECORD", Warning;
     /// A row of the decisions file that no longer matches the inputs.
     DecisionStale = "DECISION_STALE", Warning;
+    // --- local export (validation helper) ---
+    /// A local pupil row whose codice fiscale does not validate.
+    LocalCfInvalid = "LOCAL_CF_INVALID", Warning;
 }
 
 /// One finding on one record.

@@ -206,6 +206,10 @@ pub fn finding_template(code: FindingCode) -> (&'static str, &'static str) {
             "la decisione {value} non corrisponde più ai dati attuali: non applicata",
             "decision {value} no longer matches the current inputs: not applied",
         ),
+        LocalCfInvalid => (
+            "riga dell'export locale: il codice fiscale «{value}» non è valido ({expected}); la riga resta, il confronto userà gli altri dati",
+            "local export row: codice fiscale \"{value}\" is not valid ({expected}); the row is kept, matching uses the other data",
+        ),
     }
 }
 

@@ -3,4 +3,7 @@
 
 mod harness;
 
+mod cf_edge;
+mod cf_peer;
+mod cf_prop;
 mod cli;

@@ -1,8 +1,17 @@
 //! Validation: record rules over a SIDI export, with stable finding codes.
 //!
-//! (Interface fixed; the rules are being written.)
+//! - [`cf`]: the codice fiscale engine (zero-allocation `validate`, decode,
+//!   record consistency, `explain` for the `cf` command);
+//! - [`places`]: comuni and foreign states with validity windows;
+//! - [`school_code`]: codici meccanografici and the school registry;
+//! - [`rules`]: the record rules applied by [`validate_export`].
 
 pub mod cf;
+pub mod places;
+pub mod rules;
+pub mod school_code;
+
+pub use rules::validate_local;
 
 use crate::date::Date;
 use crate::findings::Finding;
@@ -36,10 +45,8 @@ pub struct Validation {
 }
 
 /// Applies every record rule to `export`.
-pub fn validate_export(export: &SidiExport, _opts: &ValidateOptions) -> Validation {
-    Validation {
-        findings: Vec::new(),
-        pupil_errors: vec![false; export.pupils.len()],
-        class_errors: vec![false; export.classes.len()],
-    }
+///
+/// Findings are sorted by file, line, column, then code, record and field.
+pub fn validate_export(export: &SidiExport, opts: &ValidateOptions) -> Validation {
+    rules::run(export, opts)
 }
