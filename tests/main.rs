@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod cf_docs;
 mod cf_edge;
 mod cf_peer;
 mod cf_prop;
