@@ -73,58 +73,49 @@ pub struct Patch {
     pub codice_scuola: Option<String>,
 }
 
-fn json_value(v: &serde_json::Value) -> Option<Option<Value>> {
-    use serde_json::Value as J;
-    Some(match v {
-        J::Null => None,
-        J::String(s) => Some(Value::Text(s.clone())),
-        J::Array(a) => Some(Value::List(
-            a.iter()
-                .map(|x| x.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()?,
-        )),
-        J::Object(o) => Some(Value::Map(
-            o.iter()
-                .map(|(k, x)| x.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect::<Option<Vec<_>>>()?,
-        )),
-        _ => return None,
-    })
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    id: String,
+    op: String,
+    entity: String,
+    key: OpKeyIn,
+    field: Option<String>,
+    from: Option<Value>,
+    to: Option<Value>,
+    lock: bool,
+    reason: String,
 }
 
-/// Parses one `patch.jsonl` line.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpKeyIn {
+    codice_fiscale: Option<String>,
+    id_sidi: Option<String>,
+    id_locale: Option<String>,
+    sede: Option<String>,
+    anno: Option<String>,
+    sezione: Option<String>,
+}
+
+/// Parses one `patch.jsonl` line; its `id` must match its content.
 pub fn parse_op(file: &str, line: u32, text: &str) -> Result<Operation> {
     let bad = |m: &str| Error::input(file, line, m.to_string());
-    let v: serde_json::Value =
+    let l: Line =
         serde_json::from_str(text).map_err(|e| Error::input(file, line, e.to_string()))?;
-    let o = v.as_object().ok_or_else(|| bad("not a JSON object"))?;
-    let s = |k: &str| o.get(k).and_then(|x| x.as_str());
-    let op = s("op")
-        .and_then(OpKind::from_name)
-        .ok_or_else(|| bad("unknown or missing \"op\""))?;
-    if s("entity").and_then(Entity::from_name) != Some(op.entity()) {
+    let op = OpKind::from_name(&l.op).ok_or_else(|| bad("unknown \"op\""))?;
+    if Entity::from_name(&l.entity) != Some(op.entity()) {
         return Err(bad("\"entity\" does not fit \"op\""));
     }
-    let mut key = OpKey::default();
-    let ko = o
-        .get("key")
-        .and_then(|k| k.as_object())
-        .ok_or_else(|| bad("missing \"key\""))?;
-    for (k, x) in ko {
-        let x = x
-            .as_str()
-            .ok_or_else(|| bad("key values must be strings"))?;
-        let slot = match k.as_str() {
-            "codice_fiscale" => &mut key.codice_fiscale,
-            "id_sidi" => &mut key.id_sidi,
-            "id_locale" => &mut key.id_locale,
-            "sede" => &mut key.sede,
-            "anno" => &mut key.anno,
-            "sezione" => &mut key.sezione,
-            _ => return Err(bad("unknown key part")),
-        };
-        *slot = Some(x.to_string());
-    }
+    let k = l.key;
+    let key = OpKey {
+        codice_fiscale: k.codice_fiscale,
+        id_sidi: k.id_sidi,
+        id_locale: k.id_locale,
+        sede: k.sede,
+        anno: k.anno,
+        sezione: k.sezione,
+    };
     match op.entity() {
         Entity::Student if key.id_locale.is_none() => {
             return Err(bad("a student operation needs key.id_locale"))
@@ -136,30 +127,15 @@ pub fn parse_op(file: &str, line: u32, text: &str) -> Result<Operation> {
         }
         _ => {}
     }
-    let field = match o.get("field") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(f)) => Some(f.clone()),
-        _ => return Err(bad("\"field\" must be a string or null")),
-    };
-    let from = json_value(o.get("from").unwrap_or(&serde_json::Value::Null))
-        .ok_or_else(|| bad("bad \"from\""))?;
-    let to = json_value(o.get("to").unwrap_or(&serde_json::Value::Null))
-        .ok_or_else(|| bad("bad \"to\""))?;
-    let lock = o
-        .get("lock")
-        .and_then(|x| x.as_bool())
-        .ok_or_else(|| bad("\"lock\" must be a boolean"))?;
-    let reason = s("reason").unwrap_or("").to_string();
-    let id = s("id").ok_or_else(|| bad("missing \"id\""))?.to_string();
     let op = Operation {
-        id,
+        id: l.id,
         op,
         key,
-        field,
-        from,
-        to,
-        lock,
-        reason,
+        field: l.field,
+        from: l.from,
+        to: l.to,
+        lock: l.lock,
+        reason: l.reason,
     };
     if op.derive_id() != op.id {
         return Err(bad("\"id\" does not match the operation (edited patch?)"));

@@ -47,6 +47,9 @@ pub struct SyncConfig {
     pub lang: Lang,
     /// Overrides the profile's encoding for every CSV input (SIDI and local).
     pub encoding: Option<EncodingChoice>,
+    /// Generation time (epoch seconds) for the manifest and report; `None`:
+    /// `SOURCE_DATE_EPOCH` or the clock.
+    pub generated_at: Option<u64>,
 }
 
 impl SyncConfig {
@@ -66,6 +69,7 @@ impl SyncConfig {
             zip: false,
             lang: Lang::It,
             encoding: None,
+            generated_at: None,
         }
     }
 }
@@ -177,7 +181,9 @@ pub fn run_sync_with(
         out: cfg.out.clone(),
         zip: cfg.zip,
         lang: cfg.lang,
-        generated_at: crate::util::now_epoch_seconds(),
+        generated_at: cfg
+            .generated_at
+            .unwrap_or_else(crate::util::now_epoch_seconds),
         profile_name: cfg.profile.name.clone(),
         inputs,
     };

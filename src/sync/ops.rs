@@ -204,6 +204,9 @@ impl Value {
             }
             Value::Map(m) => {
                 h.update(b"M");
+                // canonical: by key, whatever order a reader kept
+                let mut m: Vec<&(String, String)> = m.iter().collect();
+                m.sort();
                 for (k, v) in m {
                     h.update(k.as_bytes());
                     h.update(b"=");
@@ -395,4 +398,35 @@ pub struct RejectedDecision {
     pub id: String,
     pub kind: ReviewKind,
     pub line: u32,
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    /// A string, an array of strings or an object of strings (order kept).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, an array of strings or an object of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
+                Ok(Value::Text(s.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = a.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(Value::List(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, s)) = a.next_entry::<String, String>()? {
+                    v.push((k, s));
+                }
+                Ok(Value::Map(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
