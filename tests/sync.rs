@@ -954,3 +954,188 @@ fn render_package_independent_of_language_for_patches() {
     let review = String::from_utf8(en[3].1.clone()).unwrap();
     assert!(review.contains("same person"), "{review}");
 }
+
+// ---------------------------------------------------------------- convergence property
+
+mod convergence {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One local drift of one SIDI pupil.
+    #[derive(Clone, Debug)]
+    enum Drift {
+        Same,
+        Field(u8, String),
+        Date(u32),
+        Moved(usize),
+        Missing,
+        WrongCf { keep_id: bool },
+        Locks(u8),
+        NoIdSidi,
+        CaseOnly,
+    }
+
+    fn drift() -> impl Strategy<Value = Drift> {
+        prop_oneof![
+            3 => Just(Drift::Same),
+            2 => (0u8..6, "[A-Za-z ]{0,6}").prop_map(|(f, v)| Drift::Field(f, v)),
+            1 => (1u32..28).prop_map(Drift::Date),
+            2 => (0usize..6).prop_map(Drift::Moved),
+            1 => Just(Drift::Missing),
+            1 => any::<bool>().prop_map(|keep_id| Drift::WrongCf { keep_id }),
+            2 => any::<u8>().prop_map(Drift::Locks),
+            1 => Just(Drift::NoIdSidi),
+            1 => Just(Drift::CaseOnly),
+        ]
+    }
+
+    #[derive(Clone, Debug)]
+    struct Case {
+        classes: usize,
+        pupils: Vec<(usize, Drift)>,
+        /// extra local pupils: (class, copies names of SIDI pupil n?)
+        extra: Vec<(usize, Option<usize>)>,
+        dropped_classes: Vec<bool>,
+        changed_codes: Vec<bool>,
+        extra_class: bool,
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (1usize..6)
+            .prop_flat_map(|nc| {
+                (
+                    Just(nc),
+                    proptest::collection::vec((0..nc, drift()), 0..25),
+                    proptest::collection::vec((0..nc, proptest::option::of(0usize..25)), 0..4),
+                    proptest::collection::vec(any::<bool>(), nc),
+                    proptest::collection::vec(any::<bool>(), nc),
+                    any::<bool>(),
+                )
+            })
+            .prop_map(|(classes, pupils, extra, dropped_classes, changed_codes, extra_class)| Case {
+                classes,
+                pupils,
+                extra,
+                dropped_classes,
+                changed_codes,
+                extra_class,
+            })
+    }
+
+    fn build(c: &Case) -> (SidiExport, LocalExport) {
+        let keys: Vec<ClassKey> = (0..c.classes)
+            .map(|k| class("RMEE8A1016", &(k % 5 + 1).to_string(), ["A", "B"][k / 5 % 2]))
+            .collect();
+        let keys: Vec<ClassKey> = keys
+            .into_iter()
+            .enumerate()
+            .map(|(k, key)| ClassKey::new(&key.sede, &key.anno, &format!("{}{}", key.sezione, k)))
+            .collect();
+        let mut s = sidi(keys.iter().map(|k| sidi_class(k, "10")).collect(), vec![]);
+        let mut l = local(vec![], &[]);
+        for (k, key) in keys.iter().enumerate() {
+            if !c.dropped_classes[k] {
+                let t = if c.changed_codes[k] { "OLD" } else { "10" };
+                l.classes.push(LocalClass {
+                    key: key.clone(),
+                    tempo_scuola: t.into(),
+                    indirizzo: String::new(),
+                    origin: origin(1),
+                });
+            }
+        }
+        if c.extra_class {
+            l.classes.push(LocalClass {
+                key: class("RMEE8A1016", "5", "ZZ"),
+                tempo_scuola: "10".into(),
+                indirizzo: String::new(),
+                origin: origin(1),
+            });
+        }
+        for (n, (k, d)) in c.pupils.iter().enumerate() {
+            let p = pupil(
+                &format!("{}", 1000 + n),
+                &format!("CF{n:014}"),
+                &format!("COGNOME{n}"),
+                &format!("NOME{n}"),
+                (2014, 1 + (n as u32 % 12), 1 + (n as u32 % 28)),
+                &keys[*k],
+            );
+            let mut m = mirror(&p, &format!("L{n}"));
+            s.pupils.push(p);
+            match d {
+                Drift::Same => {}
+                Drift::Field(f, v) => match f {
+                    0 => m.cognome = v.clone(),
+                    1 => m.nome = v.clone(),
+                    2 => m.sesso = v.clone(),
+                    3 => m.luogo_nascita = v.clone(),
+                    4 => m.cittadinanza = v.clone(),
+                    _ => {
+                        m.data_nascita = None;
+                        m.data_nascita_raw = v.clone();
+                    }
+                },
+                Drift::Date(day) => m.data_nascita = Date::new(2013, 2, *day),
+                Drift::Moved(t) => m.class = keys[t % keys.len()].clone(),
+                Drift::Missing => continue,
+                Drift::WrongCf { keep_id } => {
+                    m.codice_fiscale = format!("XX{n:014}");
+                    if !keep_id {
+                        m.id_sidi.clear();
+                    }
+                }
+                Drift::Locks(mask) => {
+                    let mut f = FieldSet::default();
+                    for (b, x) in Field::LOCKABLE.iter().enumerate() {
+                        if mask & (1 << b) != 0 {
+                            f.insert(*x);
+                        }
+                    }
+                    m.bloccati = f;
+                }
+                Drift::NoIdSidi => m.id_sidi.clear(),
+                Drift::CaseOnly => m.codice_fiscale = m.codice_fiscale.to_lowercase(),
+            }
+            l.pupils.push(m);
+        }
+        for (e, (k, copy)) in c.extra.iter().enumerate() {
+            let (cognome, nome, date) = match copy.and_then(|n| s.pupils.get(n)) {
+                Some(p) => (p.cognome.clone(), p.nome.clone(), p.data_nascita.unwrap()),
+                None => (format!("EXTRA{e}"), "X".into(), Date::new(2014, 6, 6).unwrap()),
+            };
+            let mut x = mirror(&pupil("", &format!("EX{e:014}"), &cognome, &nome, (2014, 6, 6), &keys[*k]), &format!("SIDI-{}", 1000 + e));
+            x.data_nascita = Some(date);
+            l.pupils.push(x);
+        }
+        (s, l)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn plan_apply_plan_converges(c in case()) {
+            let (s, l) = build(&c);
+            let p1 = run(&s, &l);
+            let ops = patch_roundtrip(&p1);
+            let r = apply_ops(&l, &ops);
+            prop_assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+            let p2 = run(&s, &r.export);
+            prop_assert!(p2.ops.is_empty(), "second run: {:?}", p2.ops);
+            let ids = |p: &Plan| p.review.iter().map(|x| x.id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&p1), ids(&p2));
+            // applying again is a no-op
+            let r2 = apply_ops(&r.export, &ops);
+            prop_assert_eq!(r2.applied_total(), 0);
+            prop_assert_eq!(&r2.export, &r.export);
+            // the local export survives its own writer and reader
+            let layout = Profile::default().local;
+            let bytes = sidisync::write::local::pupils_csv(&r.export, &layout).unwrap();
+            let cls = sidisync::write::local::classes_csv(&r.export, &layout).unwrap();
+            let back = sidisync::read::local::read_local_bytes("a.csv", &bytes, Some(("c.csv", &cls)), &layout).unwrap();
+            let p3 = run(&s, &back.export);
+            prop_assert!(p3.ops.is_empty(), "after CSV round trip: {:?}", p3.ops);
+        }
+    }
+}
