@@ -687,7 +687,8 @@ pub fn plan(
     }
 
     // --- operations: pupils -------------------------------------------------
-    let mut used_ids: HashSet<String> = local.pupils.iter().map(|l| l.id_locale.clone()).collect();
+    let used_ids: HashSet<&str> = local.pupils.iter().map(|l| l.id_locale.as_str()).collect();
+    let mut new_ids: HashSet<String> = HashSet::new();
     // error codes per record, for the excluded list
     let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::new();
     for f in &findings {
@@ -844,11 +845,11 @@ pub fn plan(
                 };
                 let mut id_locale = base.clone();
                 let mut n = 2;
-                while used_ids.contains(&id_locale) {
+                while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
                     id_locale = format!("{base}-{n}");
                     n += 1;
                 }
-                used_ids.insert(id_locale.clone());
+                new_ids.insert(id_locale.clone());
                 let key = student_key(p, cf, &id_locale);
                 let mut rec: Vec<(String, String)> = vec![
                     ("id_sidi".into(), p.id_sidi.trim().to_string()),

@@ -17,7 +17,6 @@ use sidisync::write::package::{render_package, PackageOptions};
 use std::path::Path;
 use std::sync::Arc;
 
-#[path = "support/jsonschema_lite.rs"]
 mod jsonschema_lite;
 
 // ---------------------------------------------------------------- fixtures
@@ -1012,19 +1011,27 @@ mod convergence {
                     any::<bool>(),
                 )
             })
-            .prop_map(|(classes, pupils, extra, dropped_classes, changed_codes, extra_class)| Case {
-                classes,
-                pupils,
-                extra,
-                dropped_classes,
-                changed_codes,
-                extra_class,
-            })
+            .prop_map(
+                |(classes, pupils, extra, dropped_classes, changed_codes, extra_class)| Case {
+                    classes,
+                    pupils,
+                    extra,
+                    dropped_classes,
+                    changed_codes,
+                    extra_class,
+                },
+            )
     }
 
     fn build(c: &Case) -> (SidiExport, LocalExport) {
         let keys: Vec<ClassKey> = (0..c.classes)
-            .map(|k| class("RMEE8A1016", &(k % 5 + 1).to_string(), ["A", "B"][k / 5 % 2]))
+            .map(|k| {
+                class(
+                    "RMEE8A1016",
+                    &(k % 5 + 1).to_string(),
+                    ["A", "B"][k / 5 % 2],
+                )
+            })
             .collect();
         let keys: Vec<ClassKey> = keys
             .into_iter()
@@ -1102,9 +1109,23 @@ mod convergence {
         for (e, (k, copy)) in c.extra.iter().enumerate() {
             let (cognome, nome, date) = match copy.and_then(|n| s.pupils.get(n)) {
                 Some(p) => (p.cognome.clone(), p.nome.clone(), p.data_nascita.unwrap()),
-                None => (format!("EXTRA{e}"), "X".into(), Date::new(2014, 6, 6).unwrap()),
+                None => (
+                    format!("EXTRA{e}"),
+                    "X".into(),
+                    Date::new(2014, 6, 6).unwrap(),
+                ),
             };
-            let mut x = mirror(&pupil("", &format!("EX{e:014}"), &cognome, &nome, (2014, 6, 6), &keys[*k]), &format!("SIDI-{}", 1000 + e));
+            let mut x = mirror(
+                &pupil(
+                    "",
+                    &format!("EX{e:014}"),
+                    &cognome,
+                    &nome,
+                    (2014, 6, 6),
+                    &keys[*k],
+                ),
+                &format!("SIDI-{}", 1000 + e),
+            );
             x.data_nascita = Some(date);
             l.pupils.push(x);
         }
