@@ -8,3 +8,4 @@ mod cf_edge;
 mod cf_peer;
 mod cf_prop;
 mod cli;
+mod sync;

@@ -1,1 +1,210 @@
-//! Sync engine (to be written).
+//! Sync engine: match SIDI pupils to local pupils, plan operations and
+//! review items (FORMATS.md section 3), and write the patch package.
+//!
+//! - [`engine::plan`] is the pure core: SIDI export + validation + local
+//!   export + code map + decisions -> [`engine::Plan`].
+//! - [`run_sync`] is the library entry point the CLI calls: it reads the
+//!   inputs, validates, plans and writes the package atomically.
+//!
+//! See docs/sync.md for the rules and the semantics decided where
+//! FORMATS.md is silent.
+
+pub mod decisions;
+pub mod engine;
+pub mod ops;
+pub mod sidi_input;
+
+pub use engine::{plan, Plan, SchoolInfo};
+pub use ops::{OpKind, Operation, ReviewItem, ReviewKind};
+
+use crate::error::Result;
+use crate::findings::Finding;
+use crate::map::CodeMap;
+use crate::messages::Lang;
+use crate::model::SidiExport;
+use crate::read::profile::{EncodingChoice, Profile};
+use crate::validate::{validate_export, ValidateOptions};
+use crate::write::manifest::FileEntry;
+use crate::write::package::{write_package, PackageOptions};
+use std::path::{Path, PathBuf};
+
+/// Everything `sidisync sync` needs.
+#[derive(Clone, Debug)]
+pub struct SyncConfig {
+    /// The SIDI export (XML, CSV folder or zip).
+    pub sidi: PathBuf,
+    /// `alunni_locali.csv`
+    pub local: PathBuf,
+    /// `classi_locali.csv`, optional.
+    pub local_classes: Option<PathBuf>,
+    pub profile: Profile,
+    /// A filled-in `review.csv` from an earlier run.
+    pub decisions: Option<PathBuf>,
+    /// The package folder.
+    pub out: PathBuf,
+    /// Also write `package.zip` inside the folder.
+    pub zip: bool,
+    pub lang: Lang,
+    /// Overrides the profile's encoding for every CSV input (SIDI and local).
+    pub encoding: Option<EncodingChoice>,
+    /// Generation time (epoch seconds) for the manifest and report; `None`:
+    /// `SOURCE_DATE_EPOCH` or the clock.
+    pub generated_at: Option<u64>,
+}
+
+impl SyncConfig {
+    /// A config with the default profile, Italian, no zip.
+    pub fn new(
+        sidi: impl Into<PathBuf>,
+        local: impl Into<PathBuf>,
+        out: impl Into<PathBuf>,
+    ) -> Self {
+        SyncConfig {
+            sidi: sidi.into(),
+            local: local.into(),
+            local_classes: None,
+            profile: Profile::default(),
+            decisions: None,
+            out: out.into(),
+            zip: false,
+            lang: Lang::It,
+            encoding: None,
+            generated_at: None,
+        }
+    }
+}
+
+/// What a sync produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncOutcome {
+    /// Operations per kind (every kind, zeros included).
+    pub ops: Vec<(OpKind, usize)>,
+    /// Review items per kind (every kind, zeros included).
+    pub review: Vec<(ReviewKind, usize)>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub excluded: usize,
+    /// Decision rows that no longer match (reported, not applied).
+    pub stale_decisions: usize,
+    pub out: PathBuf,
+    /// `out/package.zip` when asked for.
+    pub zip: Option<PathBuf>,
+}
+
+impl SyncOutcome {
+    /// 0: done, no error finding; 1: done, with error findings.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors > 0 {
+            1
+        } else {
+            0
+        }
+    }
+    pub fn total_ops(&self) -> usize {
+        self.ops.iter().map(|(_, n)| n).sum()
+    }
+}
+
+fn base_name(p: &Path) -> String {
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Reads every input, validates, plans and writes the package. Any
+/// [`crate::Error`] means nothing was written (an earlier `--out` is left
+/// as it was).
+pub fn run_sync(cfg: &SyncConfig) -> Result<SyncOutcome> {
+    let opts = sidi_input::ReadOptions {
+        profile: cfg.profile.clone(),
+        encoding: cfg.encoding,
+    };
+    let read = sidi_input::read_sidi(&cfg.sidi, &opts)?;
+    run_sync_with(cfg, &read.export, read.findings)
+}
+
+/// [`run_sync`] with the SIDI export already read (`read_findings`: the
+/// reader's findings, listed first).
+pub fn run_sync_with(
+    cfg: &SyncConfig,
+    export: &SidiExport,
+    read_findings: Vec<Finding>,
+) -> Result<SyncOutcome> {
+    let mut layout = cfg.profile.local.clone();
+    if let Some(e) = cfg.encoding {
+        layout.encoding = e;
+    }
+    let local = crate::read::local::read_local(&cfg.local, cfg.local_classes.as_deref(), &layout)?;
+    let decisions = match &cfg.decisions {
+        Some(p) => Some(decisions::read_decisions(p)?),
+        None => None,
+    };
+    let validation = validate_export(export, &ValidateOptions::default());
+    let map = CodeMap::from_profile(&cfg.profile);
+    let mut plan = engine::plan(export, &validation, &local.export, &map, decisions.as_ref())?;
+    // reader findings first, then the local export's, then validation and engine
+    let mut findings = read_findings;
+    findings.extend(local.findings);
+    findings.append(&mut plan.findings);
+    plan.findings = findings;
+
+    let mut inputs: Vec<FileEntry> = Vec::new();
+    for s in &export.sources {
+        inputs.push(FileEntry {
+            role: "sidi".into(),
+            name: s.name.clone(),
+            size: s.size,
+            sha256: s.sha256.clone(),
+        });
+    }
+    for (n, s) in local.export.sources.iter().enumerate() {
+        inputs.push(FileEntry {
+            role: if n == 0 { "local" } else { "local_classes" }.into(),
+            name: s.name.clone(),
+            size: s.size,
+            sha256: s.sha256.clone(),
+        });
+    }
+    if let Some(p) = &cfg.profile.source {
+        let b = std::fs::read(p).map_err(|e| crate::Error::io(p, e))?;
+        inputs.push(FileEntry::of_bytes("profile", &base_name(p), &b));
+    }
+    if let (Some(d), Some(p)) = (&decisions, &cfg.decisions) {
+        inputs.push(FileEntry {
+            role: "decisions".into(),
+            name: base_name(p),
+            size: d.size,
+            sha256: d.sha256.clone(),
+        });
+    }
+    let opts = PackageOptions {
+        out: cfg.out.clone(),
+        zip: cfg.zip,
+        lang: cfg.lang,
+        generated_at: cfg
+            .generated_at
+            .unwrap_or_else(crate::util::now_epoch_seconds),
+        profile_name: cfg.profile.name.clone(),
+        inputs,
+    };
+    write_package(&plan, &opts)?;
+    let (errors, warnings) = plan.finding_counts();
+    Ok(SyncOutcome {
+        ops: plan.op_counts(),
+        review: plan.review_counts(),
+        errors,
+        warnings,
+        excluded: plan.excluded.len(),
+        stale_decisions: plan
+            .findings
+            .iter()
+            .filter(|f| f.code == crate::findings::FindingCode::DecisionStale)
+            .count(),
+        out: cfg.out.clone(),
+        zip: cfg
+            .zip
+            .then(|| cfg.out.join(crate::write::package::ZIP_NAME)),
+    })
+}
+
+pub use crate::apply::{run_apply, ApplyConfig, ApplyOutcome};

@@ -2,3 +2,8 @@
 //! patch package formats.
 
 pub mod local;
+pub mod manifest;
+pub mod package;
+pub mod patch;
+pub mod report;
+pub mod review;

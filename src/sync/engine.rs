@@ -1,0 +1,935 @@
+//! Matching and planning (FORMATS.md section 3).
+//!
+//! [`plan`] is a pure function of the SIDI export, its validation, the local
+//! export, the code map and (optionally) the decisions read back from a
+//! review sheet. It runs in O(n) with hash maps. See docs/sync.md for the
+//! rules, including the semantics settled here where FORMATS.md is silent.
+
+use super::decisions::{Decision, Decisions};
+use super::ops::*;
+use crate::error::{Error, Result};
+use crate::findings::{Finding, FindingCode};
+use crate::map::CodeMap;
+use crate::model::{ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport};
+use crate::validate::Validation;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The school a plan is for (from the SIDI export).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SchoolInfo {
+    pub codice_scuola: String,
+    pub anno_scolastico: String,
+    /// Every sede code of the export (declared sedi, classes, frequenze), sorted.
+    pub sedi: Vec<String>,
+}
+
+/// The outcome of planning.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub school: SchoolInfo,
+    /// Automatic operations (and those decided through the review sheet), in patch order.
+    pub ops: Vec<Operation>,
+    /// Guided items still waiting for a decision.
+    pub review: Vec<ReviewItem>,
+    /// Validation findings, then the engine's own (unmapped codes, duplicate
+    /// keys validation did not report, stale decisions).
+    pub findings: Vec<Finding>,
+    /// SIDI records with an error finding: no operation.
+    pub excluded: Vec<Excluded>,
+    /// Class operations not emitted because their class cannot be used.
+    pub held_back: Vec<HeldBack>,
+    /// Decisions answered RIFIUTA (dropped; listed in the manifest).
+    pub rejected: Vec<RejectedDecision>,
+    /// Decision rows applied (accepted or rejected).
+    pub decisions_applied: usize,
+}
+
+impl Plan {
+    /// Operations per kind (every kind listed, zeros included).
+    pub fn op_counts(&self) -> Vec<(OpKind, usize)> {
+        OpKind::ALL
+            .into_iter()
+            .map(|k| (k, self.ops.iter().filter(|o| o.op == k).count()))
+            .collect()
+    }
+    /// Review items per kind (every kind listed, zeros included).
+    pub fn review_counts(&self) -> Vec<(ReviewKind, usize)> {
+        ReviewKind::ALL
+            .into_iter()
+            .map(|k| (k, self.review.iter().filter(|r| r.kind == k).count()))
+            .collect()
+    }
+    /// (errors, warnings)
+    pub fn finding_counts(&self) -> (usize, usize) {
+        crate::findings::count(&self.findings)
+    }
+}
+
+/// How a SIDI pupil found its local counterpart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    Cf,
+    IdSidi,
+    /// An accepted `cf_mismatch` decision (index into the decision rows).
+    Decision(usize),
+}
+
+/// Why a SIDI class cannot receive operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Block {
+    Excluded,
+    Unmapped,
+    Undeclared,
+}
+
+impl Block {
+    fn reason(self) -> &'static str {
+        match self {
+            Block::Excluded => "class_excluded",
+            Block::Unmapped => "code_unmapped",
+            Block::Undeclared => "class_undeclared",
+        }
+    }
+}
+
+/// A codice fiscale that must not serve as a stable key: 11-digit temporary
+/// codes and codes in state `P` (provvisorio).
+fn is_temporary(p: &Pupil, cf: &str) -> bool {
+    p.stato_cf.trim().eq_ignore_ascii_case("P")
+        || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Name key for probable matches: accents folded, upper case, blanks collapsed.
+fn name_key(s: &str) -> String {
+    crate::util::fold_accents(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The display of a local date for `from`: ISO when it parses, else as written.
+pub(crate) fn local_date_text(p: &LocalPupil) -> String {
+    match p.data_nascita {
+        Some(d) => d.to_string(),
+        None => p.data_nascita_raw.trim().to_string(),
+    }
+}
+
+fn sidi_date_text(p: &Pupil) -> String {
+    match p.data_nascita {
+        Some(d) => d.to_string(),
+        None => p.data_nascita_raw.trim().to_string(),
+    }
+}
+
+/// SIDI's value of a lockable field (trimmed; dates ISO).
+fn sidi_value(p: &Pupil, f: Field) -> String {
+    match f {
+        Field::CodiceFiscale => p.cf_key(),
+        Field::Cognome => p.cognome.trim().to_string(),
+        Field::Nome => p.nome.trim().to_string(),
+        Field::Sesso => p.sesso.trim().to_string(),
+        Field::DataNascita => sidi_date_text(p),
+        Field::LuogoNascita => p.luogo_nascita.trim().to_string(),
+        Field::Cittadinanza => p.cittadinanza.trim().to_string(),
+    }
+}
+
+/// The local value of a field (trimmed; dates ISO when they parse).
+pub(crate) fn local_value(p: &LocalPupil, f: Field) -> String {
+    match f {
+        Field::CodiceFiscale => p.codice_fiscale.trim().to_string(),
+        Field::Cognome => p.cognome.trim().to_string(),
+        Field::Nome => p.nome.trim().to_string(),
+        Field::Sesso => p.sesso.trim().to_string(),
+        Field::DataNascita => local_date_text(p),
+        Field::LuogoNascita => p.luogo_nascita.trim().to_string(),
+        Field::Cittadinanza => p.cittadinanza.trim().to_string(),
+    }
+}
+
+/// Whether the local field equals SIDI's (dates compared as dates).
+fn same_value(s: &Pupil, l: &LocalPupil, f: Field) -> bool {
+    match f {
+        Field::DataNascita => match (s.data_nascita, l.data_nascita) {
+            (Some(a), Some(b)) => a == b,
+            _ => sidi_date_text(s) == local_date_text(l),
+        },
+        Field::Cognome => s.cognome.trim() == l.cognome.trim(),
+        Field::Nome => s.nome.trim() == l.nome.trim(),
+        Field::Sesso => s.sesso.trim() == l.sesso.trim(),
+        Field::LuogoNascita => s.luogo_nascita.trim() == l.luogo_nascita.trim(),
+        Field::Cittadinanza => s.cittadinanza.trim() == l.cittadinanza.trim(),
+        Field::CodiceFiscale => s.cf_key() == l.codice_fiscale.trim(),
+    }
+}
+
+fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
+    let id = s.id_sidi.trim();
+    OpKey {
+        codice_fiscale: (!cf.is_empty()).then(|| cf.to_string()),
+        id_sidi: (!id.is_empty()).then(|| id.to_string()),
+        id_locale: Some(id_locale.to_string()),
+        ..OpKey::default()
+    }
+}
+
+fn local_key(l: &LocalPupil) -> OpKey {
+    let cf = l.cf_key();
+    let id = l.id_sidi.trim();
+    OpKey {
+        codice_fiscale: (!cf.is_empty()).then_some(cf),
+        id_sidi: (!id.is_empty()).then(|| id.to_string()),
+        id_locale: Some(l.id_locale.clone()),
+        ..OpKey::default()
+    }
+}
+
+/// Plans the sync of one school. Fails only when `decisions` is given, has
+/// rows, and none of them names an item of this run (a sheet of another
+/// school or run).
+#[allow(clippy::needless_range_loop)] // parallel index vectors
+pub fn plan(
+    sidi: &SidiExport,
+    validation: &Validation,
+    local: &LocalExport,
+    map: &CodeMap,
+    decisions: Option<&Decisions>,
+) -> Result<Plan> {
+    let ns = sidi.pupils.len();
+    let nl = local.pupils.len();
+    let mut findings: Vec<Finding> = validation.findings.clone();
+    let mut plan = Plan {
+        school: school_info(sidi),
+        ..Plan::default()
+    };
+
+    // --- SIDI pupils: keys and exclusions -------------------------------
+    let cf_keys: Vec<String> = sidi.pupils.iter().map(Pupil::cf_key).collect();
+    let mut excluded: Vec<bool> = (0..ns)
+        .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
+        .collect();
+    let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
+    {
+        let mut cf_count: HashMap<&str, u32> = HashMap::with_capacity(ns);
+        let mut id_count: HashMap<&str, u32> = HashMap::with_capacity(ns);
+        for (i, p) in sidi.pupils.iter().enumerate() {
+            if !cf_keys[i].is_empty() {
+                *cf_count.entry(&cf_keys[i]).or_default() += 1;
+            }
+            let id = p.id_sidi.trim();
+            if !id.is_empty() {
+                *id_count.entry(id).or_default() += 1;
+            }
+        }
+        for (i, p) in sidi.pupils.iter().enumerate() {
+            let dup_cf = cf_count.get(cf_keys[i].as_str()).is_some_and(|&c| c > 1);
+            let dup_id = id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1);
+            // Validation reports these; the engine enforces the exclusion
+            // even if it did not, and says so once.
+            if dup_cf {
+                if !excluded[i] {
+                    findings.push(
+                        Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
+                            .record(p.identity())
+                            .field("CODICE_FISCALE")
+                            .value(&cf_keys[i]),
+                    );
+                }
+                extra_codes[i].push(FindingCode::CfDuplicate.code());
+                excluded[i] = true;
+            }
+            if dup_id {
+                if !excluded[i] {
+                    findings.push(
+                        Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
+                            .record(p.identity())
+                            .field("ID_ALUNNO_SIDI")
+                            .value(p.id_sidi.trim()),
+                    );
+                }
+                extra_codes[i].push(FindingCode::IdSidiDuplicate.code());
+                excluded[i] = true;
+            }
+        }
+    }
+
+    // --- local indexes ---------------------------------------------------
+    let local_cfs: Vec<String> = local.pupils.iter().map(LocalPupil::cf_key).collect();
+    let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity(nl);
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(nl);
+    for (j, l) in local.pupils.iter().enumerate() {
+        if !local_cfs[j].is_empty() {
+            by_cf.entry(&local_cfs[j]).or_insert(j);
+        }
+        let id = l.id_sidi.trim();
+        if !id.is_empty() {
+            by_id.entry(id).or_insert(j);
+        }
+    }
+
+    // --- matching ----------------------------------------------------------
+    let mut matched: Vec<Option<(usize, Via)>> = vec![None; ns];
+    let mut claimed = vec![false; nl];
+    let temporary: Vec<bool> = (0..ns)
+        .map(|i| is_temporary(&sidi.pupils[i], &cf_keys[i]))
+        .collect();
+    // 1. codice fiscale (stable codes only)
+    for i in 0..ns {
+        if temporary[i] || cf_keys[i].is_empty() {
+            continue;
+        }
+        if let Some(&j) = by_cf.get(cf_keys[i].as_str()) {
+            if !claimed[j] {
+                claimed[j] = true;
+                matched[i] = Some((j, Via::Cf));
+            }
+        }
+    }
+    // 2. ID_ALUNNO_SIDI where both sides carry it
+    for i in 0..ns {
+        let id = sidi.pupils[i].id_sidi.trim();
+        if matched[i].is_some() || id.is_empty() {
+            continue;
+        }
+        if let Some(&j) = by_id.get(id) {
+            if !claimed[j] {
+                claimed[j] = true;
+                matched[i] = Some((j, Via::IdSidi));
+            }
+        }
+    }
+    // 3. temporary codes, when the local pupil carries no other id SIDI
+    for i in 0..ns {
+        if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
+            continue;
+        }
+        if let Some(&j) = by_cf.get(cf_keys[i].as_str()) {
+            let lid = local.pupils[j].id_sidi.trim();
+            if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trim()) {
+                claimed[j] = true;
+                matched[i] = Some((j, Via::Cf));
+            }
+        }
+    }
+    // 4. probable matches: same cognome, nome, data di nascita, another CF
+    let mut by_name: HashMap<(String, String, crate::date::Date), Vec<usize>> = HashMap::new();
+    for (j, l) in local.pupils.iter().enumerate() {
+        if claimed[j] {
+            continue;
+        }
+        if let Some(d) = l.data_nascita {
+            by_name
+                .entry((name_key(&l.cognome), name_key(&l.nome), d))
+                .or_default()
+                .push(j);
+        }
+    }
+    // cf_mismatch candidates (sidi index, local index), in SIDI order
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    for i in 0..ns {
+        if matched[i].is_some() {
+            continue;
+        }
+        let p = &sidi.pupils[i];
+        let Some(d) = p.data_nascita else { continue };
+        let Some(js) = by_name.get(&(name_key(&p.cognome), name_key(&p.nome), d)) else {
+            continue;
+        };
+        for &j in js {
+            if claimed[j] || local_cfs[j] == cf_keys[i] {
+                continue;
+            }
+            if excluded[i] {
+                // An excluded pupil still counts as present: its probable
+                // counterpart is not reported as local_only.
+                claimed[j] = true;
+                break;
+            }
+            candidates.push((i, j));
+        }
+    }
+
+    // --- classes ------------------------------------------------------------
+    let mut sidi_class: HashMap<&ClassKey, usize> = HashMap::with_capacity(sidi.classes.len());
+    for (k, c) in sidi.classes.iter().enumerate() {
+        sidi_class.entry(&c.key).or_insert(k);
+    }
+    let mut local_class: HashMap<&ClassKey, usize> = HashMap::with_capacity(local.classes.len());
+    for (k, c) in local.classes.iter().enumerate() {
+        local_class.entry(&c.key).or_insert(k);
+    }
+    // per SIDI class: mapped codes or why it is blocked
+    let mut class_state: Vec<std::result::Result<(String, String), Block>> =
+        Vec::with_capacity(sidi.classes.len());
+    for (k, c) in sidi.classes.iter().enumerate() {
+        if sidi_class.get(&c.key) != Some(&k) {
+            class_state.push(Err(Block::Excluded)); // duplicate declaration: unused
+            continue;
+        }
+        if validation.class_errors.get(k).copied().unwrap_or(false) {
+            class_state.push(Err(Block::Excluded));
+            continue;
+        }
+        match map.map_class(&c.tempo_scuola, &c.indirizzo) {
+            Ok((t, i)) => class_state.push(Ok((t.to_string(), i.to_string()))),
+            Err(bad) => {
+                for (kind, code) in bad {
+                    findings.push(
+                        Finding::new(FindingCode::CodeUnmapped, Some(c.origin.clone()))
+                            .record(c.key.to_string())
+                            .field(kind.tipo())
+                            .value(code),
+                    );
+                }
+                class_state.push(Err(Block::Unmapped));
+            }
+        }
+    }
+    let target = |key: &ClassKey| -> std::result::Result<(&str, &str), Block> {
+        match sidi_class.get(key) {
+            Some(&k) => match &class_state[k] {
+                Ok((t, i)) => Ok((t.as_str(), i.as_str())),
+                Err(b) => Err(*b),
+            },
+            None => Err(Block::Undeclared),
+        }
+    };
+
+    // --- review items (before decisions) ---------------------------------
+    let mut items: Vec<ReviewItem> = Vec::new();
+    for &(i, j) in &candidates {
+        let p = &sidi.pupils[i];
+        let l = &local.pupils[j];
+        items.push(ReviewItem {
+            id: review_id(
+                ReviewKind::CfMismatch,
+                &[&cf_keys[i], p.id_sidi.trim(), &l.id_locale, &local_cfs[j]],
+            ),
+            kind: ReviewKind::CfMismatch,
+            codice_fiscale: cf_keys[i].clone(),
+            id_locale: l.id_locale.clone(),
+            detail: ReviewDetail::CfMismatch {
+                sidi_cf: cf_keys[i].clone(),
+                id_sidi: p.id_sidi.trim().to_string(),
+                local_cf: local_cfs[j].clone(),
+                cognome: p.cognome.trim().to_string(),
+                nome: p.nome.trim().to_string(),
+                data_nascita: p.data_nascita.map(|d| d.to_italian()).unwrap_or_default(),
+                local_class: l.class.clone(),
+                sidi_class: p.current_frequenza().map(|f| f.class.clone()),
+            },
+        });
+    }
+
+    // --- decisions, phase A: cf_mismatch ---------------------------------
+    let rows = decisions.map(|d| d.rows.as_slice()).unwrap_or(&[]);
+    let dfile = decisions.map(|d| d.file.as_str()).unwrap_or("");
+    let mut row_matched = vec![false; rows.len()];
+    let mut row_done = vec![false; rows.len()];
+    let mut stale_rows: Vec<usize> = Vec::new();
+    let mut removed_items: HashSet<usize> = HashSet::new();
+    let mut rejected_pairs: HashSet<(usize, usize)> = HashSet::new();
+    let item_index = |items: &[ReviewItem]| -> HashMap<String, usize> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(n, it)| (it.id.clone(), n))
+            .collect()
+    };
+    let kind_ok = |row_kind: &str, k: ReviewKind| {
+        row_kind.trim().is_empty() || ReviewKind::from_name(row_kind) == Some(k)
+    };
+    {
+        let idx = item_index(&items);
+        for (r, row) in rows.iter().enumerate() {
+            let Some(&n) = idx.get(&row.id) else { continue };
+            row_matched[r] = true;
+            if !kind_ok(&row.kind, items[n].kind) {
+                stale_rows.push(r);
+                row_done[r] = true;
+                continue;
+            }
+            let (i, j) = candidates[n];
+            match row.decision {
+                Decision::Undecided => {}
+                Decision::Accept => {
+                    row_done[r] = true;
+                    if matched[i].is_some() || claimed[j] {
+                        // another accepted decision took one of the pupils
+                        stale_rows.push(r);
+                        continue;
+                    }
+                    matched[i] = Some((j, Via::Decision(r)));
+                    claimed[j] = true;
+                    removed_items.insert(n);
+                    plan.decisions_applied += 1;
+                }
+                Decision::Reject => {
+                    row_done[r] = true;
+                    rejected_pairs.insert((i, j));
+                    removed_items.insert(n);
+                    plan.rejected.push(RejectedDecision {
+                        id: row.id.clone(),
+                        kind: ReviewKind::CfMismatch,
+                        line: row.line,
+                    });
+                    plan.decisions_applied += 1;
+                }
+            }
+        }
+    }
+    // After phase A: a local pupil stays "taken" while an open cf_mismatch
+    // item names it; rejected pairs free it (it becomes local_only).
+    let mut still_taken = vec![false; nl];
+    let mut sidi_pending = vec![false; ns];
+    for (n, &(i, j)) in candidates.iter().enumerate() {
+        if removed_items.contains(&n) || matched[i].is_some() {
+            continue;
+        }
+        still_taken[j] = true;
+        sidi_pending[i] = true;
+    }
+    // Items whose SIDI pupil got matched by another accepted decision are dropped.
+    let mut kept: Vec<ReviewItem> = Vec::new();
+    for (n, it) in items.into_iter().enumerate() {
+        let (i, j) = candidates[n];
+        if removed_items.contains(&n) || matched[i].is_some() || claimed[j] {
+            continue;
+        }
+        kept.push(it);
+    }
+    let mut items = kept;
+
+    // local_only
+    let cf_items = items.len();
+    let mut local_only_of: Vec<usize> = Vec::new(); // item n - cf_items -> local index
+    for (j, l) in local.pupils.iter().enumerate() {
+        if claimed[j] || still_taken[j] {
+            continue;
+        }
+        local_only_of.push(j);
+        items.push(ReviewItem {
+            id: review_id(ReviewKind::LocalOnly, &[&l.id_locale, &local_cfs[j]]),
+            kind: ReviewKind::LocalOnly,
+            codice_fiscale: local_cfs[j].clone(),
+            id_locale: l.id_locale.clone(),
+            detail: ReviewDetail::LocalOnly {
+                cognome: l.cognome.trim().to_string(),
+                nome: l.nome.trim().to_string(),
+                class: l.class.clone(),
+            },
+        });
+    }
+    // class_local_only
+    let lo_end = items.len();
+    let mut class_pupils: HashMap<&ClassKey, usize> = HashMap::new();
+    for l in &local.pupils {
+        *class_pupils.entry(&l.class).or_default() += 1;
+    }
+    let mut class_of_item: Vec<usize> = Vec::new();
+    for (k, c) in local.classes.iter().enumerate() {
+        if sidi_class.contains_key(&c.key) || local_class.get(&c.key) != Some(&k) {
+            continue;
+        }
+        items.push(ReviewItem {
+            id: review_id(
+                ReviewKind::ClassLocalOnly,
+                &[&c.key.sede, &c.key.anno, &c.key.sezione],
+            ),
+            kind: ReviewKind::ClassLocalOnly,
+            codice_fiscale: String::new(),
+            id_locale: String::new(),
+            detail: ReviewDetail::ClassLocalOnly {
+                class: c.key.clone(),
+                pupils: class_pupils.get(&c.key).copied().unwrap_or(0),
+            },
+        });
+        class_of_item.push(k);
+    }
+
+    // --- decisions, phase B: local_only, class_local_only -------------------
+    let mut withdraw: Vec<(usize, usize)> = Vec::new(); // (local index, row)
+    let mut remove_class: Vec<(usize, usize)> = Vec::new(); // (local class index, row)
+    let mut dropped: HashSet<usize> = HashSet::new();
+    {
+        let idx = item_index(&items);
+        for (r, row) in rows.iter().enumerate() {
+            if row_done[r] {
+                continue;
+            }
+            let Some(&n) = idx.get(&row.id) else { continue };
+            if n < cf_items {
+                continue; // an undecided cf_mismatch row, already seen
+            }
+            row_matched[r] = true;
+            let kind = items[n].kind;
+            if !kind_ok(&row.kind, kind) {
+                stale_rows.push(r);
+                continue;
+            }
+            match row.decision {
+                Decision::Undecided => {}
+                Decision::Accept => {
+                    dropped.insert(n);
+                    plan.decisions_applied += 1;
+                    if n < lo_end {
+                        withdraw.push((local_only_of[n - cf_items], r));
+                    } else {
+                        remove_class.push((class_of_item[n - lo_end], r));
+                    }
+                }
+                Decision::Reject => {
+                    dropped.insert(n);
+                    plan.decisions_applied += 1;
+                    plan.rejected.push(RejectedDecision {
+                        id: row.id.clone(),
+                        kind,
+                        line: row.line,
+                    });
+                }
+            }
+        }
+    }
+    stale_rows.extend((0..rows.len()).filter(|&r| !row_matched[r]));
+    if !rows.is_empty() && !row_matched.iter().any(|&m| m) {
+        return Err(Error::input(
+            dfile,
+            0,
+            "no row of the decisions file names a review item of this run: \
+             it belongs to another school or to an earlier run",
+        ));
+    }
+    stale_rows.sort_unstable();
+    stale_rows.dedup();
+    let dfile_arc: std::sync::Arc<str> = std::sync::Arc::from(dfile);
+    for r in stale_rows {
+        findings.push(
+            Finding::new(
+                FindingCode::DecisionStale,
+                Some(Origin::new(&dfile_arc, rows[r].line, 0)),
+            )
+            .record(&rows[r].id)
+            .field("ID")
+            .value(&rows[r].id),
+        );
+    }
+    plan.review = items
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| !dropped.contains(n))
+        .map(|(_, it)| it)
+        .collect();
+    plan.rejected.sort_by_key(|r| r.line);
+
+    // --- operations: classes ----------------------------------------------
+    for (k, c) in sidi.classes.iter().enumerate() {
+        if sidi_class.get(&c.key) != Some(&k) {
+            continue;
+        }
+        let (t, ind) = match &class_state[k] {
+            Ok(v) => v,
+            Err(_) => continue,
+        };
+        match local_class.get(&c.key) {
+            None => plan.ops.push(Operation::new(
+                OpKind::CreateClass,
+                OpKey::class(&c.key),
+                None,
+                None,
+                Some(Value::Map(vec![
+                    ("tempo_scuola".into(), t.clone()),
+                    ("indirizzo".into(), ind.clone()),
+                ])),
+                false,
+                "new_class_on_sidi",
+            )),
+            Some(&lk) => {
+                let lc = &local.classes[lk];
+                for (name, new, old) in [
+                    ("tempo_scuola", t, lc.tempo_scuola.trim()),
+                    ("indirizzo", ind, lc.indirizzo.trim()),
+                ] {
+                    if new != old {
+                        plan.ops.push(Operation::new(
+                            OpKind::UpdateClass,
+                            OpKey::class(&c.key),
+                            Some(name),
+                            Some(Value::text(old)),
+                            Some(Value::text(new.as_str())),
+                            false,
+                            "class_codes_differ",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (k, c) in sidi.classes.iter().enumerate() {
+        let is_err = validation.class_errors.get(k).copied().unwrap_or(false);
+        let unmapped = matches!(class_state[k], Err(Block::Unmapped));
+        if is_err || unmapped {
+            let rec = c.key.to_string();
+            let mut codes: Vec<&'static str> = findings
+                .iter()
+                .filter(|f| f.is_error() && f.record == rec)
+                .map(|f| f.code.code())
+                .collect();
+            codes.sort_unstable();
+            codes.dedup();
+            plan.excluded.push(Excluded {
+                entity: Entity::Class,
+                record: rec,
+                origin: Some(c.origin.clone()),
+                codes,
+            });
+        }
+    }
+
+    // --- operations: pupils -------------------------------------------------
+    let used_ids: HashSet<&str> = local.pupils.iter().map(|l| l.id_locale.as_str()).collect();
+    let mut new_ids: HashSet<String> = HashSet::new();
+    // error codes per record, for the excluded list
+    let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::new();
+    for f in &findings {
+        if f.is_error() {
+            error_codes
+                .entry(f.record.as_str())
+                .or_default()
+                .insert(f.code.code());
+        }
+    }
+    let mut pupil_excluded: Vec<Excluded> = Vec::new();
+    let mut late_findings: Vec<Finding> = Vec::new();
+    for (i, p) in sidi.pupils.iter().enumerate() {
+        let cf = &cf_keys[i];
+        if excluded[i] {
+            let identity = p.identity();
+            let mut codes: BTreeSet<&'static str> = error_codes
+                .get(identity.as_str())
+                .cloned()
+                .unwrap_or_default();
+            codes.extend(extra_codes[i].iter().copied());
+            pupil_excluded.push(Excluded {
+                entity: Entity::Student,
+                record: identity,
+                origin: Some(p.origin.clone()),
+                codes: codes.into_iter().collect(),
+            });
+            continue;
+        }
+        let mut hold = |plan: &mut Plan, op: OpKind, class: &ClassKey, b: Block| {
+            plan.held_back.push(HeldBack {
+                op,
+                record: p.identity(),
+                class: class.clone(),
+                reason: b.reason(),
+            });
+            if b == Block::Unmapped {
+                late_findings.push(
+                    Finding::new(FindingCode::CodeUnmapped, Some(p.origin.clone()))
+                        .record(p.identity())
+                        .field("CLASSE")
+                        .value(class.to_string()),
+                );
+            }
+        };
+        match matched[i] {
+            Some((j, via)) => {
+                let l = &local.pupils[j];
+                let key = student_key(p, cf, &l.id_locale);
+                let decision_reason = |r: usize| format!("decision:{}", rows[r].id);
+                // codice fiscale
+                if !cf.is_empty() && l.codice_fiscale.trim() != cf {
+                    let reason = match via {
+                        Via::IdSidi => "matched_by_id_sidi".to_string(),
+                        Via::Decision(r) => decision_reason(r),
+                        Via::Cf => "cf_normalized".to_string(),
+                    };
+                    plan.ops.push(Operation::new(
+                        OpKind::UpdateField,
+                        key.clone(),
+                        Some(Field::CodiceFiscale.name()),
+                        Some(Value::text(l.codice_fiscale.trim())),
+                        Some(Value::text(cf.as_str())),
+                        false,
+                        reason,
+                    ));
+                }
+                for f in Field::LOCKABLE {
+                    if same_value(p, l, f) {
+                        continue;
+                    }
+                    let to = sidi_value(p, f);
+                    if to.is_empty() {
+                        continue; // an empty SIDI value never blanks local data
+                    }
+                    plan.ops.push(Operation::new(
+                        OpKind::UpdateField,
+                        key.clone(),
+                        Some(f.name()),
+                        Some(Value::Text(local_value(l, f))),
+                        Some(Value::Text(to)),
+                        true,
+                        "sidi_value_differs",
+                    ));
+                }
+                let id = p.id_sidi.trim();
+                if !id.is_empty() && l.id_sidi.trim() != id {
+                    plan.ops.push(Operation::new(
+                        OpKind::LinkStudent,
+                        key.clone(),
+                        Some("id_sidi"),
+                        Some(Value::text(l.id_sidi.trim())),
+                        Some(Value::text(id)),
+                        false,
+                        if l.id_sidi.trim().is_empty() {
+                            "id_sidi_missing"
+                        } else {
+                            "id_sidi_differs"
+                        },
+                    ));
+                }
+                if let Some(fq) = p.current_frequenza() {
+                    if fq.class != l.class {
+                        match target(&fq.class) {
+                            Ok(_) => plan.ops.push(Operation::new(
+                                OpKind::MoveStudent,
+                                key.clone(),
+                                None,
+                                Some(Value::class(&l.class)),
+                                Some(Value::class(&fq.class)),
+                                false,
+                                "class_differs",
+                            )),
+                            Err(b) => hold(&mut plan, OpKind::MoveStudent, &fq.class, b),
+                        }
+                    }
+                }
+                let mut missing = FieldSet::default();
+                for f in Field::LOCKABLE {
+                    if !l.bloccati.contains(f) {
+                        missing.insert(f);
+                    }
+                }
+                if !missing.is_empty() {
+                    plan.ops.push(Operation::new(
+                        OpKind::LockFields,
+                        key,
+                        None,
+                        Some(Value::fields(l.bloccati)),
+                        Some(Value::fields(missing)),
+                        true,
+                        "not_locked",
+                    ));
+                }
+            }
+            None => {
+                if sidi_pending[i] {
+                    continue; // waiting for a cf_mismatch decision
+                }
+                let Some(fq) = p.current_frequenza() else {
+                    continue; // transferred / withdrawn: nothing to insert
+                };
+                let (t, ind) = match target(&fq.class) {
+                    Ok(v) => v,
+                    Err(b) => {
+                        hold(&mut plan, OpKind::InsertStudent, &fq.class, b);
+                        continue;
+                    }
+                };
+                let base = if !p.id_sidi.trim().is_empty() {
+                    format!("SIDI-{}", p.id_sidi.trim())
+                } else {
+                    format!("SIDI-{cf}")
+                };
+                let mut id_locale = base.clone();
+                let mut n = 2;
+                while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
+                    id_locale = format!("{base}-{n}");
+                    n += 1;
+                }
+                new_ids.insert(id_locale.clone());
+                let key = student_key(p, cf, &id_locale);
+                let mut rec: Vec<(String, String)> = vec![
+                    ("id_sidi".into(), p.id_sidi.trim().to_string()),
+                    ("codice_fiscale".into(), cf.clone()),
+                ];
+                for f in Field::LOCKABLE {
+                    rec.push((f.name().into(), sidi_value(p, f)));
+                }
+                rec.push(("sede".into(), fq.class.sede.clone()));
+                rec.push(("anno".into(), fq.class.anno.clone()));
+                rec.push(("sezione".into(), fq.class.sezione.clone()));
+                rec.push(("tempo_scuola".into(), t.to_string()));
+                rec.push(("indirizzo".into(), ind.to_string()));
+                let rejected = candidates
+                    .iter()
+                    .any(|&(a, b)| a == i && rejected_pairs.contains(&(a, b)));
+                plan.ops.push(Operation::new(
+                    OpKind::InsertStudent,
+                    key,
+                    None,
+                    None,
+                    Some(Value::Map(rec)),
+                    true,
+                    if rejected {
+                        "new_on_sidi_cf_mismatch_rejected"
+                    } else {
+                        "new_on_sidi"
+                    },
+                ));
+            }
+        }
+    }
+    // accepted local_only -> withdraw_student, in local order
+    withdraw.sort_unstable();
+    for (j, r) in withdraw {
+        plan.ops.push(Operation::new(
+            OpKind::WithdrawStudent,
+            local_key(&local.pupils[j]),
+            None,
+            None,
+            None,
+            false,
+            format!("decision:{}", rows[r].id),
+        ));
+    }
+    remove_class.sort_unstable();
+    for (k, r) in remove_class {
+        plan.ops.push(Operation::new(
+            OpKind::RemoveClass,
+            OpKey::class(&local.classes[k].key),
+            None,
+            None,
+            None,
+            false,
+            format!("decision:{}", rows[r].id),
+        ));
+    }
+    findings.extend(late_findings);
+    plan.excluded.splice(0..0, pupil_excluded);
+    plan.findings = findings;
+    Ok(plan)
+}
+
+fn school_info(sidi: &SidiExport) -> SchoolInfo {
+    let mut sedi: BTreeSet<String> = BTreeSet::new();
+    for s in &sidi.sedi {
+        sedi.insert(s.codice.trim().to_ascii_uppercase());
+    }
+    for c in &sidi.classes {
+        sedi.insert(c.key.sede.clone());
+    }
+    for p in &sidi.pupils {
+        for f in &p.frequenze {
+            sedi.insert(f.class.sede.clone());
+        }
+    }
+    sedi.remove("");
+    SchoolInfo {
+        codice_scuola: sidi.header.codice_scuola.trim().to_string(),
+        anno_scolastico: sidi.header.anno_scolastico.trim().to_string(),
+        sedi: sedi.into_iter().collect(),
+    }
+}

@@ -1,0 +1,186 @@
+//! `review.csv`: the guided items a person decides, one per row.
+//!
+//! UTF-8 with BOM, `;`, CRLF, columns
+//! `ID;TIPO;CODICE_FISCALE;ID_LOCALE;DETTAGLIO;DECISIONE`: what Excel and
+//! LibreOffice open cleanly on an Italian Windows machine. IDs start with a
+//! letter so no spreadsheet turns them into numbers; a cell that would start
+//! with `=`, `+`, `-` or `@` gets a leading `'` so it is never taken for a
+//! formula. `DECISIONE` is left empty for the person to fill in.
+
+use crate::error::{Error, Result};
+use crate::messages::Lang;
+use crate::model::ClassKey;
+use crate::sync::ops::{ReviewDetail, ReviewItem};
+use std::io::Write;
+
+/// Columns of `review.csv`.
+pub const COLUMNS: [&str; 6] = [
+    "ID",
+    "TIPO",
+    "CODICE_FISCALE",
+    "ID_LOCALE",
+    "DETTAGLIO",
+    "DECISIONE",
+];
+
+fn class_text(k: &ClassKey) -> String {
+    format!("{} {}{}", k.sede, k.anno, k.sezione)
+}
+
+/// The plain-language explanation of an item, with what each answer does.
+pub fn detail(item: &ReviewItem, lang: Lang) -> String {
+    match (&item.detail, lang) {
+        (
+            ReviewDetail::CfMismatch {
+                sidi_cf,
+                id_sidi,
+                local_cf,
+                cognome,
+                nome,
+                data_nascita,
+                local_class,
+                sidi_class,
+            },
+            Lang::It,
+        ) => format!(
+            "Su SIDI {cognome} {nome}, nato/a il {data_nascita}, ha codice fiscale {sidi_cf} (id SIDI {id}{sc}); \
+             nell'archivio locale un alunno con stessi cognome, nome e data di nascita ha codice fiscale {lcf} (classe {lc}). \
+             ACCETTA se sono la stessa persona: il codice fiscale locale viene sostituito da quello SIDI. \
+             RIFIUTA se sono persone diverse: l'alunno SIDI viene inserito come nuovo.",
+            id = if id_sidi.is_empty() { "-" } else { id_sidi },
+            sc = sidi_class
+                .as_ref()
+                .map(|c| format!(", classe {}", class_text(c)))
+                .unwrap_or_default(),
+            lcf = if local_cf.is_empty() { "vuoto" } else { local_cf },
+            lc = class_text(local_class),
+        ),
+        (
+            ReviewDetail::CfMismatch {
+                sidi_cf,
+                id_sidi,
+                local_cf,
+                cognome,
+                nome,
+                data_nascita,
+                local_class,
+                sidi_class,
+            },
+            Lang::En,
+        ) => format!(
+            "On SIDI {cognome} {nome}, born {data_nascita}, has codice fiscale {sidi_cf} (SIDI id {id}{sc}); \
+             locally a pupil with the same surname, name and birth date has codice fiscale {lcf} (class {lc}). \
+             ACCETTA if they are the same person: the local codice fiscale is replaced by SIDI's. \
+             RIFIUTA if they are different people: the SIDI pupil is inserted as new.",
+            id = if id_sidi.is_empty() { "-" } else { id_sidi },
+            sc = sidi_class
+                .as_ref()
+                .map(|c| format!(", class {}", class_text(c)))
+                .unwrap_or_default(),
+            lcf = if local_cf.is_empty() { "empty" } else { local_cf },
+            lc = class_text(local_class),
+        ),
+        (
+            ReviewDetail::LocalOnly {
+                cognome,
+                nome,
+                class,
+            },
+            Lang::It,
+        ) => format!(
+            "{cognome} {nome} (classe {}) è nell'archivio locale ma non su SIDI. \
+             ACCETTA per ritirarlo dall'archivio locale; RIFIUTA per lasciarlo com'è (e verificare su SIDI).",
+            class_text(class)
+        ),
+        (
+            ReviewDetail::LocalOnly {
+                cognome,
+                nome,
+                class,
+            },
+            Lang::En,
+        ) => format!(
+            "{cognome} {nome} (class {}) is in the local archive but not on SIDI. \
+             ACCETTA to withdraw the pupil locally; RIFIUTA to leave it as it is (and check on SIDI).",
+            class_text(class)
+        ),
+        (ReviewDetail::ClassLocalOnly { class, pupils }, Lang::It) => format!(
+            "La classe {} ({pupils} alunni nell'archivio locale) non esiste su SIDI. \
+             ACCETTA per rimuoverla dall'archivio locale (solo quando non ha più alunni); RIFIUTA per lasciarla.",
+            class_text(class)
+        ),
+        (ReviewDetail::ClassLocalOnly { class, pupils }, Lang::En) => format!(
+            "Class {} ({pupils} pupils in the local archive) does not exist on SIDI. \
+             ACCETTA to remove it locally (only once it has no pupils); RIFIUTA to keep it.",
+            class_text(class)
+        ),
+    }
+}
+
+/// A cell safe from formula interpretation.
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes `review.csv`.
+pub fn write_review(items: &[ReviewItem], lang: Lang, w: &mut dyn Write) -> Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")
+        .map_err(|e| Error::io("review.csv", e))?;
+    let mut c = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(w);
+    let err = |e: csv::Error| Error::csv("review.csv", 0, e.to_string());
+    c.write_record(COLUMNS).map_err(err)?;
+    for it in items {
+        c.write_record([
+            it.id.as_str(),
+            it.kind.name(),
+            &cell(&it.codice_fiscale),
+            &cell(&it.id_locale),
+            &cell(&detail(it, lang)),
+            "",
+        ])
+        .map_err(err)?;
+    }
+    c.flush().map_err(|e| Error::io("review.csv", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::decisions::parse_decisions;
+    use crate::sync::ops::{review_id, ReviewKind};
+
+    #[test]
+    fn bom_semicolon_and_round_trip() {
+        let items = vec![ReviewItem {
+            id: review_id(ReviewKind::LocalOnly, &["=L1", "X"]),
+            kind: ReviewKind::LocalOnly,
+            codice_fiscale: "X".into(),
+            id_locale: "=L1".into(),
+            detail: ReviewDetail::LocalOnly {
+                cognome: "D'AMICO; JR".into(),
+                nome: "ZOÈ".into(),
+                class: ClassKey::new("S", "1", "A"),
+            },
+        }];
+        let mut b = Vec::new();
+        write_review(&items, Lang::It, &mut b).unwrap();
+        assert!(
+            b.starts_with(b"\xEF\xBB\xBFID;TIPO;CODICE_FISCALE;ID_LOCALE;DETTAGLIO;DECISIONE\r\n")
+        );
+        let s = String::from_utf8(b.clone()).unwrap();
+        assert!(s.contains(";'=L1;\"D'AMICO; JR ZOÈ"), "{s}");
+        let d = parse_decisions("review.csv", &b).unwrap();
+        assert_eq!(d.rows[0].id, items[0].id);
+        assert_eq!(d.rows[0].kind, "local_only");
+        assert!(detail(&items[0], Lang::En).contains("not on SIDI"));
+    }
+}
