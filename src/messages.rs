@@ -206,6 +206,18 @@ pub fn finding_template(code: FindingCode) -> (&'static str, &'static str) {
             "la decisione {value} non corrisponde più ai dati attuali: non applicata",
             "decision {value} no longer matches the current inputs: not applied",
         ),
+        RowConflict => (
+            "le righe dello stesso alunno non concordano su {field}: tenuto «{expected}», ignorato «{value}»",
+            "rows of the same pupil disagree on {field}: kept \"{expected}\", ignored \"{value}\"",
+        ),
+        HeaderInconsistent => (
+            "{field} vale «{value}» ma l'esportazione è di «{expected}»",
+            "{field} is \"{value}\" but the export is for \"{expected}\"",
+        ),
+        CodeKindInvalid => (
+            "tipo di codifica «{value}» sconosciuto (attesi TEMPO_SCUOLA, INDIRIZZO): riga ignorata",
+            "unknown code type \"{value}\" (expected TEMPO_SCUOLA, INDIRIZZO): row skipped",
+        ),
     }
 }
 
