@@ -142,10 +142,13 @@ fn no_export(store: &Store) -> Error {
     };
     let only_nested =
         !store.members.is_empty() && store.members.iter().all(|m| m.kind == Kind::Zip);
+    let some_csv = store.members.iter().any(|m| matches!(m.kind, Kind::Csv(_)));
     Error::NoExport {
         file: store.name.to_string(),
         found: if only_nested {
             format!("{found}; nested archives are not opened, extract them first")
+        } else if some_csv {
+            format!("{found}; alunni.csv (the pupils) is mandatory in the CSV form")
         } else {
             found
         },
