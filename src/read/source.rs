@@ -327,7 +327,7 @@ impl<R: Read> BufRead for Tracked<R> {
     fn consume(&mut self, n: usize) {
         let n = n.min(self.len - self.pos);
         let s = &self.buf[self.pos..self.pos + n];
-        let nl = s.iter().filter(|&&b| b == b'\n').count();
+        let nl = count_newlines(s);
         if nl > 0 {
             self.line = self.line.saturating_add(nl as u32);
             let last = s.iter().rposition(|&b| b == b'\n').unwrap_or(0);
@@ -366,6 +366,22 @@ impl<R: Read> Read for Tracked<R> {
         }
         Ok(n)
     }
+}
+
+/// Number of `\n` in `s`, eight bytes at a time.
+#[inline]
+fn count_newlines(s: &[u8]) -> usize {
+    const LO: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const NL: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    let mut chunks = s.chunks_exact(8);
+    let mut n = 0usize;
+    for c in &mut chunks {
+        let x = u64::from_ne_bytes(c.try_into().unwrap_or([0; 8])) ^ NL;
+        // High bit set in every byte of `x` that is zero (a newline).
+        let t = !(((x & LO) + LO) | x | LO);
+        n += t.count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Inflated bytes of one archive member, checked against the compression
@@ -964,6 +980,18 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!((t.line(), t.column()), (2, 6));
+    }
+
+    #[test]
+    fn newline_counting() {
+        for s in [
+            &b""[..],
+            b"\n",
+            b"abc\ndef\n\n\x8A\x0B\xFF\n12345678\n\n\n\n\n\n\n\n\n",
+        ] {
+            let want = s.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(count_newlines(s), want);
+        }
     }
 
     #[test]
