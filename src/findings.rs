@@ -148,6 +148,13 @@ finding_codes! {
     // --- local export (validation helper) ---
     /// A local pupil row whose codice fiscale does not validate.
     LocalCfInvalid = "LOCAL_CF_INVALID", Warning;
+    // --- reading the SIDI export ---
+    /// Two rows of the same pupil (CSV form) disagree on a personal field: the first is kept.
+    RowConflict = "ROW_CONFLICT", Warning;
+    /// A row names another school or school year than the export's header.
+    HeaderInconsistent = "HEADER_INCONSISTENT", Warning;
+    /// A `codifiche.csv` row whose TIPO is neither TEMPO_SCUOLA nor INDIRIZZO (row skipped).
+    CodeKindInvalid = "CODE_KIND_INVALID", Warning;
 }
 
 /// One finding on one record.

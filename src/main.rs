@@ -81,6 +81,22 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             out.flush()?;
             Ok(u8::from(any_invalid))
         }
+        Command::Sync(a) => {
+            let cfg = config::sync_config(a, g)?;
+            let outcome = sidisync::sync::run_sync(&cfg)?;
+            if !g.quiet {
+                print_out(&cli::term::sync_summary(&outcome, g.lang))?;
+            }
+            Ok(outcome.exit_code() as u8)
+        }
+        Command::Apply(a) => {
+            let cfg = config::apply_config(a)?;
+            let outcome = sidisync::apply::run_apply(&cfg)?;
+            if !g.quiet {
+                print_out(&cli::term::apply_summary(&outcome, g.lang))?;
+            }
+            Ok(0)
+        }
         _ => anyhow::bail!("not yet available"),
     }
 }

@@ -210,6 +210,18 @@ pub fn finding_template(code: FindingCode) -> (&'static str, &'static str) {
             "riga dell'export locale: il codice fiscale «{value}» non è valido ({expected}); la riga resta, il confronto userà gli altri dati",
             "local export row: codice fiscale \"{value}\" is not valid ({expected}); the row is kept, matching uses the other data",
         ),
+        RowConflict => (
+            "le righe dello stesso alunno non concordano su {field}: tenuto «{expected}», ignorato «{value}»",
+            "rows of the same pupil disagree on {field}: kept \"{expected}\", ignored \"{value}\"",
+        ),
+        HeaderInconsistent => (
+            "{field} vale «{value}» ma l'esportazione è di «{expected}»",
+            "{field} is \"{value}\" but the export is for \"{expected}\"",
+        ),
+        CodeKindInvalid => (
+            "tipo di codifica «{value}» sconosciuto (attesi TEMPO_SCUOLA, INDIRIZZO): riga ignorata",
+            "unknown code type \"{value}\" (expected TEMPO_SCUOLA, INDIRIZZO): row skipped",
+        ),
     }
 }
 
@@ -275,5 +287,35 @@ mod tests {
         assert_eq!(fill("a {x} b {y}", &[("x", "1"), ("y", "2")]), "a 1 b 2");
         assert_eq!(fill("a {z}", &[]), "a {z}");
         assert_eq!(fill("a {", &[]), "a {");
+    }
+}
+
+/// (Italian, English) label of an operation kind, by its patch name
+/// (`insert_student`…); the name itself for an unknown kind.
+pub fn op_label(name: &str) -> (&str, &str) {
+    match name {
+        "create_class" => ("classi da creare", "classes to create"),
+        "update_class" => ("classi da aggiornare", "classes to update"),
+        "insert_student" => ("alunni da inserire", "pupils to insert"),
+        "update_field" => ("dati anagrafici da aggiornare", "personal fields to update"),
+        "link_student" => ("alunni da collegare a SIDI", "pupils to link to SIDI"),
+        "move_student" => ("alunni da spostare di classe", "pupils to move"),
+        "lock_fields" => ("alunni con campi da bloccare", "pupils with fields to lock"),
+        "withdraw_student" => ("alunni da ritirare (decisione)", "pupils to withdraw (decision)"),
+        "remove_class" => ("classi da rimuovere (decisione)", "classes to remove (decision)"),
+        other => (other, other),
+    }
+}
+
+/// (Italian, English) label of a review kind, by its `TIPO` name.
+pub fn review_label(name: &str) -> (&str, &str) {
+    match name {
+        "cf_mismatch" => (
+            "codice fiscale diverso per lo stesso alunno",
+            "different codice fiscale for the same pupil",
+        ),
+        "local_only" => ("alunni presenti solo in locale", "pupils only in the local database"),
+        "class_local_only" => ("classi presenti solo in locale", "classes only in the local database"),
+        other => (other, other),
     }
 }

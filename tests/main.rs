@@ -8,4 +8,5 @@ mod cf_edge;
 mod cf_peer;
 mod cf_prop;
 mod cli;
+mod read;
 mod sync;

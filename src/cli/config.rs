@@ -6,6 +6,8 @@ use super::args::{Cli, Command, InputArgs, LangArg};
 use sidisync::messages::Lang;
 use sidisync::read::profile::{EncodingChoice, Profile};
 use sidisync::read::ReadOptions;
+use sidisync::apply::ApplyConfig;
+use sidisync::sync::SyncConfig;
 use sidisync::{Error, Result};
 
 /// Resolved settings shared by every command.
@@ -56,4 +58,52 @@ pub fn existing_file(path: &std::path::Path) -> Result<()> {
 
 pub fn command(cli: &Cli) -> &Command {
     &cli.command
+}
+
+/// `sync` arguments -> [`SyncConfig`].
+pub fn sync_config(a: &super::args::SyncArgs, g: &Global) -> Result<SyncConfig> {
+    let opts = read_options(&a.input)?;
+    existing_file_or_dir(&a.sidi)?;
+    existing_file(&a.local)?;
+    if let Some(c) = &a.local_classes {
+        existing_file(c)?;
+    }
+    if let Some(d) = &a.decisions {
+        existing_file(d)?;
+    }
+    let mut cfg = SyncConfig::new(&a.sidi, &a.local, &a.out);
+    cfg.local_classes = a.local_classes.clone();
+    cfg.profile = opts.profile;
+    cfg.encoding = opts.encoding;
+    cfg.decisions = a.decisions.clone();
+    cfg.zip = a.zip;
+    cfg.lang = g.lang;
+    Ok(cfg)
+}
+
+/// `apply` arguments -> [`ApplyConfig`].
+pub fn apply_config(a: &super::args::ApplyArgs) -> Result<ApplyConfig> {
+    let opts = read_options(&a.input)?;
+    existing_file(&a.local)?;
+    existing_file(&a.patch)?;
+    if let Some(c) = &a.local_classes {
+        existing_file(c)?;
+    }
+    Ok(ApplyConfig {
+        local: a.local.clone(),
+        local_classes: a.local_classes.clone(),
+        patch: a.patch.clone(),
+        out: a.out.clone(),
+        profile: opts.profile,
+        encoding: opts.encoding,
+    })
+}
+
+/// A SIDI export may be a file or a folder of CSV files.
+pub fn existing_file_or_dir(path: &std::path::Path) -> Result<()> {
+    if path.is_dir() {
+        Ok(())
+    } else {
+        existing_file(path)
+    }
 }

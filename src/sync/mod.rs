@@ -12,7 +12,6 @@
 pub mod decisions;
 pub mod engine;
 pub mod ops;
-pub mod sidi_input;
 
 pub use engine::{plan, Plan, SchoolInfo};
 pub use ops::{OpKind, Operation, ReviewItem, ReviewKind};
@@ -115,11 +114,12 @@ fn base_name(p: &Path) -> String {
 /// [`crate::Error`] means nothing was written (an earlier `--out` is left
 /// as it was).
 pub fn run_sync(cfg: &SyncConfig) -> Result<SyncOutcome> {
-    let opts = sidi_input::ReadOptions {
+    let opts = crate::read::ReadOptions {
         profile: cfg.profile.clone(),
         encoding: cfg.encoding,
+        ..crate::read::ReadOptions::default()
     };
-    let read = sidi_input::read_sidi(&cfg.sidi, &opts)?;
+    let read = crate::read::read_sidi(&cfg.sidi, &opts)?;
     run_sync_with(cfg, &read.export, read.findings)
 }
 

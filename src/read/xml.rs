@@ -1,0 +1,1108 @@
+//! The XML form of the SIDI export (`FlussoFrequenze`), read with
+//! quick-xml's event reader: one pass, no DOM, memory bounded by the model.
+//!
+//! The declared encoding (UTF-8, windows-1252, ISO-8859-1 read as
+//! windows-1252, any ASCII-compatible WHATWG label) is transcoded to UTF-8
+//! on the fly by [`Tracked`]; bytes that are not valid in it are an error at
+//! their line and column. A DOCTYPE is refused, and so is any entity other
+//! than the five predefined ones and character references. Element and
+//! attribute names go through [`Profile::xml_name`]; namespace prefixes are
+//! ignored; unknown elements and attributes are skipped.
+
+use super::source::{fault_of, Fault, Member, Store, Tracked, SNIFF_LEN};
+use super::{check_pupil, ReadOptions, RecordNames, SidiRead};
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::findings::{Finding, FindingCode};
+use crate::model::{
+    ClassKey, Classe, CodeKind, DeclaredCode, Frequenza, Origin, Pupil, Sede, SourceFile,
+};
+use crate::read::encoding::xml_encoding;
+use crate::read::profile::{EncodingChoice, Profile};
+use encoding_rs::{Encoding, UTF_8};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::borrow::Cow;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Element and attribute names of the document, after profile renames.
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub root: String,
+    pub intestazione: String,
+    pub codice_scuola: String,
+    pub anno_scolastico: String,
+    pub data_estrazione: String,
+    pub codifiche: String,
+    pub tempo_scuola: String,
+    pub indirizzo: String,
+    pub sedi: String,
+    pub sede: String,
+    pub classi: String,
+    pub classe: String,
+    pub alunni: String,
+    pub alunno: String,
+    pub codice_fiscale: String,
+    pub cognome: String,
+    pub nome: String,
+    pub sesso: String,
+    pub data_nascita: String,
+    pub luogo_nascita: String,
+    pub cittadinanza: String,
+    pub frequenza: String,
+    // attributes
+    pub a_codice: String,
+    pub a_ordine: String,
+    pub a_comune: String,
+    pub a_sede: String,
+    pub a_anno: String,
+    pub a_sezione: String,
+    pub a_tempo_scuola: String,
+    pub a_indirizzo: String,
+    pub a_id_sidi: String,
+    pub a_stato: String,
+    pub a_dal: String,
+}
+
+/// Every default element name of the XML form, in document order.
+pub const ELEMENTS: &[&str] = &[
+    "FlussoFrequenze",
+    "Intestazione",
+    "CodiceScuola",
+    "AnnoScolastico",
+    "DataEstrazione",
+    "Codifiche",
+    "TempoScuola",
+    "Indirizzo",
+    "Sedi",
+    "Sede",
+    "Classi",
+    "Classe",
+    "Alunni",
+    "Alunno",
+    "CodiceFiscale",
+    "Cognome",
+    "Nome",
+    "Sesso",
+    "DataNascita",
+    "LuogoNascita",
+    "Cittadinanza",
+    "Frequenza",
+];
+
+/// Every default attribute name of the XML form.
+pub const ATTRIBUTES: &[&str] = &[
+    "codice",
+    "ordine",
+    "comune",
+    "sede",
+    "anno",
+    "sezione",
+    "tempoScuola",
+    "indirizzo",
+    "idSidi",
+    "stato",
+    "dal",
+];
+
+impl Names {
+    pub fn new(p: &Profile) -> Names {
+        let n = |d: &str| p.xml_name(d).to_string();
+        Names {
+            root: n("FlussoFrequenze"),
+            intestazione: n("Intestazione"),
+            codice_scuola: n("CodiceScuola"),
+            anno_scolastico: n("AnnoScolastico"),
+            data_estrazione: n("DataEstrazione"),
+            codifiche: n("Codifiche"),
+            tempo_scuola: n("TempoScuola"),
+            indirizzo: n("Indirizzo"),
+            sedi: n("Sedi"),
+            sede: n("Sede"),
+            classi: n("Classi"),
+            classe: n("Classe"),
+            alunni: n("Alunni"),
+            alunno: n("Alunno"),
+            codice_fiscale: n("CodiceFiscale"),
+            cognome: n("Cognome"),
+            nome: n("Nome"),
+            sesso: n("Sesso"),
+            data_nascita: n("DataNascita"),
+            luogo_nascita: n("LuogoNascita"),
+            cittadinanza: n("Cittadinanza"),
+            frequenza: n("Frequenza"),
+            a_codice: n("codice"),
+            a_ordine: n("ordine"),
+            a_comune: n("comune"),
+            a_sede: n("sede"),
+            a_anno: n("anno"),
+            a_sezione: n("sezione"),
+            a_tempo_scuola: n("tempoScuola"),
+            a_indirizzo: n("indirizzo"),
+            a_id_sidi: n("idSidi"),
+            a_stato: n("stato"),
+            a_dal: n("dal"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HField {
+    CodiceScuola,
+    AnnoScolastico,
+    DataEstrazione,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PField {
+    Cf,
+    Cognome,
+    Nome,
+    Sesso,
+    DataNascita,
+    Luogo,
+    Cittadinanza,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Root,
+    Header,
+    HeaderField(HField),
+    Codes,
+    Code,
+    Sedi,
+    Sede,
+    Classi,
+    Classe,
+    Alunni,
+    Alunno,
+    PupilField(PField),
+    Frequenza,
+    Other,
+}
+
+/// Reads the XML export of member `m` into `out`; returns the member's
+/// source file record when the store hashes members.
+pub fn read(
+    store: &mut Store,
+    m: &Member,
+    opts: &ReadOptions,
+    out: &mut SidiRead,
+) -> Result<Option<SourceFile>> {
+    let hash = store.hash_members();
+    let r = store.open(m.index, &m.name)?;
+    let mut tracked = Tracked::new(r, hash);
+    let mut p = Parser::new(&m.name, opts, out, false);
+    p.run(&mut tracked)?;
+    tracked
+        .drain()
+        .map_err(|e| super::source::io_error(&m.name, e))?;
+    Ok(tracked.source_file(&m.name))
+}
+
+/// The `CodiceScuola` of the header, reading no further.
+pub fn peek_school_code(store: &mut Store, m: &Member, opts: &ReadOptions) -> Result<String> {
+    let r = store.open(m.index, &m.name)?;
+    let mut tracked = Tracked::new(r, false);
+    let mut out = SidiRead::default();
+    let mut p = Parser::new(&m.name, opts, &mut out, true);
+    p.run(&mut tracked)?;
+    let code = out.export.header.codice_scuola;
+    if code.is_empty() {
+        return Err(Error::Input {
+            file: m.name.to_string(),
+            line: 0,
+            message: "no school code (CodiceScuola) in the header".into(),
+        });
+    }
+    Ok(code)
+}
+
+/// Reads an XML export from any byte stream (used by tests and benches).
+pub fn read_stream<R: Read>(name: &str, r: R, opts: &ReadOptions) -> Result<SidiRead> {
+    let mut out = SidiRead::default();
+    let name: Arc<str> = Arc::from(name);
+    let mut tracked = Tracked::new(r, true);
+    Parser::new(&name, opts, &mut out, false).run(&mut tracked)?;
+    tracked.drain().map_err(|e| Error::io(&*name, e))?;
+    out.export.sources.extend(tracked.source_file(&name));
+    Ok(out)
+}
+
+struct Parser<'a> {
+    file: &'a Arc<str>,
+    n: Names,
+    opts: &'a ReadOptions,
+    out: &'a mut SidiRead,
+    peek: bool,
+    stack: Vec<(Tag, u32)>,
+    capture: Option<usize>,
+    text: String,
+    root_seen: bool,
+    root_done: bool,
+    root_origin: Option<Origin>,
+    code: Option<DeclaredCode>,
+    sede: Option<Sede>,
+    pupil: Option<Pupil>,
+    line: u32,
+    col: u32,
+    /// Whether the current element's attributes went through [`Parser::attrs`].
+    attrs_seen: std::cell::Cell<bool>,
+}
+
+fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
+    Error::Xml {
+        file: file.to_string(),
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+/// The encoding label of an XML declaration at the start of `s`, if any.
+fn declared_encoding(s: &[u8]) -> Option<String> {
+    if !s.starts_with(b"<?xml") || !s.get(5).is_some_and(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let end = s.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&s[..end]).ok()?;
+    let i = decl.find("encoding")?;
+    let rest = decl[i + 8..].trim_start().strip_prefix('=')?.trim_start();
+    let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    let close = rest.find(q)?;
+    Some(rest[..close].to_string())
+}
+
+/// Chooses the document encoding and installs the decoder.
+fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>) -> Result<()> {
+    let head = t.peek(SNIFF_LEN).map_err(|e| Error::io(file, e))?;
+    if head.is_empty() {
+        return Err(Error::Empty {
+            file: file.to_string(),
+        });
+    }
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &head[3..] } else { head };
+    let declared = declared_encoding(body);
+    let enc: &'static Encoding = match declared {
+        Some(label) => {
+            let e = xml_encoding(&label).ok_or_else(|| {
+                xml_err(
+                    file,
+                    1,
+                    1,
+                    format!(
+                        "unknown or unsupported encoding label {label:?} in the XML declaration"
+                    ),
+                )
+            })?;
+            if bom && e != UTF_8 {
+                return Err(xml_err(
+                    file,
+                    1,
+                    1,
+                    format!("the byte order mark says UTF-8 but the declaration says {label:?}"),
+                ));
+            }
+            e
+        }
+        None if bom => UTF_8,
+        None => match choice {
+            Some(EncodingChoice::Fixed(e)) if e.is_ascii_compatible() => e,
+            _ => UTF_8,
+        },
+    };
+    t.set_decoder(enc);
+    Ok(())
+}
+
+impl<'a> Parser<'a> {
+    fn new(file: &'a Arc<str>, opts: &'a ReadOptions, out: &'a mut SidiRead, peek: bool) -> Self {
+        Parser {
+            file,
+            n: Names::new(&opts.profile),
+            opts,
+            out,
+            peek,
+            stack: Vec::with_capacity(16),
+            capture: None,
+            text: String::with_capacity(256),
+            root_seen: false,
+            root_done: false,
+            root_origin: None,
+            code: None,
+            sede: None,
+            pupil: None,
+            line: 1,
+            col: 1,
+            attrs_seen: std::cell::Cell::new(false),
+        }
+    }
+
+    fn err(&self, message: impl Into<String>) -> Error {
+        xml_err(self.file, self.line, self.col, message)
+    }
+
+    fn origin(&self) -> Origin {
+        Origin::new(self.file, self.line, self.col)
+    }
+
+    fn run<R: Read>(&mut self, t: &mut Tracked<R>) -> Result<()> {
+        setup(t, self.file, self.opts.encoding)?;
+        t.set_token_limit(self.opts.limits.xml_max_token);
+        let mut reader = Reader::from_reader(t);
+        {
+            let c = reader.config_mut();
+            c.expand_empty_elements = false;
+            c.check_end_names = true;
+            c.trim_text(false);
+        }
+        let mut buf = Vec::with_capacity(4096);
+        loop {
+            {
+                let t = reader.get_mut();
+                t.mark();
+                self.line = t.line();
+                self.col = t.column();
+            }
+            buf.clear();
+            let ev = match reader.read_event_into(&mut buf) {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let t = reader.get_ref();
+                    return Err(self.map_xml_error(e, t.line(), t.column()));
+                }
+            };
+            match ev {
+                Event::Start(e) => self.start(&e)?,
+                Event::Empty(e) => {
+                    self.start(&e)?;
+                    self.end()?;
+                }
+                Event::End(_) => self.end()?,
+                Event::Text(t) => self.text(&t)?,
+                Event::CData(t) => {
+                    if !self.capturing() {
+                        self.outside_text(&t)?;
+                    } else {
+                        self.push_text(&t)?;
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let c = if r.is_char_ref() {
+                        match r.resolve_char_ref() {
+                            Ok(Some(c)) => c,
+                            _ => return Err(self.err(format!("invalid character reference &{};", &*r))),
+                        }
+                    } else {
+                        match &*r {
+                            "lt" => '<',
+                            "gt" => '>',
+                            "amp" => '&',
+                            "apos" => '\'',
+                            "quot" => '"',
+                            other => {
+                                return Err(self.err(format!(
+                                    "entity &{other}; is not allowed (only &lt; &gt; &amp; &apos; &quot; and character references)"
+                                )))
+                            }
+                        }
+                    };
+                    if self.capturing() {
+                        let mut tmp = [0u8; 4];
+                        self.push_text(c.encode_utf8(&mut tmp))?;
+                    } else if self.stack.is_empty() {
+                        return Err(self.err("text outside the root element"));
+                    }
+                }
+                Event::DocType(_) => {
+                    return Err(self.err(
+                        "DOCTYPE declarations are refused (no DTD, no entities other than the predefined ones)",
+                    ))
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => break,
+            }
+            if self.peek && (!self.out.export.header.codice_scuola.is_empty() || self.root_done) {
+                return Ok(());
+            }
+        }
+        let t = reader.get_ref();
+        if let Some((_, line)) = self.stack.last() {
+            return Err(xml_err(
+                self.file,
+                t.line(),
+                t.column(),
+                format!(
+                    "unexpected end of the document (truncated?): the element opened at line {line} is not closed"
+                ),
+            ));
+        }
+        if !self.root_seen {
+            return Err(Error::Empty {
+                file: self.file.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn map_xml_error(&self, e: quick_xml::Error, cur_line: u32, cur_col: u32) -> Error {
+        if let quick_xml::Error::Io(io) = &e {
+            match fault_of(io) {
+                Some(Fault::Encoding { .. }) => {
+                    let f = fault_of(io).map(|f| f.to_string()).unwrap_or_default();
+                    return xml_err(self.file, cur_line, cur_col, f);
+                }
+                Some(Fault::Limit(m)) => return self.err(m.clone()),
+                None => {
+                    return Error::Io {
+                        path: self.file.to_string().into(),
+                        source: std::io::Error::new(io.kind(), io.to_string()),
+                    }
+                }
+            }
+        }
+        self.err(e.to_string())
+    }
+
+    #[inline]
+    fn capturing(&self) -> bool {
+        self.capture == Some(self.stack.len())
+    }
+
+    fn outside_text(&self, s: &str) -> Result<()> {
+        if (self.stack.is_empty() || self.root_done) && !s.trim().is_empty() {
+            return Err(self.err("text outside the root element"));
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn text(&mut self, s: &str) -> Result<()> {
+        if self.capturing() {
+            self.push_text(s)
+        } else {
+            self.outside_text(s)
+        }
+    }
+
+    fn push_text(&mut self, s: &str) -> Result<()> {
+        if self.text.len() + s.len() > self.opts.limits.max_field_len {
+            return Err(self.err(format!(
+                "a text field is longer than {} bytes",
+                self.opts.limits.max_field_len
+            )));
+        }
+        if s.contains('\0') {
+            return Err(self.err("NUL character in text"));
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
+
+    fn take_text(&mut self) -> String {
+        let t = self.text.trim();
+        let s = if t.len() == self.text.len() {
+            self.text.clone()
+        } else {
+            t.to_string()
+        };
+        self.text.clear();
+        s
+    }
+
+    /// Iterates the attributes of `e`, unescaped, with the limits applied.
+    fn attrs<'e>(
+        &self,
+        e: &'e BytesStart<'e>,
+        mut f: impl FnMut(&str, Cow<'e, str>),
+    ) -> Result<()> {
+        self.attrs_seen.set(true);
+        let max = self.opts.limits.xml_max_attributes;
+        for (i, a) in e.attributes().enumerate() {
+            if i >= max {
+                return Err(self.err(format!("more than {max} attributes on one element")));
+            }
+            let a = a.map_err(|e| self.err(format!("malformed attribute: {e}")))?;
+            let v = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| self.err(format!("attribute value: {e}")))?;
+            if v.len() > self.opts.limits.max_field_len {
+                return Err(self.err(format!(
+                    "an attribute value is longer than {} bytes",
+                    self.opts.limits.max_field_len
+                )));
+            }
+            if v.contains('\0') {
+                return Err(self.err("NUL character in an attribute value"));
+            }
+            f(a.key.local_name().as_ref(), v);
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, e: &BytesStart) -> Result<()> {
+        let depth = self.stack.len();
+        if depth >= self.opts.limits.xml_max_depth {
+            return Err(self.err(format!(
+                "elements nested deeper than {} levels",
+                self.opts.limits.xml_max_depth
+            )));
+        }
+        let local = e.local_name();
+        let name: &str = local.as_ref();
+        let parent = self.stack.last().map(|(t, _)| *t);
+        let n = &self.n;
+        let mut capture = false;
+        let tag = match parent {
+            None => {
+                if self.root_done {
+                    return Err(self.err("a second root element: only one export per document"));
+                }
+                if name != n.root {
+                    return Err(self.err(format!(
+                        "the root element is <{name}>, expected <{}>: not a SIDI export",
+                        n.root
+                    )));
+                }
+                self.root_seen = true;
+                self.root_origin = Some(self.origin());
+                Tag::Root
+            }
+            Some(Tag::Root) => {
+                if name == n.intestazione {
+                    self.out.export.header.origin = Some(self.origin());
+                    Tag::Header
+                } else if name == n.codifiche {
+                    Tag::Codes
+                } else if name == n.sedi {
+                    Tag::Sedi
+                } else if name == n.classi {
+                    Tag::Classi
+                } else if name == n.alunni {
+                    Tag::Alunni
+                } else {
+                    Tag::Other
+                }
+            }
+            Some(Tag::Header) => {
+                let f = if name == n.codice_scuola {
+                    Some(HField::CodiceScuola)
+                } else if name == n.anno_scolastico {
+                    Some(HField::AnnoScolastico)
+                } else if name == n.data_estrazione {
+                    Some(HField::DataEstrazione)
+                } else {
+                    None
+                };
+                match f {
+                    Some(f) => {
+                        capture = true;
+                        Tag::HeaderField(f)
+                    }
+                    None => Tag::Other,
+                }
+            }
+            Some(Tag::Codes) => {
+                let kind = if name == n.tempo_scuola {
+                    Some(CodeKind::TempoScuola)
+                } else if name == n.indirizzo {
+                    Some(CodeKind::Indirizzo)
+                } else {
+                    None
+                };
+                match kind {
+                    Some(kind) => {
+                        let mut c = DeclaredCode {
+                            kind,
+                            codice: String::new(),
+                            ordine: String::new(),
+                            descrizione: String::new(),
+                            origin: self.origin(),
+                        };
+                        self.attrs(e, |k, v| {
+                            if k == n.a_codice {
+                                c.codice = v.trim().to_string();
+                            } else if k == n.a_ordine {
+                                c.ordine = v.trim().to_string();
+                            }
+                        })?;
+                        self.code = Some(c);
+                        capture = true;
+                        Tag::Code
+                    }
+                    None => Tag::Other,
+                }
+            }
+            Some(Tag::Sedi) if name == n.sede => {
+                let mut s = Sede {
+                    codice: String::new(),
+                    ordine: String::new(),
+                    comune: String::new(),
+                    denominazione: String::new(),
+                    origin: self.origin(),
+                };
+                self.attrs(e, |k, v| {
+                    if k == n.a_codice {
+                        s.codice = v.trim().to_string();
+                    } else if k == n.a_ordine {
+                        s.ordine = v.trim().to_string();
+                    } else if k == n.a_comune {
+                        s.comune = v.trim().to_string();
+                    }
+                })?;
+                self.sede = Some(s);
+                capture = true;
+                Tag::Sede
+            }
+            Some(Tag::Classi) if name == n.classe => {
+                let (mut sede, mut anno, mut sezione) =
+                    (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
+                let (mut ts, mut ind) = (String::new(), String::new());
+                self.attrs(e, |k, v| {
+                    if k == n.a_sede {
+                        sede = v;
+                    } else if k == n.a_anno {
+                        anno = v;
+                    } else if k == n.a_sezione {
+                        sezione = v;
+                    } else if k == n.a_tempo_scuola {
+                        ts = v.trim().to_string();
+                    } else if k == n.a_indirizzo {
+                        ind = v.trim().to_string();
+                    }
+                })?;
+                let c = Classe {
+                    key: ClassKey::new(&sede, &anno, &sezione),
+                    tempo_scuola: ts,
+                    indirizzo: ind,
+                    origin: self.origin(),
+                };
+                super::check_class(&c, &n.a_sede, &n.a_sezione, &mut self.out.findings);
+                self.out.export.classes.push(c);
+                Tag::Classe
+            }
+            Some(Tag::Alunni) if name == n.alunno => {
+                let mut id = String::new();
+                self.attrs(e, |k, v| {
+                    if k == n.a_id_sidi {
+                        id = v.trim().to_string();
+                    }
+                })?;
+                self.pupil = Some(Pupil {
+                    id_sidi: id,
+                    codice_fiscale: String::new(),
+                    stato_cf: String::new(),
+                    cognome: String::new(),
+                    nome: String::new(),
+                    sesso: String::new(),
+                    data_nascita_raw: String::new(),
+                    data_nascita: None,
+                    luogo_nascita: String::new(),
+                    cittadinanza: String::new(),
+                    frequenze: Vec::new(),
+                    origin: self.origin(),
+                });
+                Tag::Alunno
+            }
+            Some(Tag::Alunno) => {
+                let f = if name == n.codice_fiscale {
+                    let mut stato = String::new();
+                    self.attrs(e, |k, v| {
+                        if k == n.a_stato {
+                            stato = v.trim().to_string();
+                        }
+                    })?;
+                    if let Some(p) = self.pupil.as_mut() {
+                        p.stato_cf = stato;
+                    }
+                    Some(PField::Cf)
+                } else if name == n.cognome {
+                    Some(PField::Cognome)
+                } else if name == n.nome {
+                    Some(PField::Nome)
+                } else if name == n.sesso {
+                    Some(PField::Sesso)
+                } else if name == n.data_nascita {
+                    Some(PField::DataNascita)
+                } else if name == n.luogo_nascita {
+                    Some(PField::Luogo)
+                } else if name == n.cittadinanza {
+                    Some(PField::Cittadinanza)
+                } else {
+                    None
+                };
+                if let Some(f) = f {
+                    capture = true;
+                    Tag::PupilField(f)
+                } else if name == n.frequenza {
+                    let (mut sede, mut anno, mut sezione) =
+                        (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
+                    let (mut dal, mut stato) = (String::new(), String::new());
+                    self.attrs(e, |k, v| {
+                        if k == n.a_sede {
+                            sede = v;
+                        } else if k == n.a_anno {
+                            anno = v;
+                        } else if k == n.a_sezione {
+                            sezione = v;
+                        } else if k == n.a_dal {
+                            dal = v.trim().to_string();
+                        } else if k == n.a_stato {
+                            stato = v.trim().to_string();
+                        }
+                    })?;
+                    let fr = Frequenza {
+                        class: ClassKey::new(&sede, &anno, &sezione),
+                        dal: if dal.is_empty() {
+                            None
+                        } else {
+                            Date::parse_iso(&dal)
+                        },
+                        dal_raw: dal,
+                        stato,
+                        origin: self.origin(),
+                    };
+                    if let Some(p) = self.pupil.as_mut() {
+                        p.frequenze.push(fr);
+                    }
+                    Tag::Frequenza
+                } else {
+                    Tag::Other
+                }
+            }
+            Some(_) => Tag::Other,
+        };
+        if !self.attrs_seen.replace(false) {
+            // Elements whose attributes are not read are still bound by the limits.
+            self.attrs(e, |_, _| {})?;
+            self.attrs_seen.set(false);
+        }
+        self.stack.push((tag, self.line));
+        if capture {
+            self.text.clear();
+            self.capture = Some(self.stack.len());
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<()> {
+        let was_capturing = self.capturing();
+        let Some((tag, _)) = self.stack.pop() else {
+            return Err(self.err("closing tag without an opening one"));
+        };
+        if was_capturing {
+            self.capture = None;
+        }
+        match tag {
+            Tag::HeaderField(f) => {
+                let v = self.take_text();
+                let h = &mut self.out.export.header;
+                match f {
+                    HField::CodiceScuola => h.codice_scuola = v,
+                    HField::AnnoScolastico => h.anno_scolastico = v,
+                    HField::DataEstrazione => h.data_estrazione = v,
+                }
+            }
+            Tag::Code => {
+                let d = self.take_text();
+                if let Some(mut c) = self.code.take() {
+                    c.descrizione = d;
+                    if c.codice.is_empty() {
+                        self.out.findings.push(
+                            Finding::new(FindingCode::RequiredMissing, Some(c.origin.clone()))
+                                .field(format!(
+                                    "{}/@{}",
+                                    match c.kind {
+                                        CodeKind::TempoScuola => &self.n.tempo_scuola,
+                                        CodeKind::Indirizzo => &self.n.indirizzo,
+                                    },
+                                    self.n.a_codice
+                                )),
+                        );
+                    }
+                    self.out.export.codes.push(c);
+                }
+            }
+            Tag::Sede => {
+                let d = self.take_text();
+                if let Some(mut s) = self.sede.take() {
+                    s.denominazione = d;
+                    if s.codice.is_empty() {
+                        self.out.findings.push(
+                            Finding::new(FindingCode::RequiredMissing, Some(s.origin.clone()))
+                                .field(format!("{}/@{}", self.n.sede, self.n.a_codice)),
+                        );
+                    }
+                    self.out.export.sedi.push(s);
+                }
+            }
+            Tag::PupilField(f) => {
+                let v = self.take_text();
+                if let Some(p) = self.pupil.as_mut() {
+                    match f {
+                        PField::Cf => p.codice_fiscale = v,
+                        PField::Cognome => p.cognome = v,
+                        PField::Nome => p.nome = v,
+                        PField::Sesso => p.sesso = v,
+                        PField::DataNascita => {
+                            p.data_nascita = if v.is_empty() {
+                                None
+                            } else {
+                                Date::parse_iso(&v)
+                            };
+                            p.data_nascita_raw = v;
+                        }
+                        PField::Luogo => p.luogo_nascita = v,
+                        PField::Cittadinanza => p.cittadinanza = v,
+                    }
+                }
+            }
+            Tag::Alunno => {
+                if let Some(p) = self.pupil.take() {
+                    let n = &self.n;
+                    let fa = |a: &str| format!("{}/@{}", n.frequenza, a);
+                    let names = RecordNames {
+                        codice_fiscale: &n.codice_fiscale,
+                        cognome: &n.cognome,
+                        nome: &n.nome,
+                        sesso: &n.sesso,
+                        data_nascita: &n.data_nascita,
+                        luogo_nascita: &n.luogo_nascita,
+                        cittadinanza: &n.cittadinanza,
+                        frequenza: &n.frequenza,
+                        sede: &fa(&n.a_sede),
+                        sezione: &fa(&n.a_sezione),
+                        dal: &fa(&n.a_dal),
+                        stato: &fa(&n.a_stato),
+                        date_format: "yyyy-mm-dd",
+                    };
+                    check_pupil(&p, &names, &mut self.out.findings);
+                    self.out.export.pupils.push(p);
+                }
+            }
+            Tag::Root => {
+                self.root_done = true;
+                let h = &self.out.export.header;
+                let origin = h.origin.clone().or_else(|| self.root_origin.clone());
+                if h.codice_scuola.is_empty() {
+                    self.out.findings.push(
+                        Finding::new(FindingCode::RequiredMissing, origin.clone())
+                            .field(self.n.codice_scuola.clone()),
+                    );
+                }
+                if h.anno_scolastico.is_empty() {
+                    self.out.findings.push(
+                        Finding::new(FindingCode::RequiredMissing, origin)
+                            .field(self.n.anno_scolastico.clone()),
+                    );
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(bytes: &[u8]) -> Result<SidiRead> {
+        read_stream("t.xml", bytes, &ReadOptions::default())
+    }
+
+    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<FlussoFrequenze versione="1.0">
+  <Intestazione>
+    <CodiceScuola>RMIC8A1005</CodiceScuola>
+    <AnnoScolastico>2025/26</AnnoScolastico>
+    <DataEstrazione>2025-10-15T09:30:00</DataEstrazione>
+  </Intestazione>
+  <Codifiche>
+    <TempoScuola codice="10" ordine="EE">24 ORE SETTIMANALI</TempoScuola>
+  </Codifiche>
+  <Sedi><Sede codice="RMEE8A1016" ordine="EE" comune="H501">PLESSO VIA ROMA</Sede></Sedi>
+  <Classi><Classe sede="RMEE8A1016" anno="01" sezione="a" tempoScuola="10"/></Classi>
+  <Alunni>
+    <Alunno idSidi="4810332217">
+      <CodiceFiscale stato="V">RSSMRA14E52H501X</CodiceFiscale>
+      <Cognome>D&apos;AMICO &amp; C</Cognome>
+      <Nome>NICOL&#210;</Nome>
+      <Sesso>F</Sesso>
+      <DataNascita>2014-05-12</DataNascita>
+      <LuogoNascita>H501</LuogoNascita>
+      <Cittadinanza>Z000</Cittadinanza>
+      <Frequenza sede="RMEE8A1016" anno="1" sezione="A" dal="2025-09-15" stato="FREQUENTANTE"/>
+      <Frequenza sede="RMEE8A1016" anno="1" sezione="B" dal="2025-10-01" stato="FREQUENTANTE"/>
+    </Alunno>
+  </Alunni>
+</FlussoFrequenze>
+"#;
+
+    #[test]
+    fn reads_the_reference_document() {
+        let r = read_str(DOC.as_bytes()).unwrap();
+        let e = &r.export;
+        assert_eq!(e.header.codice_scuola, "RMIC8A1005");
+        assert_eq!(e.header.anno_scolastico, "2025/26");
+        assert_eq!(e.codes[0].descrizione, "24 ORE SETTIMANALI");
+        assert_eq!(e.sedi[0].denominazione, "PLESSO VIA ROMA");
+        assert_eq!(e.classes[0].key, ClassKey::new("RMEE8A1016", "1", "A"));
+        let p = &e.pupils[0];
+        assert_eq!(p.cognome, "D'AMICO & C");
+        assert_eq!(p.nome, "NICOLÒ");
+        assert_eq!(p.stato_cf, "V");
+        assert_eq!(p.data_nascita, Date::new(2014, 5, 12));
+        assert_eq!(p.frequenze.len(), 2);
+        assert_eq!(p.current_frequenza().unwrap().class.sezione, "B");
+        assert_eq!((p.origin.line, p.origin.column), (14, 5));
+        assert_eq!(p.frequenze[1].origin.line, 23);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        assert_eq!(e.sources[0].size, DOC.len() as u64);
+    }
+
+    #[test]
+    fn windows_1252_declared() {
+        let doc = DOC
+            .replace("UTF-8", "windows-1252")
+            .replace("NICOL&#210;", "NICOLÒ")
+            .replace("PLESSO VIA ROMA", "ZOÈ");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&doc);
+        assert!(bytes.contains(&0xD2));
+        let r = read_str(&bytes).unwrap();
+        assert_eq!(r.export.pupils[0].nome, "NICOLÒ");
+        assert_eq!(r.export.sedi[0].denominazione, "ZOÈ");
+        let iso = doc.replace("windows-1252", "ISO-8859-1");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&iso);
+        assert_eq!(read_str(&bytes).unwrap().export.pupils[0].nome, "NICOLÒ");
+    }
+
+    #[test]
+    fn bad_utf8_has_a_position() {
+        let doc = DOC.replace("NICOL&#210;", "NICOL\u{1}");
+        let mut bytes = doc.into_bytes();
+        let i = bytes.iter().position(|&b| b == 1).unwrap();
+        bytes[i] = 0xD2;
+        match read_str(&bytes).unwrap_err() {
+            Error::Xml {
+                line,
+                column,
+                message,
+                ..
+            } => {
+                assert_eq!((line, column), (17, 18), "{message}");
+                assert!(message.contains("0xD2"), "{message}");
+            }
+            e => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        let cases: &[(&str, &str)] = &[
+            ("<!DOCTYPE x [<!ENTITY e \"x\">]><FlussoFrequenze/>", "DOCTYPE"),
+            ("<FlussoFrequenze><Intestazione><CodiceScuola>&e;</CodiceScuola></Intestazione></FlussoFrequenze>", "entity &e;"),
+            ("<FlussoFrequenze><Classi><Classe sede=\"&e;\"/></Classi></FlussoFrequenze>", "attribute"),
+            ("<Other/>", "not a SIDI export"),
+            ("<FlussoFrequenze><Alunni><Alunno>", "not closed"),
+            ("<FlussoFrequenze><Alunni></Classi></FlussoFrequenze>", "Classi"),
+            ("<FlussoFrequenze/><FlussoFrequenze/>", "second root"),
+            ("<?xml version=\"1.0\" encoding=\"klingon\"?><FlussoFrequenze/>", "klingon"),
+            ("<FlussoFrequenze/>trailing", "outside the root"),
+        ];
+        for (doc, want) in cases {
+            let e = read_str(doc.as_bytes()).unwrap_err();
+            assert!(e.to_string().contains(want), "{doc}: {e}");
+            assert!(matches!(e, Error::Xml { .. }), "{doc}: {e:?}");
+        }
+        assert!(matches!(read_str(b"").unwrap_err(), Error::Empty { .. }));
+        assert!(matches!(
+            read_str(b"  \n ").unwrap_err(),
+            Error::Empty { .. }
+        ));
+    }
+
+    #[test]
+    fn limits() {
+        let mut opts = ReadOptions::default();
+        opts.limits.xml_max_depth = 4;
+        let deep = "<FlussoFrequenze><a><b><c><d/></c></b></a></FlussoFrequenze>";
+        let e = read_stream("t", deep.as_bytes(), &opts).unwrap_err();
+        assert!(e.to_string().contains("deeper"), "{e}");
+
+        let mut opts = ReadOptions::default();
+        opts.limits.xml_max_attributes = 2;
+        let many = "<FlussoFrequenze><x a='1' b='2' c='3'/></FlussoFrequenze>";
+        let e = read_stream("t", many.as_bytes(), &opts).unwrap_err();
+        assert!(e.to_string().contains("attributes"), "{e}");
+
+        let mut opts = ReadOptions::default();
+        opts.limits.max_field_len = 10;
+        let long = "<FlussoFrequenze><Alunni><Alunno><Cognome>ABCDEFGHIJKL</Cognome></Alunno></Alunni></FlussoFrequenze>";
+        let e = read_stream("t", long.as_bytes(), &opts).unwrap_err();
+        assert!(e.to_string().contains("longer than 10"), "{e}");
+
+        let mut opts = ReadOptions::default();
+        opts.limits.xml_max_token = 1000;
+        let mut huge = b"<FlussoFrequenze><x>".to_vec();
+        huge.extend(std::iter::repeat_n(b'a', 100_000));
+        let e = read_stream("t", &huge[..], &opts).unwrap_err();
+        assert!(e.to_string().contains("token"), "{e}");
+    }
+
+    #[test]
+    fn bad_dates_and_missing_fields_are_findings() {
+        let doc = DOC
+            .replace("2014-05-12", "12/05/2014")
+            .replace("<Cognome>D&apos;AMICO &amp; C</Cognome>", "");
+        let r = read_str(doc.as_bytes()).unwrap();
+        let p = &r.export.pupils[0];
+        assert_eq!(p.data_nascita_raw, "12/05/2014");
+        assert_eq!(p.data_nascita, None);
+        let codes: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.code, f.field.as_str()))
+            .collect();
+        assert!(
+            codes.contains(&(FindingCode::DateInvalid, "DataNascita")),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&(FindingCode::RequiredMissing, "Cognome")),
+            "{codes:?}"
+        );
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.code == FindingCode::DateInvalid)
+            .unwrap();
+        assert_eq!(f.expected, "yyyy-mm-dd");
+        assert_eq!(f.origin.as_ref().unwrap().line, 14);
+    }
+
+    #[test]
+    fn renamed_names() {
+        let p = Profile::parse(
+            "[sidi_xml.names]\nFlussoFrequenze='Export'\nAlunno='Studente'\nidSidi='id'\n",
+            "p",
+            None,
+        )
+        .unwrap();
+        let opts = ReadOptions {
+            profile: p,
+            ..Default::default()
+        };
+        let doc = DOC
+            .replace("FlussoFrequenze", "ns:Export")
+            .replace("Alunno ", "Studente ")
+            .replace("</Alunno>", "</Studente>")
+            .replace("idSidi", "id");
+        let r = read_stream("t", doc.as_bytes(), &opts).unwrap();
+        assert_eq!(r.export.pupils[0].id_sidi, "4810332217");
+    }
+}
