@@ -21,7 +21,7 @@ Members of tables.zip (UTF-8, tab-separated, one record per line):
                  I = indirizzo (LIxx per REFERENCE.md, ITxx/IPxx ours)
   comuni.tsv     BELFIORE <TAB> PROVINCE <TAB> FROM <TAB> TO (yyyymmdd)
                  comuni valid at some time since 2004-01-01
-  countries.tsv  ZCODE <TAB> WEIGHT (foreign states, plausible weights)
+  countries.tsv  WEIGHT <TAB> ZCODE (foreign states, plausible weights)
   names_m.txt, names_f.txt   first names, upper case, WEIGHT <TAB> NAME
   surnames.txt   WEIGHT <TAB> SURNAME
 """
@@ -224,7 +224,7 @@ COUNTRY_WEIGHTS = {  # Romania, Albania, Morocco, China, Ukraine, Philippines, I
 with open(os.path.join(SRC, "places/countries.json"), encoding="utf-8") as f:
     countries = json.load(f)
 active = {c["code"] for c in countries if c.get("active")}
-countries_lines = [f"{z}\t{w}" for z, w in sorted(COUNTRY_WEIGHTS.items()) if z in active]
+countries_lines = [f"{w}\t{z}" for z, w in sorted(COUNTRY_WEIGHTS.items()) if z in active]
 
 # ---- first names ----
 ACCENTS = {"NICOLO": "NICOLÒ", "ZOE": "ZOÈ", "NOE": "NOÈ", "MOSE": "MOSÈ", "GIOSUE": "GIOSUÈ"}

@@ -598,6 +598,7 @@ mod tests {
     fn pupils_are_valid_and_plausible() {
         let mut omocodia = 0;
         let mut pupils = 0;
+        let mut foreign = 0;
         for spec in some_specs(20, 0.3, 11) {
             let g = generate_school(&spec, 11, &Drift::none());
             let mut cfs = HashSet::new();
@@ -620,11 +621,28 @@ mod tests {
                     );
                 }
                 assert_age(p, &g.sidi);
+                for place in [&p.luogo_nascita, &p.cittadinanza] {
+                    let b = place.as_bytes();
+                    assert!(
+                        b.len() == 4
+                            && b[0].is_ascii_uppercase()
+                            && b[1..].iter().all(u8::is_ascii_digit),
+                        "{place}"
+                    );
+                }
+                foreign += usize::from(p.luogo_nascita.starts_with('Z'));
+                if p.luogo_nascita.starts_with('Z') {
+                    assert!(tables::tables().countries.items.contains(&p.luogo_nascita));
+                }
                 assert_eq!(p.current_frequenza().unwrap().stato, "FREQUENTANTE");
             }
         }
         assert!(pupils > 1000, "{pupils}");
         assert!(omocodia < pupils / 50);
+        assert!(
+            foreign > pupils / 100 && foreign < pupils / 10,
+            "{foreign} of {pupils}"
+        );
     }
 
     fn assert_age(p: &Pupil, e: &SidiExport) {

@@ -516,9 +516,12 @@ pub fn build_export(spec: &SchoolSpec, rng: &mut Rng, reg: &mut Registry) -> Sid
     let mut sedi = Vec::new();
     let mut classes: Vec<GenClass> = Vec::new();
     let mut per_sede_classes: Vec<std::ops::Range<usize>> = Vec::new();
+    // Plessi of one istituzione are mostly in the same comune.
+    let home = t.comune_on(Some(&province), 20_250_901, rng).to_string();
     for s in &spec.sedi {
         let comune = match &s.comune {
             Some(c) => c.clone(),
+            None if rng.chance(0.75) => home.clone(),
             None => t.comune_on(Some(&province), 20_250_901, rng).to_string(),
         };
         sedi.push(Sede {
