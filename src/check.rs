@@ -30,7 +30,11 @@ impl FindingOut {
         FindingOut {
             code: f.code.code(),
             severity: f.severity.as_str(),
-            file: f.origin.as_ref().map(|o| o.file.to_string()).unwrap_or_default(),
+            file: f
+                .origin
+                .as_ref()
+                .map(|o| o.file.to_string())
+                .unwrap_or_default(),
             line: f.origin.as_ref().map(|o| o.line).unwrap_or(0),
             record: f.record.clone(),
             field: f.field.clone(),
@@ -73,7 +77,12 @@ impl CheckReport {
 }
 
 /// Reads and validates `path`.
-pub fn check(path: &Path, read: &ReadOptions, validate: &ValidateOptions, lang: Lang) -> Result<CheckReport> {
+pub fn check(
+    path: &Path,
+    read: &ReadOptions,
+    validate: &ValidateOptions,
+    lang: Lang,
+) -> Result<CheckReport> {
     let r = read_sidi(path, read)?;
     let v = validate_export(&r.export, validate);
     let mut findings: Vec<Finding> = r.findings;

@@ -116,7 +116,9 @@ impl Error {
             Error::UnknownEncoding { label } => {
                 format!("codifica dei caratteri sconosciuta: {label:?}")
             }
-            Error::Zip { file, message } => format!("{file}: archivio zip non utilizzabile: {message}"),
+            Error::Zip { file, message } => {
+                format!("{file}: archivio zip non utilizzabile: {message}")
+            }
             Error::NoExport { file, found } => {
                 format!("{file}: nessun export SIDI riconosciuto ({found})")
             }

@@ -62,7 +62,9 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
                 any_invalid |= !r.valid;
                 match a.format {
                     TextJsonl::Jsonl => writeln!(out, "{}", serde_json::to_string(&r)?)?,
-                    TextJsonl::Text => write!(out, "{}", sidisync::validate::cf::render_text(&r, g.lang))?,
+                    TextJsonl::Text => {
+                        write!(out, "{}", sidisync::validate::cf::render_text(&r, g.lang))?
+                    }
                 }
                 Ok(())
             };

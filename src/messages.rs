@@ -269,6 +269,48 @@ pub fn fill(template: &str, params: &[(&str, &str)]) -> String {
     out
 }
 
+/// (Italian, English) label of an operation kind, by its patch name
+/// (`insert_student`…); the name itself for an unknown kind.
+pub fn op_label(name: &str) -> (&str, &str) {
+    match name {
+        "create_class" => ("classi da creare", "classes to create"),
+        "update_class" => ("classi da aggiornare", "classes to update"),
+        "insert_student" => ("alunni da inserire", "pupils to insert"),
+        "update_field" => ("dati anagrafici da aggiornare", "personal fields to update"),
+        "link_student" => ("alunni da collegare a SIDI", "pupils to link to SIDI"),
+        "move_student" => ("alunni da spostare di classe", "pupils to move"),
+        "lock_fields" => ("alunni con campi da bloccare", "pupils with fields to lock"),
+        "withdraw_student" => (
+            "alunni da ritirare (decisione)",
+            "pupils to withdraw (decision)",
+        ),
+        "remove_class" => (
+            "classi da rimuovere (decisione)",
+            "classes to remove (decision)",
+        ),
+        other => (other, other),
+    }
+}
+
+/// (Italian, English) label of a review kind, by its `TIPO` name.
+pub fn review_label(name: &str) -> (&str, &str) {
+    match name {
+        "cf_mismatch" => (
+            "codice fiscale diverso per lo stesso alunno",
+            "different codice fiscale for the same pupil",
+        ),
+        "local_only" => (
+            "alunni presenti solo in locale",
+            "pupils only in the local database",
+        ),
+        "class_local_only" => (
+            "classi presenti solo in locale",
+            "classes only in the local database",
+        ),
+        other => (other, other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,35 +329,5 @@ mod tests {
         assert_eq!(fill("a {x} b {y}", &[("x", "1"), ("y", "2")]), "a 1 b 2");
         assert_eq!(fill("a {z}", &[]), "a {z}");
         assert_eq!(fill("a {", &[]), "a {");
-    }
-}
-
-/// (Italian, English) label of an operation kind, by its patch name
-/// (`insert_student`…); the name itself for an unknown kind.
-pub fn op_label(name: &str) -> (&str, &str) {
-    match name {
-        "create_class" => ("classi da creare", "classes to create"),
-        "update_class" => ("classi da aggiornare", "classes to update"),
-        "insert_student" => ("alunni da inserire", "pupils to insert"),
-        "update_field" => ("dati anagrafici da aggiornare", "personal fields to update"),
-        "link_student" => ("alunni da collegare a SIDI", "pupils to link to SIDI"),
-        "move_student" => ("alunni da spostare di classe", "pupils to move"),
-        "lock_fields" => ("alunni con campi da bloccare", "pupils with fields to lock"),
-        "withdraw_student" => ("alunni da ritirare (decisione)", "pupils to withdraw (decision)"),
-        "remove_class" => ("classi da rimuovere (decisione)", "classes to remove (decision)"),
-        other => (other, other),
-    }
-}
-
-/// (Italian, English) label of a review kind, by its `TIPO` name.
-pub fn review_label(name: &str) -> (&str, &str) {
-    match name {
-        "cf_mismatch" => (
-            "codice fiscale diverso per lo stesso alunno",
-            "different codice fiscale for the same pupil",
-        ),
-        "local_only" => ("alunni presenti solo in locale", "pupils only in the local database"),
-        "class_local_only" => ("classi presenti solo in locale", "classes only in the local database"),
-        other => (other, other),
     }
 }

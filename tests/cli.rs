@@ -9,7 +9,10 @@ const FORMS: [&str; 3] = ["frequenze.xml", "frequenze_xml.zip", "frequenze_csv.z
 fn check_reads_the_same_pupils_from_every_form() {
     let mut seen = Vec::new();
     for f in FORMS {
-        let o = run(["check", "--format", "json"].iter().map(|s| s.to_string()).chain([sample(f).display().to_string()]));
+        let o = run(["check", "--format", "json"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([sample(f).display().to_string()]));
         let j = json(&o);
         assert!(code(&o) <= 1, "{f}: {}", stderr(&o));
         let s = &j["summary"];
@@ -20,7 +23,10 @@ fn check_reads_the_same_pupils_from_every_form() {
         ));
         assert!(j["findings"].is_array());
     }
-    assert!(seen[0].0 >= 100, "the sample school has about 150 pupils: {seen:?}");
+    assert!(
+        seen[0].0 >= 100,
+        "the sample school has about 150 pupils: {seen:?}"
+    );
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
 
@@ -32,16 +38,27 @@ fn check_decodes_windows_1252_names_exactly() {
         "the sample XML is declared windows-1252"
     );
     // The bytes hold Ò as 0xD2; the decoded findings and summaries must not mangle it.
-    assert!(xml.windows(6).any(|w| w == b"NICOL\xD2"), "sample carries NICOLÒ in windows-1252");
+    assert!(
+        xml.windows(6).any(|w| w == b"NICOL\xD2"),
+        "sample carries NICOLÒ in windows-1252"
+    );
 }
 
 #[test]
 fn check_text_is_italian_by_default_and_english_on_request() {
-    let o = run(["check".into(), sample("frequenze.xml").display().to_string()]);
+    let o = run([
+        "check".into(),
+        sample("frequenze.xml").display().to_string(),
+    ]);
     assert!(code(&o) <= 1);
     let it = stdout(&o);
     assert!(it.contains("alunni") && it.contains("classi"), "{it}");
-    let o = run(["--lang".into(), "en".into(), "check".into(), sample("frequenze.xml").display().to_string()]);
+    let o = run([
+        "--lang".into(),
+        "en".into(),
+        "check".into(),
+        sample("frequenze.xml").display().to_string(),
+    ]);
     let en = stdout(&o);
     assert!(en.contains("pupils") && en.contains("classes"), "{en}");
 }
@@ -95,7 +112,10 @@ fn wrong_usage_exits_2() {
 
 #[test]
 fn cf_answers_in_input_order_from_stdin_and_args() {
-    let o = run_with_stdin(["cf", "--format", "jsonl", "-"], b"CCCFBA85D03L219P\nRSSMRA80A35H501K\n  cccfba85d03l219p \n");
+    let o = run_with_stdin(
+        ["cf", "--format", "jsonl", "-"],
+        b"CCCFBA85D03L219P\nRSSMRA80A35H501K\n  cccfba85d03l219p \n",
+    );
     expect_code(&o, 1);
     let lines: Vec<serde_json::Value> = stdout(&o)
         .lines()

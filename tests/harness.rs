@@ -76,7 +76,8 @@ pub fn expect_code(o: &Output, want: i32) {
 
 /// Parses standard output as one JSON document.
 pub fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
 }
 
 /// Writes `bytes` to `dir/name` and returns the path.

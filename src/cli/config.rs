@@ -3,10 +3,10 @@
 //! library receives plain structs.
 
 use super::args::{Cli, Command, InputArgs, LangArg};
+use sidisync::apply::ApplyConfig;
 use sidisync::messages::Lang;
 use sidisync::read::profile::{EncodingChoice, Profile};
 use sidisync::read::ReadOptions;
-use sidisync::apply::ApplyConfig;
 use sidisync::sync::SyncConfig;
 use sidisync::{Error, Result};
 

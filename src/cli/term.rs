@@ -8,11 +8,6 @@ pub fn color_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-/// Whether standard error is a terminal (progress bars).
-pub fn stderr_is_terminal() -> bool {
-    std::io::stderr().is_terminal()
-}
-
 /// Colours severity words of rendered text when allowed.
 pub fn paint(text: &str, color: bool) -> String {
     if !color {
@@ -38,7 +33,11 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang) -> String {
         }
     }
     if o.total_ops() == 0 {
-        line(&mut s, lang.pick("nessuna: già allineato", "none: already aligned"), 0);
+        line(
+            &mut s,
+            lang.pick("nessuna: già allineato", "none: already aligned"),
+            0,
+        );
     }
     s.push_str(lang.pick("Da decidere (review.csv):\n", "To decide (review.csv):\n"));
     let mut any = false;
@@ -64,7 +63,10 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang) -> String {
     if o.stale_decisions > 0 {
         s.push_str(&format!(
             "{}: {}\n",
-            lang.pick("Decisioni non più valide (non applicate)", "Stale decisions (not applied)"),
+            lang.pick(
+                "Decisioni non più valide (non applicate)",
+                "Stale decisions (not applied)"
+            ),
             o.stale_decisions
         ));
     }
@@ -91,6 +93,10 @@ pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
         lang.pick("in conflitto (non applicate)", "conflicts (not applied)"),
         o.conflicts.len()
     ));
-    s.push_str(&format!("{}: {}\n", lang.pick("Cartella", "Folder"), o.out.display()));
+    s.push_str(&format!(
+        "{}: {}\n",
+        lang.pick("Cartella", "Folder"),
+        o.out.display()
+    ));
     s
 }

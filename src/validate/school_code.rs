@@ -224,7 +224,11 @@ pub fn findings(
             }
         }
     }
-    if !registry_contains(code) {
+    // The open-data registry lists every plesso and school but not the
+    // istituzioni (IC, IS, CT) that group them, outside Aosta and the
+    // autonomous provinces: their absence proves nothing.
+    let institution = matches!(school_type(code).as_deref(), Some("IC" | "IS" | "CT"));
+    if !registry_contains(code) && !institution {
         out.push(mk(FindingCode::SchoolCodeUnknown));
     }
 }

@@ -38,6 +38,18 @@ fn sidi_class(k: &ClassKey, tempo: &str) -> Classe {
     }
 }
 
+/// The fixture's code with its check character made right, so that real
+/// validation accepts it (16-character codes only; others are kept).
+fn valid_cf(cf: &str) -> String {
+    if cf.len() == 16 && cf.is_ascii() {
+        let mut b = cf.as_bytes().to_vec();
+        b[15] = sidisync::validate::cf::check_char(&b[..15]);
+        String::from_utf8(b).unwrap()
+    } else {
+        cf.to_string()
+    }
+}
+
 fn pupil(
     id: &str,
     cf: &str,
@@ -49,7 +61,7 @@ fn pupil(
     let d = Date::new(birth.0, birth.1, birth.2).unwrap();
     Pupil {
         id_sidi: id.into(),
-        codice_fiscale: cf.into(),
+        codice_fiscale: valid_cf(cf),
         stato_cf: "V".into(),
         cognome: cognome.into(),
         nome: nome.into(),
@@ -97,6 +109,13 @@ fn sidi(classes: Vec<Classe>, pupils: Vec<Pupil>) -> SidiExport {
             anno_scolastico: "2025/26".into(),
             ..Header::default()
         },
+        codes: vec![sidisync::model::DeclaredCode {
+            kind: sidisync::model::CodeKind::TempoScuola,
+            codice: "10".into(),
+            ordine: "EE".into(),
+            descrizione: "24 ORE SETTIMANALI".into(),
+            origin: origin(1),
+        }],
         sedi: vec![Sede {
             codice: "RMEE8A1016".into(),
             ordine: "EE".into(),
@@ -214,7 +233,7 @@ fn insert_student_with_all_fields_locked() {
     assert_eq!(o.op, OpKind::InsertStudent);
     assert!(o.lock);
     assert_eq!(o.key.id_locale.as_deref(), Some("SIDI-300"));
-    assert_eq!(o.key.codice_fiscale.as_deref(), Some("VRDGPP15C03H501Z"));
+    assert_eq!(o.key.codice_fiscale.as_deref(), Some("VRDGPP15C03H501R"));
     let to = o.to.as_ref().unwrap();
     assert_eq!(to.get("cognome"), Some("VERDI"));
     assert_eq!(to.get("data_nascita"), Some("2015-03-03"));
@@ -656,16 +675,21 @@ fn write_local(dir: &Path, rows: &str) -> std::path::PathBuf {
     p
 }
 
-fn drifted_local_rows() -> &'static str {
-    "L1;100;RSSMRA14E52H501X;Rossi;MARIA;F;12/05/2014;H501;Z000;RMEE8A1016;2;B;10;;\r\n\
-     L2;;BNCLCU14A01H501Y;BIANCHI;LUCA;F;01/01/2014;H501;Z000;RMEE8A1016;1;A;10;;COGNOME\r\n\
-     L3;;NREPLA14A01H501W;NERI;PAOLA;F;01/01/2014;H501;Z000;RMEE8A1016;5;Z;10;;\r\n"
+fn drifted_local_rows() -> String {
+    format!(
+        "L1;100;{};Rossi;MARIA;F;12/05/2014;H501;Z000;RMEE8A1016;2;B;10;;\r\n\
+         L2;;{};BIANCHI;LUCA;F;01/01/2014;H501;Z000;RMEE8A1016;1;A;10;;COGNOME\r\n\
+         L3;;{};NERI;PAOLA;F;01/01/2014;H501;Z000;RMEE8A1016;5;Z;10;;\r\n",
+        valid_cf("RSSMRA14E52H501X"),
+        valid_cf("BNCLCU14A01H501Y"),
+        valid_cf("NREPLA14A01H501W")
+    )
 }
 
 fn cfg(dir: &Path, out: &str) -> SyncConfig {
     let mut c = SyncConfig::new(
         dir.join("frequenze.xml"),
-        write_local(dir, drifted_local_rows()),
+        write_local(dir, &drifted_local_rows()),
         dir.join(out),
     );
     c.generated_at = Some(1_760_520_600);
