@@ -8,5 +8,6 @@ mod cf_edge;
 mod cf_peer;
 mod cf_prop;
 mod cli;
+mod e2e;
 mod read;
 mod sync;
