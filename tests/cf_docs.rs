@@ -4,11 +4,11 @@ use sidisync::findings::FindingCode;
 
 #[test]
 fn every_finding_code_is_documented() {
-    let doc = include_str!("../docs/validation.md");
+    let doc = include_str!("../README.md");
     for c in FindingCode::ALL {
         assert!(
             doc.contains(&format!("| `{}` |", c.code())),
-            "{} missing from docs/validation.md",
+            "{} missing from README.md",
             c.code()
         );
     }
@@ -22,9 +22,9 @@ fn cf_text_output_in_docs_is_current() {
     let today = Date::new(2025, 10, 15).unwrap();
     let r = cf::explain("cccfba85d03l21ve", None, today, Lang::It);
     let text = cf::render_text(&r, Lang::It);
-    let doc = include_str!("../docs/validation.md");
+    let doc = include_str!("../README.md");
     assert!(
         doc.contains(text.trim_end()),
-        "docs/validation.md should show:\n{text}"
+        "README.md should show:\n{text}"
     );
 }
