@@ -315,7 +315,7 @@ mod tests {
         let xml = std::fs::read(a.path().join("frequenze.xml")).unwrap();
         assert!(xml.starts_with(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>"));
         assert!(xml.windows(7).any(|w| w == b"NICOL\xD2<"));
-        assert!(xml.windows(13).any(|w| w == b"D&apos;AMICO<"));
+        assert!(xml.windows(8).any(|w| w == b"D'AMICO<"));
         let prof =
             String::from_utf8(std::fs::read(a.path().join("alunni_locali_profilo.csv")).unwrap())
                 .unwrap();

@@ -3,6 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Pupil, SidiExport};
+use crate::read::sidi_csv::columns;
+use crate::read::source::CsvKind;
 use std::io::{Cursor, Write};
 
 /// Text encoding of a written export.
@@ -52,22 +54,9 @@ impl TextEncoding {
     }
 }
 
-fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-}
-
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 8);
-    escape(s, &mut o);
+    crate::write::patch::xml_escape(s, &mut o);
     o
 }
 
@@ -202,7 +191,7 @@ fn csv_file(header: &[&str], rows: Vec<Vec<String>>, enc: TextEncoding) -> Resul
 /// The CSV set: `(file name, bytes)` for codifiche, sedi, classi, alunni.
 pub fn csv_files(e: &SidiExport, enc: TextEncoding) -> Result<Vec<(&'static str, Vec<u8>)>> {
     let codifiche = csv_file(
-        &["TIPO", "CODICE", "ORDINE", "DESCRIZIONE"],
+        columns(CsvKind::Codifiche),
         e.codes
             .iter()
             .map(|c| {
@@ -217,7 +206,7 @@ pub fn csv_files(e: &SidiExport, enc: TextEncoding) -> Result<Vec<(&'static str,
         enc,
     )?;
     let sedi = csv_file(
-        &["CODICE_SEDE", "ORDINE", "CODICE_COMUNE", "DENOMINAZIONE"],
+        columns(CsvKind::Sedi),
         e.sedi
             .iter()
             .map(|s| {
@@ -232,13 +221,7 @@ pub fn csv_files(e: &SidiExport, enc: TextEncoding) -> Result<Vec<(&'static str,
         enc,
     )?;
     let classi = csv_file(
-        &[
-            "CODICE_SEDE",
-            "ANNO_CORSO",
-            "SEZIONE",
-            "CODICE_TEMPO_SCUOLA",
-            "CODICE_INDIRIZZO",
-        ],
+        columns(CsvKind::Classi),
         e.classes
             .iter()
             .map(|c| {
@@ -276,28 +259,7 @@ pub fn csv_files(e: &SidiExport, enc: TextEncoding) -> Result<Vec<(&'static str,
             ]);
         }
     }
-    let alunni = csv_file(
-        &[
-            "CODICE_SCUOLA",
-            "ANNO_SCOLASTICO",
-            "ID_ALUNNO_SIDI",
-            "CODICE_FISCALE",
-            "STATO_CF",
-            "COGNOME",
-            "NOME",
-            "SESSO",
-            "DATA_NASCITA",
-            "LUOGO_NASCITA",
-            "CITTADINANZA",
-            "CODICE_SEDE",
-            "ANNO_CORSO",
-            "SEZIONE",
-            "DATA_INIZIO",
-            "STATO_FREQUENZA",
-        ],
-        rows,
-        enc,
-    )?;
+    let alunni = csv_file(columns(CsvKind::Alunni), rows, enc)?;
     Ok(vec![
         ("codifiche.csv", codifiche),
         ("sedi.csv", sedi),
@@ -338,7 +300,7 @@ mod tests {
     fn escapes_and_encodes() {
         assert_eq!(
             esc("D'AMICO & <C> \"x\""),
-            "D&apos;AMICO &amp; &lt;C&gt; &quot;x&quot;"
+            "D'AMICO &amp; &lt;C&gt; &quot;x&quot;"
         );
         assert_eq!(
             TextEncoding::Windows1252.encode("NICOLÒ ZOÈ"),
