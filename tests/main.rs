@@ -9,4 +9,5 @@ mod cf_peer;
 mod cf_prop;
 mod cli;
 mod read;
+mod report;
 mod sync;

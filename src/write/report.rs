@@ -1066,7 +1066,7 @@ pub fn render_html(d: &ReportData) -> String {
     ] {
         let cls = if n == 0 { "zero" } else { cls };
         o.push_str(&format!(
-            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span><span class=\"l\">{}</span></a>\n",
+            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span> <span class=\"l\">{}</span></a>\n",
             esc(label)
         ));
     }
@@ -1282,7 +1282,7 @@ pub fn render_html(d: &ReportData) -> String {
             for r in &g.rows {
                 let lock = if r.locked {
                     format!(
-                        " <span class=\"lock\" title=\"{0}\" aria-label=\"{0}\"></span>",
+                        " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
                         esc(t(Ui::Locked))
                     )
                 } else {
