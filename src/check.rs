@@ -113,9 +113,14 @@ pub fn check(
     })
 }
 
-/// Plain-text rendering for the terminal, in `lang`: counts first, then the
-/// findings, one per line, located.
+/// How many located finding lines `check` prints before summarising.
+pub const TEXT_FINDING_LINES: usize = 20;
+
+/// Plain-text rendering for the terminal, in `lang`: the school, counts
+/// (aligned), findings per code with the action to take, the first
+/// [`TEXT_FINDING_LINES`] findings located, and the file last.
 pub fn render_text(r: &CheckReport, lang: Lang) -> String {
+    use crate::messages::{fill, finding_guide, Ui};
     use std::fmt::Write;
     let t = |it: &'static str, en: &'static str| lang.pick(it, en);
     let mut s = String::new();
@@ -129,23 +134,47 @@ pub fn render_text(r: &CheckReport, lang: Lang) -> String {
         t("anno scolastico", "school year"),
         r.anno_scolastico
     );
-    let _ = writeln!(
-        s_,
-        "  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}\n  {:<12}{:>7}",
-        t("alunni", "pupils"),
-        r.summary.pupils,
-        t("classi", "classes"),
-        r.summary.classes,
-        t("sedi", "sedi"),
-        r.summary.sedi,
-        t("codifiche", "codes"),
-        r.summary.codes,
-        t("errori", "errors"),
-        r.summary.errors,
-        t("avvisi", "warnings"),
-        r.summary.warnings
-    );
-    for f in &r.findings {
+    let rows = [
+        (t("alunni", "pupils"), r.summary.pupils),
+        (t("classi", "classes"), r.summary.classes),
+        (t("sedi", "sedi"), r.summary.sedi),
+        (t("codifiche", "codes"), r.summary.codes),
+        (t("errori", "errors"), r.summary.errors),
+        (t("avvisi", "warnings"), r.summary.warnings),
+    ];
+    for (label, n) in rows {
+        let _ = writeln!(s_, "  {label:<12}{n:>7}");
+    }
+    // per code: count, title, action (errors first, in code order)
+    let mut groups: Vec<(&FindingOut, usize)> = Vec::new();
+    let mut sorted: Vec<&FindingOut> = r.findings.iter().collect();
+    sorted.sort_by_key(|f| {
+        (
+            f.severity != "error",
+            crate::findings::FindingCode::from_code(f.code),
+        )
+    });
+    for f in sorted {
+        match groups.last_mut() {
+            Some((g, n)) if g.code == f.code => *n += 1,
+            _ => groups.push((f, 1)),
+        }
+    }
+    for (f, n) in &groups {
+        let sev = match f.severity {
+            "error" => t("ERRORE", "ERROR"),
+            _ => t("avviso", "warning"),
+        };
+        let (title, action) = match crate::findings::FindingCode::from_code(f.code) {
+            Some(c) => {
+                let g = finding_guide(c);
+                (lang.pick(g[0], g[1]), lang.pick(g[2], g[3]))
+            }
+            None => ("", ""),
+        };
+        let _ = writeln!(s_, "{n:>7} {sev} {:<24} {title}: {action}", f.code);
+    }
+    for f in r.findings.iter().take(TEXT_FINDING_LINES) {
         let sev = match f.severity {
             "error" => t("ERRORE", "ERROR"),
             _ => t("avviso", "warning"),
@@ -157,6 +186,10 @@ pub fn render_text(r: &CheckReport, lang: Lang) -> String {
         };
         let _ = writeln!(s_, "{loc}: {sev} {} [{}] {}", f.code, f.record, f.message);
     }
-    let _ = writeln!(s_, "{}: {}", t("File", "File"), r.file);
+    if r.findings.len() > TEXT_FINDING_LINES {
+        let more = (r.findings.len() - TEXT_FINDING_LINES).to_string();
+        let _ = writeln!(s_, "{}", fill(Ui::TermMore.text(lang), &[("n", &more)]));
+    }
+    let _ = writeln!(s_, "{}: {}", Ui::TermFile.text(lang), r.file);
     s
 }

@@ -87,7 +87,11 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             let cfg = config::sync_config(a, g)?;
             let outcome = sidisync::sync::run_sync(&cfg)?;
             if !g.quiet {
-                print_out(&cli::term::sync_summary(&outcome, g.lang))?;
+                print_out(&cli::term::sync_summary(
+                    &outcome,
+                    g.lang,
+                    cli::term::color_stdout(),
+                ))?;
             }
             Ok(outcome.exit_code() as u8)
         }

@@ -311,6 +311,374 @@ pub fn review_label(name: &str) -> (&str, &str) {
     }
 }
 
+/// What a secretary should do about a finding: (short title, action), each
+/// as (Italian, English). The title names the problem in plain words; the
+/// action says where to fix it ("correggere su SIDI", "verificare il codice
+/// fiscale"…).
+pub fn finding_guide(code: FindingCode) -> [&'static str; 4] {
+    use FindingCode::*;
+    const FIX_SIDI: (&str, &str) = ("Correggere su SIDI.", "Fix it on SIDI.");
+    const CHECK_CF: (&str, &str) = (
+        "Verificare il codice fiscale su SIDI (tessera sanitaria o certificato dell'Agenzia delle Entrate).",
+        "Check the codice fiscale on SIDI (health card or Agenzia delle Entrate certificate).",
+    );
+    const NOTHING: (&str, &str) = (
+        "Nessuna azione necessaria: solo per informazione.",
+        "Nothing to do: for information only.",
+    );
+    const PROFILE: (&str, &str) = (
+        "Aggiungere la corrispondenza dei codici nel profilo (file .toml) e ripetere la sincronizzazione.",
+        "Add the code mapping to the profile (.toml file) and run the sync again.",
+    );
+    const LOCAL: (&str, &str) = (
+        "Correggere la riga nel gestionale locale e riesportare.",
+        "Fix the row in the local software and export again.",
+    );
+    let (title, action): ((&str, &str), (&str, &str)) = match code {
+        RequiredMissing => (("Dato obbligatorio mancante", "Mandatory data missing"), FIX_SIDI),
+        DateInvalid => (("Data non valida", "Invalid date"), FIX_SIDI),
+        SessoInvalid => (("Sesso non valido", "Invalid sex"), FIX_SIDI),
+        IdSidiDuplicate => (("Identificativo SIDI ripetuto", "Repeated SIDI id"), FIX_SIDI),
+        NoCurrentFrequenza => (
+            ("Alunno senza frequenza in corso", "Pupil with no current frequenza"),
+            (
+                "Nessuna azione se l'alunno è trasferito o ritirato; altrimenti aggiornare la frequenza su SIDI.",
+                "Nothing to do if the pupil left; otherwise update the frequenza on SIDI.",
+            ),
+        ),
+        FrequenzaStatoInvalid => (("Stato di frequenza sconosciuto", "Unknown frequenza state"), FIX_SIDI),
+        OrdineInvalid => (("Ordine di scuola sconosciuto", "Unknown school order"), FIX_SIDI),
+        AnnoRange => (("Anno di corso fuori intervallo", "Anno di corso out of range"), FIX_SIDI),
+        SezioneLength => (("Sezione non valida", "Invalid sezione"), FIX_SIDI),
+        ClassUndeclared => (("Classe non dichiarata", "Undeclared class"), FIX_SIDI),
+        ClassDuplicate => (("Classe dichiarata due volte", "Class declared twice"), FIX_SIDI),
+        SedeUndeclared => (("Sede non dichiarata", "Undeclared sede"), FIX_SIDI),
+        CodeUndeclared => (("Codice non dichiarato", "Undeclared code"), FIX_SIDI),
+        CodeOrdine => (("Codice di un altro ordine di scuola", "Code of another school order"), FIX_SIDI),
+        AgeAnno => (
+            ("Età insolita per la classe", "Unusual age for the class"),
+            (
+                "Verificare data di nascita e classe su SIDI; se corrette, nessuna azione.",
+                "Check birth date and class on SIDI; if right, nothing to do.",
+            ),
+        ),
+        CfFormat => (("Codice fiscale malformato", "Malformed codice fiscale"), CHECK_CF),
+        CfCheck => (("Codice fiscale con controllo errato", "Codice fiscale with wrong check character"), CHECK_CF),
+        CfMonth => (("Mese del codice fiscale inesistente", "Codice fiscale month does not exist"), CHECK_CF),
+        CfDay => (("Giorno del codice fiscale non valido", "Codice fiscale day not valid"), CHECK_CF),
+        CfPlaceUnknown => (("Luogo del codice fiscale sconosciuto", "Unknown codice fiscale place"), CHECK_CF),
+        CfPlaceValidity => (("Comune di nascita non ancora/più esistente", "Birthplace not existing at birth"), NOTHING),
+        CfNormalized => (("Codice fiscale scritto in modo irregolare", "Codice fiscale written irregularly"), NOTHING),
+        CfTemporary => (
+            ("Codice fiscale provvisorio", "Temporary codice fiscale"),
+            (
+                "Richiedere il codice definitivo e aggiornarlo su SIDI appena disponibile.",
+                "Ask for the final code and update it on SIDI as soon as available.",
+            ),
+        ),
+        CfTemporaryCheck => (("Codice provvisorio con controllo errato", "Temporary code with wrong check digit"), CHECK_CF),
+        CfMismatchCognome => (("Cognome diverso dal codice fiscale", "Surname differs from the codice fiscale"), CHECK_CF),
+        CfMismatchNome => (("Nome diverso dal codice fiscale", "Name differs from the codice fiscale"), CHECK_CF),
+        CfMismatchData => (("Data di nascita diversa dal codice fiscale", "Birth date differs from the codice fiscale"), CHECK_CF),
+        CfMismatchSesso => (("Sesso diverso dal codice fiscale", "Sex differs from the codice fiscale"), CHECK_CF),
+        CfMismatchLuogo => (("Luogo di nascita diverso dal codice fiscale", "Birthplace differs from the codice fiscale"), CHECK_CF),
+        CfDuplicate => (("Stesso codice fiscale su più alunni", "Same codice fiscale on several pupils"), FIX_SIDI),
+        CfStateNonValidato => (
+            ("Codice fiscale non validato", "Codice fiscale not validated"),
+            (
+                "Attendere la validazione dell'Agenzia delle Entrate; se persiste, verificare su SIDI.",
+                "Wait for Agenzia delle Entrate to validate it; if it persists, check on SIDI.",
+            ),
+        ),
+        CfStateProvvisorio => (
+            ("Codice fiscale provvisorio", "Provisional codice fiscale"),
+            (
+                "Aggiornare su SIDI appena arriva il codice definitivo.",
+                "Update on SIDI once the final code arrives.",
+            ),
+        ),
+        CfStateInvalid => (("Stato del codice fiscale sconosciuto", "Unknown codice fiscale state"), FIX_SIDI),
+        PlaceUnknown => (("Comune o stato sconosciuto", "Unknown comune or state"), FIX_SIDI),
+        SchoolCodeFormat => (("Codice meccanografico malformato", "Malformed school code"), FIX_SIDI),
+        SchoolCodeType => (("Tipo di codice meccanografico incoerente", "School code type does not fit"), FIX_SIDI),
+        SchoolCodeCheck => (("Codice meccanografico sospetto", "Suspicious school code"), FIX_SIDI),
+        SchoolCodeUnknown => (("Codice meccanografico non in elenco", "School code not in the registry"), NOTHING),
+        CodeUnmapped => (("Codice ministeriale senza corrispondenza locale", "Ministry code with no local mapping"), PROFILE),
+        LocalRecord => (("Riga del gestionale locale irregolare", "Irregular local row"), LOCAL),
+        DecisionStale => (
+            ("Decisione non più valida", "Decision no longer valid"),
+            (
+                "Ripetere la decisione sulla nuova riga di review.csv.",
+                "Decide again on the new row of review.csv.",
+            ),
+        ),
+        LocalCfInvalid => (("Codice fiscale locale non valido", "Invalid local codice fiscale"), LOCAL),
+        RowConflict => (("Righe dello stesso alunno discordanti", "Rows of the same pupil disagree"), FIX_SIDI),
+        HeaderInconsistent => (("Scuola o anno diversi dall'intestazione", "School or year differ from the header"), FIX_SIDI),
+        CodeKindInvalid => (("Tipo di codifica sconosciuto", "Unknown code type"), NOTHING),
+    };
+    [title.0, title.1, action.0, action.1]
+}
+
+/// (Italian, English) one-line description of what an operation kind does
+/// to the local database.
+pub fn op_description(name: &str) -> (&'static str, &'static str) {
+    match name {
+        "create_class" => (
+            "La classe esiste su SIDI ma non nel gestionale: viene creata.",
+            "The class exists on SIDI but not locally: it is created.",
+        ),
+        "update_class" => (
+            "Tempo scuola o indirizzo della classe sono diversi da SIDI: vengono aggiornati.",
+            "The class's tempo scuola or indirizzo differ from SIDI: they are updated.",
+        ),
+        "insert_student" => (
+            "L'alunno è su SIDI ma non nel gestionale: viene inserito con i dati SIDI.",
+            "The pupil is on SIDI but not locally: inserted with SIDI's data.",
+        ),
+        "update_field" => (
+            "Un dato anagrafico è diverso da SIDI: vale quello di SIDI.",
+            "A personal field differs from SIDI: SIDI's value wins.",
+        ),
+        "link_student" => (
+            "L'alunno viene collegato al suo identificativo SIDI.",
+            "The pupil is linked to its SIDI id.",
+        ),
+        "move_student" => (
+            "Su SIDI l'alunno frequenta un'altra classe: viene spostato.",
+            "On SIDI the pupil attends another class: moved.",
+        ),
+        "lock_fields" => (
+            "I dati anagrafici gestiti da SIDI vengono bloccati nel gestionale.",
+            "The personal fields SIDI manages are locked locally.",
+        ),
+        "withdraw_student" => (
+            "Decisione presa in review.csv: l'alunno viene ritirato dal gestionale.",
+            "Decided in review.csv: the pupil is withdrawn locally.",
+        ),
+        "remove_class" => (
+            "Decisione presa in review.csv: la classe viene rimossa dal gestionale.",
+            "Decided in review.csv: the class is removed locally.",
+        ),
+        _ => ("", ""),
+    }
+}
+
+/// What each answer in `review.csv` does for a review kind:
+/// `[ACCETTA it, ACCETTA en, RIFIUTA it, RIFIUTA en]`.
+pub fn review_choices(name: &str) -> [&'static str; 4] {
+    match name {
+        "cf_mismatch" => [
+            "sono la stessa persona: il codice fiscale locale viene sostituito da quello SIDI",
+            "same person: the local codice fiscale is replaced by SIDI's",
+            "sono persone diverse: l'alunno SIDI viene inserito come nuovo",
+            "different people: the SIDI pupil is inserted as new",
+        ],
+        "local_only" => [
+            "l'alunno viene ritirato dal gestionale locale",
+            "the pupil is withdrawn from the local database",
+            "l'alunno resta com'è (verificare su SIDI perché manca)",
+            "the pupil stays as is (check on SIDI why it is missing)",
+        ],
+        "class_local_only" => [
+            "la classe viene rimossa dal gestionale (solo se vuota)",
+            "the class is removed locally (only when empty)",
+            "la classe resta nel gestionale",
+            "the class stays in the local database",
+        ],
+        _ => ["", "", "", ""],
+    }
+}
+
+/// (Italian, English) name of a field of the local database, by its snake
+/// case name in patches.
+pub fn field_label(name: &str) -> (&str, &str) {
+    match name {
+        "codice_fiscale" => ("codice fiscale", "codice fiscale"),
+        "cognome" => ("cognome", "surname"),
+        "nome" => ("nome", "name"),
+        "sesso" => ("sesso", "sex"),
+        "data_nascita" => ("data di nascita", "birth date"),
+        "luogo_nascita" => ("luogo di nascita", "birthplace"),
+        "cittadinanza" => ("cittadinanza", "citizenship"),
+        "id_sidi" => ("id SIDI", "SIDI id"),
+        "tempo_scuola" => ("tempo scuola", "tempo scuola"),
+        "indirizzo" => ("indirizzo", "indirizzo"),
+        other => (other, other),
+    }
+}
+
+/// (Italian, English) why an operation was held back.
+pub fn held_back_reason(reason: &str) -> (&str, &str) {
+    match reason {
+        "class_excluded" => (
+            "la classe ha errori su SIDI",
+            "the class has errors on SIDI",
+        ),
+        "code_unmapped" => (
+            "codice della classe senza corrispondenza locale",
+            "class code with no local mapping",
+        ),
+        "class_undeclared" => (
+            "classe non dichiarata su SIDI",
+            "class not declared on SIDI",
+        ),
+        other => (other, other),
+    }
+}
+
+/// A count with its noun in singular or plural: `[it one, it many, en one,
+/// en many]` templates with `{n}`.
+pub fn count_phrase(forms: [&str; 4], n: usize, lang: Lang) -> String {
+    let t = match (lang, n == 1) {
+        (Lang::It, true) => forms[0],
+        (Lang::It, false) => forms[1],
+        (Lang::En, true) => forms[2],
+        (Lang::En, false) => forms[3],
+    };
+    fill(t, &[("n", &n.to_string())])
+}
+
+/// Counted phrases of the report's verdict and the terminal summary.
+pub mod phrase {
+    pub const INSERT: [&str; 4] = [
+        "{n} alunno da inserire",
+        "{n} alunni da inserire",
+        "{n} pupil to insert",
+        "{n} pupils to insert",
+    ];
+    pub const OTHER_OPS: [&str; 4] = [
+        "{n} modifica automatica",
+        "{n} modifiche automatiche",
+        "{n} automatic change",
+        "{n} automatic changes",
+    ];
+    pub const MORE_OPS: [&str; 4] = [
+        "{n} altra modifica automatica",
+        "{n} altre modifiche automatiche",
+        "{n} other automatic change",
+        "{n} other automatic changes",
+    ];
+    pub const DECISIONS: [&str; 4] = [
+        "{n} decisione da prendere",
+        "{n} decisioni da prendere",
+        "{n} decision to take",
+        "{n} decisions to take",
+    ];
+    pub const ERRORS_SIDI: [&str; 4] = [
+        "{n} errore da correggere su SIDI",
+        "{n} errori da correggere su SIDI",
+        "{n} error to fix on SIDI",
+        "{n} errors to fix on SIDI",
+    ];
+    pub const WARNINGS: [&str; 4] = [
+        "{n} avviso da verificare",
+        "{n} avvisi da verificare",
+        "{n} warning to check",
+        "{n} warnings to check",
+    ];
+    pub const ROWS: [&str; 4] = ["{n} riga", "{n} righe", "{n} row", "{n} rows"];
+    pub const PUPILS: [&str; 4] = ["{n} alunno", "{n} alunni", "{n} pupil", "{n} pupils"];
+}
+
+macro_rules! ui_texts {
+    ($( $variant:ident => $it:literal, $en:literal; )*) => {
+        /// Fixed texts of the report and the terminal output.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Ui { $( $variant, )* }
+        impl Ui {
+            pub const ALL: &'static [Ui] = &[$(Ui::$variant,)*];
+            /// The text in `lang`.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match self { $( Ui::$variant => lang.pick($it, $en), )* }
+            }
+        }
+    };
+}
+
+ui_texts! {
+    ReportTitle => "Sincronizzazione con SIDI", "Synchronisation with SIDI";
+    School => "Scuola", "School";
+    SchoolYear => "Anno scolastico", "School year";
+    Extracted => "Estrazione SIDI del", "SIDI export of";
+    RanAt => "Sincronizzazione eseguita il", "Sync run on";
+    Contents => "Indice", "Contents";
+    Summary => "Riepilogo", "Summary";
+    Verdict => "In sintesi", "In short";
+    AllAligned => "Tutto allineato: nessuna modifica, nessuna decisione, nessun errore.", "Everything aligned: no change, no decision, no error.";
+    CardAuto => "modifiche automatiche", "automatic changes";
+    CardDecisions => "decisioni da prendere", "decisions to take";
+    CardErrors => "errori da correggere su SIDI", "errors to fix on SIDI";
+    CardWarnings => "avvisi da verificare", "warnings to check";
+    OpsPerKind => "Modifiche per tipo", "Changes per kind";
+    Filter => "Cerca nel report", "Search the report";
+    FilterHint => "cognome, codice fiscale, classe…", "surname, codice fiscale, class…";
+    FilterResult => "{n} righe corrispondono a «{q}»", "{n} rows match \"{q}\"";
+    FilterNone => "Nessuna riga corrisponde a «{q}»", "No row matches \"{q}\"";
+    Classes => "Classi per sede", "Classes per sede";
+    ClassesIntro => "Alunni nel gestionale prima e dopo l'applicazione delle modifiche, e su SIDI.", "Pupils in the local database before and after the changes, and on SIDI.";
+    Class => "Classe", "Class";
+    Before => "Prima", "Before";
+    After => "Dopo", "After";
+    OnSidi => "SIDI", "SIDI";
+    Changes => "Modifiche", "Changes";
+    Chart => "Grafico", "Chart";
+    LegendBefore => "prima", "before";
+    LegendAfter => "dopo", "after";
+    NewClass => "nuova", "new";
+    NotOnSidi => "non su SIDI", "not on SIDI";
+    Total => "Totale", "Total";
+    Decisions => "Decisioni da prendere", "Decisions to take";
+    DecisionsIntro => "Aprire review.csv con Excel o LibreOffice, scrivere ACCETTA o RIFIUTA nella colonna DECISIONE, salvare e rieseguire la sincronizzazione con --decisions review.csv. Le righe lasciate vuote restano in attesa.", "Open review.csv with Excel or LibreOffice, write ACCETTA or RIFIUTA in the DECISIONE column, save, and run the sync again with --decisions review.csv. Rows left empty stay pending.";
+    NoDecisions => "Nessuna decisione da prendere.", "No decision to take.";
+    IfAccept => "ACCETTA:", "ACCETTA:";
+    IfReject => "RIFIUTA:", "RIFIUTA:";
+    Detail => "Dettaglio", "Detail";
+    Pupil => "Alunno", "Pupil";
+    Findings => "Da correggere o verificare", "To fix or check";
+    FindingsIntro => "Gli errori escludono il record dalla sincronizzazione finché non viene corretto su SIDI; gli avvisi non bloccano nulla.", "Errors keep the record out of the sync until it is fixed on SIDI; warnings block nothing.";
+    NoFindings => "Nessun problema trovato nei dati.", "No problem found in the data.";
+    Error => "errore", "error";
+    Warning => "avviso", "warning";
+    WhatToDo => "Cosa fare:", "What to do:";
+    Where => "Posizione", "Location";
+    Record => "Record", "Record";
+    Message => "Messaggio", "Message";
+    Operations => "Modifiche automatiche", "Automatic changes";
+    OperationsIntro => "Queste modifiche sono nel pacchetto (patch.jsonl, patch.csv, patch.xml) e vengono applicate dal gestionale senza altre domande.", "These changes are in the package (patch.jsonl, patch.csv, patch.xml) and the local software applies them without further questions.";
+    LockLine => "Lucchetto: il dato arriva da SIDI e viene bloccato nel gestionale; d'ora in poi si corregge solo su SIDI.", "Lock: the value comes from SIDI and is locked locally; from now on it is corrected only on SIDI.";
+    NoOperations => "Nessuna modifica: il gestionale è già allineato con SIDI.", "No change: the local database is already aligned with SIDI.";
+    Field => "Dato", "Field";
+    OldValue => "Valore attuale", "Current value";
+    NewValue => "Nuovo valore", "New value";
+    Locked => "bloccato", "locked";
+    NewPupil => "nuovo alunno", "new pupil";
+    Other => "Altre informazioni", "Other information";
+    Excluded => "Record esclusi dalla sincronizzazione", "Records kept out of the sync";
+    ExcludedIntro => "Questi record hanno errori: nessuna modifica finché non vengono corretti su SIDI.", "These records have errors: no change until they are fixed on SIDI.";
+    HeldBack => "Modifiche sospese", "Changes held back";
+    Reason => "Motivo", "Reason";
+    Rejected => "Decisioni rifiutate (RIFIUTA)", "Rejected decisions (RIFIUTA)";
+    Line => "riga", "line";
+    Kind => "Tipo", "Kind";
+    Codes => "Codici", "Codes";
+    Nothing => "nessuno", "none";
+    Footer => "Generato da sidisync {v}: pagina autonoma, si apre senza rete.", "Generated by sidisync {v}: a standalone page, opens with no network.";
+    TermAuto => "Modifiche automatiche", "Automatic changes";
+    TermDecisions => "Da decidere (review.csv)", "To decide (review.csv)";
+    TermFindings => "Segnalazioni", "Findings";
+    TermNone => "nessuna", "none";
+    TermErrors => "errori", "errors";
+    TermWarnings => "avvisi", "warnings";
+    TermExcluded => "record esclusi", "excluded records";
+    TermStale => "decisioni non più valide (non applicate)", "stale decisions (not applied)";
+    TermReport => "Report", "Report";
+    TermPackage => "Pacchetto", "Package";
+    TermZip => "Zip", "Zip";
+    TermMore => "… e altre {n} (elenco completo: --format json)", "… and {n} more (full list: --format json)";
+    TermFile => "File", "File";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +690,41 @@ mod tests {
             assert!(!it.is_empty() && !en.is_empty(), "{}", c.code());
             assert_eq!(FindingCode::from_code(c.code()), Some(c));
         }
+    }
+
+    #[test]
+    fn every_code_kind_and_text_has_both_languages() {
+        for &c in FindingCode::ALL {
+            assert!(
+                finding_guide(c).iter().all(|t| !t.is_empty()),
+                "{}",
+                c.code()
+            );
+        }
+        for k in crate::sync::ops::OpKind::ALL {
+            let (it, en) = op_description(k.name());
+            assert!(!it.is_empty() && !en.is_empty(), "{}", k.name());
+            assert_ne!(op_label(k.name()).0, k.name());
+        }
+        for k in crate::sync::ops::ReviewKind::ALL {
+            assert!(review_choices(k.name()).iter().all(|t| !t.is_empty()));
+            assert_ne!(review_label(k.name()).0, k.name());
+        }
+        for u in Ui::ALL {
+            assert!(!u.text(Lang::It).is_empty() && !u.text(Lang::En).is_empty());
+        }
+        assert_eq!(
+            count_phrase(phrase::INSERT, 1, Lang::It),
+            "1 alunno da inserire"
+        );
+        assert_eq!(
+            count_phrase(phrase::INSERT, 124, Lang::It),
+            "124 alunni da inserire"
+        );
+        assert_eq!(
+            count_phrase(phrase::DECISIONS, 0, Lang::En),
+            "0 decisions to take"
+        );
     }
 
     #[test]

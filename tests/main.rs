@@ -10,4 +10,5 @@ mod cf_prop;
 mod cli;
 mod e2e;
 mod read;
+mod report;
 mod sync;

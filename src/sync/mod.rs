@@ -24,7 +24,8 @@ use crate::model::SidiExport;
 use crate::read::profile::{EncodingChoice, Profile};
 use crate::validate::{validate_export, ValidateOptions};
 use crate::write::manifest::FileEntry;
-use crate::write::package::{write_package, PackageOptions};
+use crate::write::package::{write_package_with, PackageOptions};
+use crate::write::report::ReportContext;
 use std::path::{Path, PathBuf};
 
 /// Everything `sidisync sync` needs.
@@ -187,7 +188,11 @@ pub fn run_sync_with(
         profile_name: cfg.profile.name.clone(),
         inputs,
     };
-    write_package(&plan, &opts)?;
+    let ctx = ReportContext {
+        sidi: Some(export),
+        local: Some(&local.export),
+    };
+    write_package_with(&plan, &opts, &ctx)?;
     let (errors, warnings) = plan.finding_counts();
     Ok(SyncOutcome {
         ops: plan.op_counts(),

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::messages::Lang;
 use crate::sync::engine::Plan;
 use crate::write::manifest::{manifest_json, FileEntry};
+use crate::write::report::ReportContext;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,16 @@ pub struct PackageOptions {
 /// Renders every file of the package: (name, bytes), manifest last, zip
 /// (when asked) after it.
 pub fn render_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
+    render_package_with(plan, opts, &ReportContext::default())
+}
+
+/// [`render_package`] with the exports the plan was made from, so the report
+/// shows names, sedi and pupils per class.
+pub fn render_package_with(
+    plan: &Plan,
+    opts: &PackageOptions,
+    ctx: &ReportContext,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let when = crate::util::format_timestamp(opts.generated_at);
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(7);
     let mut b = Vec::with_capacity(plan.ops.len() * 200);
@@ -55,7 +66,7 @@ pub fn render_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String,
     let mut b = Vec::new();
     crate::write::review::write_review(&plan.review, opts.lang, &mut b)?;
     files.push(("review.csv".into(), b));
-    let data = crate::write::report::gather(plan, opts.lang, &when);
+    let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
     files.push((
         "report.html".into(),
         crate::write::report::render_html(&data).into_bytes(),
@@ -103,7 +114,17 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 
 /// Writes the package atomically; returns the files written.
 pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    let files = render_package(plan, opts)?;
+    write_package_with(plan, opts, &ReportContext::default())
+}
+
+/// [`write_package`] with the exports the plan was made from (see
+/// [`render_package_with`]).
+pub fn write_package_with(
+    plan: &Plan,
+    opts: &PackageOptions,
+    ctx: &ReportContext,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let files = render_package_with(plan, opts, ctx)?;
     write_files_atomically(&opts.out, &files)?;
     Ok(files)
 }

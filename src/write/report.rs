@@ -1,322 +1,1515 @@
-//! `report.html`: a self-contained human report (Italian by default).
+//! `report.html`: the self-contained page a school secretary reads after a
+//! sync (Italian by default, English with `--lang en`).
 //!
-//! Two steps on purpose: [`gather`] collects everything the report shows
-//! into a [`ReportData`] (plain data, language already chosen), and
-//! [`render_html`] turns it into one HTML page with inline CSS and no
-//! external resources. A later, richer renderer can reuse `ReportData`.
+//! Two steps on purpose: [`gather_with`] collects everything the report
+//! shows into a [`ReportData`] (plain data, texts already in the chosen
+//! language, from the catalogue in [`crate::messages`]), and [`render_html`]
+//! turns it into one HTML page: inline CSS, a small inline script (filter
+//! box), inline SVG charts, no external resource of any kind (a Content
+//! Security Policy forbids network access), printable on A4.
+//!
+//! Names and codici fiscali enter `ReportData` only through [`People`]
+//! (`People::name`, `People::cf`): pseudonymising the report is a change
+//! there and nowhere else.
+//!
+//! Deterministic: the same plan, inputs and time give the same bytes.
 
-use crate::messages::Lang;
+use crate::findings::{Finding, FindingCode, Severity};
+use crate::messages::{self, count_phrase, phrase, Lang, Ui};
+use crate::model::{ClassKey, LocalExport, SidiExport};
 use crate::sync::engine::Plan;
-use crate::sync::ops::{Operation, Value};
-use crate::write::patch::{flatten, xml_escape};
+use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
+use crate::write::patch::xml_escape;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What the report may look up besides the plan: the exports it was made
+/// from (names, sedi, pupils per class). Both optional: without them the
+/// report shows identifiers instead of names and no per-class table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportContext<'a> {
+    pub sidi: Option<&'a SidiExport>,
+    pub local: Option<&'a LocalExport>,
+}
+
+/// Headline numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Automatic operations (all kinds).
+    pub auto: usize,
+    pub inserts: usize,
+    pub decisions: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub excluded: usize,
+}
+
+/// One class of a sede: pupils before and after the patch, and on SIDI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassRow {
+    pub key: ClassKey,
+    /// `1A`, `A` (infanzia without anno)…
+    pub label: String,
+    /// Pupils in the local database now (`None`: class not there).
+    pub before: Option<usize>,
+    /// Pupils once the patch is applied (`None`: class removed / not there).
+    pub after: Option<usize>,
+    /// Attending pupils on SIDI (`None`: class not on SIDI).
+    pub sidi: Option<usize>,
+    /// Operations touching the class or its pupils.
+    pub changes: usize,
+    pub anchor: String,
+}
+
+/// One sede with its classes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SedeBlock {
+    pub code: String,
+    /// Denominazione from the SIDI export (empty when unknown).
+    pub name: String,
+    pub classes: Vec<ClassRow>,
+}
+
+/// One operation as a person reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpRow {
+    pub id: String,
+    /// Anchor of the record (first row of a record only).
+    pub anchor: Option<String>,
+    /// Pupil name or class, as shown.
+    pub who: String,
+    /// Codice fiscale (pupils) or empty.
+    pub cf: String,
+    pub class: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub locked: bool,
+}
+
+/// Operations of one kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpGroup {
+    pub kind: OpKind,
+    pub label: String,
+    pub description: String,
+    pub rows: Vec<OpRow>,
+}
+
+/// One review item as a person reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub id: String,
+    pub anchor: Option<String>,
+    pub who: String,
+    pub cf: String,
+    pub detail: String,
+}
+
+/// Review items of one kind, with what each answer does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewGroup {
+    pub kind: &'static str,
+    pub label: String,
+    pub accept: String,
+    pub reject: String,
+    pub rows: Vec<ReviewRow>,
+}
 
 /// One finding line of the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FindingRow {
-    pub code: &'static str,
-    pub severity: &'static str,
     pub location: String,
-    pub record: String,
+    /// Who or what: pupil name, class, or the record identity.
+    pub who: String,
     pub message: String,
+    /// `#anchor` of the record elsewhere in the report, when it has one.
+    pub link: Option<String>,
 }
 
-/// Everything the report shows.
+/// Findings of one code, with the action to take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingGroup {
+    pub code: &'static str,
+    pub error: bool,
+    pub title: String,
+    pub action: String,
+    pub rows: Vec<FindingRow>,
+}
+
+/// A SIDI record kept out of the sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExcludedRow {
+    pub anchor: Option<String>,
+    pub who: String,
+    pub location: String,
+    /// Problem titles, `; `-joined.
+    pub problems: String,
+}
+
+/// Everything the report shows, texts in `lang`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportData {
     pub lang: Lang,
-    pub title: String,
     pub codice_scuola: String,
     pub anno_scolastico: String,
+    /// `dd/mm/yyyy hh:mm`, or as written in the export; empty when unknown.
+    pub data_estrazione: String,
+    /// `dd/mm/yyyy hh:mm UTC`.
     pub generated_at: String,
-    pub op_counts: Vec<(&'static str, usize)>,
-    pub review_counts: Vec<(&'static str, usize)>,
-    pub errors: usize,
-    pub warnings: usize,
-    /// id, op, record (id_locale / class), field, from, to
-    pub ops: Vec<[String; 6]>,
-    /// id, kind, codice fiscale, id locale, detail
-    pub review: Vec<[String; 5]>,
-    pub findings: Vec<FindingRow>,
-    /// kind, record, location, codes
-    pub excluded: Vec<[String; 4]>,
-    /// op, record, class, reason
+    /// One sentence: "124 alunni da inserire, 12 decisioni da prendere, …".
+    pub verdict: String,
+    pub counts: Counts,
+    /// (kind, label, count) for every kind with operations.
+    pub op_counts: Vec<(OpKind, String, usize)>,
+    pub sedi: Vec<SedeBlock>,
+    pub review: Vec<ReviewGroup>,
+    pub findings: Vec<FindingGroup>,
+    pub ops: Vec<OpGroup>,
+    pub excluded: Vec<ExcludedRow>,
+    /// (operation, who, class, reason)
     pub held_back: Vec<[String; 4]>,
-    /// id, kind, line
+    /// (id, kind, line)
     pub rejected: Vec<[String; 3]>,
 }
 
-fn record_of(o: &Operation) -> String {
-    let k = &o.key;
-    match (&k.id_locale, &k.sede) {
-        (Some(id), _) => id.clone(),
-        (None, Some(_)) => k.class_key().to_string(),
-        _ => String::new(),
+/// The one place names and codici fiscali pass through on their way into
+/// the report (a redacting variant changes [`People::name`] and
+/// [`People::cf`]), plus the look-ups from keys to people.
+pub struct People<'a> {
+    /// cf / id SIDI / id locale -> (cognome, nome)
+    by_key: HashMap<&'a str, (&'a str, &'a str)>,
+    /// id locale -> local class
+    class_of: HashMap<&'a str, &'a ClassKey>,
+    /// sede code -> denominazione
+    sede_names: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> People<'a> {
+    pub fn new(ctx: &ReportContext<'a>) -> People<'a> {
+        let mut by_key = HashMap::new();
+        let mut class_of = HashMap::new();
+        let mut sede_names = HashMap::new();
+        if let Some(s) = ctx.sidi {
+            for p in &s.pupils {
+                let n = (p.cognome.trim(), p.nome.trim());
+                for k in [p.codice_fiscale.trim(), p.id_sidi.trim()] {
+                    if !k.is_empty() {
+                        by_key.entry(k).or_insert(n);
+                    }
+                }
+            }
+            for sd in &s.sedi {
+                sede_names.insert(sd.codice.trim(), sd.denominazione.trim());
+            }
+        }
+        if let Some(l) = ctx.local {
+            for p in &l.pupils {
+                let n = (p.cognome.trim(), p.nome.trim());
+                for k in [
+                    p.codice_fiscale.trim(),
+                    p.id_sidi.trim(),
+                    p.id_locale.as_str(),
+                ] {
+                    if !k.is_empty() {
+                        by_key.entry(k).or_insert(n);
+                    }
+                }
+                class_of.insert(p.id_locale.as_str(), &p.class);
+            }
+        }
+        People {
+            by_key,
+            class_of,
+            sede_names,
+        }
+    }
+
+    /// A person's name as the report shows it (redaction hook).
+    pub fn name(&self, cognome: &str, nome: &str) -> String {
+        format!("{} {}", cognome.trim(), nome.trim())
+            .trim()
+            .to_string()
+    }
+
+    /// A codice fiscale as the report shows it (redaction hook).
+    pub fn cf(&self, cf: &str) -> String {
+        cf.trim().to_string()
+    }
+
+    /// The name behind any of the keys, else the first key (an identifier).
+    fn who(&self, keys: &[&str]) -> String {
+        for k in keys {
+            if let Some((c, n)) = self.by_key.get(k) {
+                return self.name(c, n);
+            }
+        }
+        keys.iter()
+            .find(|k| !k.is_empty())
+            .map(|k| self.cf(k))
+            .unwrap_or_default()
+    }
+
+    fn who_key(&self, k: &OpKey) -> String {
+        // SIDI's spelling first: the report shows the name the pupil will have.
+        self.who(&[
+            k.id_sidi.as_deref().unwrap_or(""),
+            k.codice_fiscale.as_deref().unwrap_or(""),
+            k.id_locale.as_deref().unwrap_or(""),
+        ])
+    }
+
+    /// A finding with personal values passed through the hooks.
+    fn finding(&self, f: &Finding) -> Finding {
+        let mut f = f.clone();
+        let personal = f.field.contains("CODICE_FISCALE") || f.code.code().starts_with("CF_");
+        if personal {
+            f.value = self.cf(&f.value);
+            f.expected = self.cf(&f.expected);
+        }
+        f
+    }
+
+    /// A review item with names and codes passed through the hooks.
+    fn review_item(&self, it: &ReviewItem) -> ReviewItem {
+        let mut it = it.clone();
+        it.codice_fiscale = self.cf(&it.codice_fiscale);
+        match &mut it.detail {
+            ReviewDetail::CfMismatch {
+                sidi_cf,
+                local_cf,
+                cognome,
+                nome,
+                ..
+            } => {
+                *sidi_cf = self.cf(sidi_cf);
+                *local_cf = self.cf(local_cf);
+                let n = self.name(cognome, nome);
+                *cognome = n;
+                nome.clear();
+            }
+            ReviewDetail::LocalOnly { cognome, nome, .. } => {
+                let n = self.name(cognome, nome);
+                *cognome = n;
+                nome.clear();
+            }
+            ReviewDetail::ClassLocalOnly { .. } => {}
+        }
+        it
+    }
+
+    fn sede_name(&self, code: &str) -> &str {
+        self.sede_names.get(code).copied().unwrap_or("")
     }
 }
 
-fn val(v: &Option<Value>) -> String {
-    v.as_ref().map(flatten).unwrap_or_default()
+/// `1A`; `A` when there is no anno.
+pub fn class_short(k: &ClassKey) -> String {
+    format!("{}{}", k.anno, k.sezione)
 }
 
-/// Collects the report's data from a plan.
+fn class_long(k: &ClassKey) -> String {
+    format!("{} · {}", class_short(k), k.sede)
+}
+
+/// An anchor id for a record identity.
+fn anchor_of(record: &str) -> String {
+    let mut s = String::from("r-");
+    for c in record.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            s.push(c);
+        } else {
+            s.push('_');
+        }
+    }
+    s
+}
+
+/// `dd/mm/yyyy hh:mm` from `yyyy-mm-ddThh:mm[:ss][Z]` (as written otherwise).
+fn human_time(s: &str, utc: bool) -> String {
+    let b = s.trim();
+    let date = b.get(..10).and_then(crate::date::Date::parse_iso);
+    match date {
+        Some(d) => {
+            let time = b
+                .get(11..16)
+                .filter(|t| t.as_bytes().get(2) == Some(&b':'))
+                .map(|t| format!(" {t}"))
+                .unwrap_or_default();
+            let z = if utc && !time.is_empty() { " UTC" } else { "" };
+            format!("{}{time}{z}", d.to_italian())
+        }
+        None => b.to_string(),
+    }
+}
+
+fn pick(p: (&'static str, &'static str), l: Lang) -> String {
+    l.pick(p.0, p.1).to_string()
+}
+
+fn field_text(name: &str, l: Lang) -> String {
+    let (it, en) = messages::field_label(name);
+    l.pick(it, en).to_string()
+}
+
+/// A field value as a person reads it: dates in Italian, places named.
+fn value_text(field: &str, v: &str, people: &People) -> String {
+    match field {
+        "data_nascita" => crate::date::Date::parse_iso(v)
+            .map(|d| d.to_italian())
+            .unwrap_or_else(|| v.to_string()),
+        "luogo_nascita" | "cittadinanza" => {
+            match crate::validate::places::name_on(v.trim(), None) {
+                Some(n) if !v.trim().is_empty() => format!("{v} ({n})"),
+                _ => v.to_string(),
+            }
+        }
+        "codice_fiscale" => people.cf(v),
+        _ => v.to_string(),
+    }
+}
+
+fn fields_text(v: &Option<Value>, l: Lang) -> String {
+    match v {
+        Some(Value::List(fs)) if !fs.is_empty() => fs
+            .iter()
+            .map(|f| field_text(f, l))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "—".to_string(),
+    }
+}
+
+/// The identity a finding names for a pupil: id SIDI, else codice fiscale.
+fn op_identity(k: &OpKey) -> String {
+    k.id_sidi
+        .clone()
+        .or_else(|| k.codice_fiscale.clone())
+        .or_else(|| k.id_locale.clone())
+        .unwrap_or_default()
+}
+
+/// Collects the report's data from a plan alone (identifiers instead of names).
 pub fn gather(plan: &Plan, lang: Lang, generated_at: &str) -> ReportData {
+    gather_with(plan, &ReportContext::default(), lang, generated_at)
+}
+
+/// Collects the report's data from a plan and the exports it was made from.
+pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &str) -> ReportData {
+    let l = lang;
+    let people = People::new(ctx);
     let (errors, warnings) = plan.finding_counts();
-    ReportData {
-        lang,
-        title: lang
-            .pick("Sincronizzazione con SIDI", "Synchronisation with SIDI")
-            .to_string(),
-        codice_scuola: plan.school.codice_scuola.clone(),
-        anno_scolastico: plan.school.anno_scolastico.clone(),
-        generated_at: generated_at.to_string(),
-        op_counts: plan
-            .op_counts()
-            .into_iter()
-            .map(|(k, n)| (k.name(), n))
-            .collect(),
-        review_counts: plan
-            .review_counts()
-            .into_iter()
-            .map(|(k, n)| (k.name(), n))
-            .collect(),
+    let op_counts = plan.op_counts();
+    let auto: usize = op_counts.iter().map(|(_, n)| n).sum();
+    let inserts = op_counts
+        .iter()
+        .find(|(k, _)| *k == OpKind::InsertStudent)
+        .map(|(_, n)| *n)
+        .unwrap_or(0);
+    let counts = Counts {
+        auto,
+        inserts,
+        decisions: plan.review.len(),
         errors,
         warnings,
-        ops: plan
-            .ops
-            .iter()
-            .map(|o| {
-                [
-                    o.id.clone(),
-                    o.op.name().to_string(),
-                    record_of(o),
-                    o.field.clone().unwrap_or_default(),
-                    val(&o.from),
-                    val(&o.to),
-                ]
+        excluded: plan.excluded.len(),
+    };
+    let mut anchors: HashSet<String> = HashSet::new();
+    let mut claim = |record: &str| -> Option<String> {
+        if record.is_empty() {
+            return None;
+        }
+        let a = anchor_of(record);
+        anchors.insert(a.clone()).then_some(a)
+    };
+
+    // --- classes per sede (needs the local export) -----------------------
+    let mut sedi: Vec<SedeBlock> = Vec::new();
+    if let Some(local) = ctx.local {
+        struct C {
+            key: ClassKey,
+            before: Option<usize>,
+            after: Option<i64>,
+            sidi: Option<usize>,
+            changes: usize,
+        }
+        let mut classes: BTreeMap<(String, u32, String, String), C> = BTreeMap::new();
+        fn entry<'m>(
+            classes: &'m mut BTreeMap<(String, u32, String, String), C>,
+            k: &ClassKey,
+        ) -> &'m mut C {
+            let sk = (
+                k.sede.clone(),
+                k.anno.parse::<u32>().unwrap_or(0),
+                k.anno.clone(),
+                k.sezione.clone(),
+            );
+            classes.entry(sk).or_insert_with(|| C {
+                key: k.clone(),
+                before: None,
+                after: None,
+                sidi: None,
+                changes: 0,
             })
-            .collect(),
-        review: plan
-            .review
-            .iter()
-            .map(|r| {
-                [
-                    r.id.clone(),
-                    r.kind.name().to_string(),
-                    r.codice_fiscale.clone(),
-                    r.id_locale.clone(),
-                    crate::write::review::detail(r, lang),
-                ]
+        }
+        let cl = &mut classes;
+        for c in &local.classes {
+            let e = entry(cl, &c.key);
+            e.before.get_or_insert(0);
+            e.after.get_or_insert(0);
+        }
+        for p in &local.pupils {
+            let e = entry(cl, &p.class);
+            *e.before.get_or_insert(0) += 1;
+            *e.after.get_or_insert(0) += 1;
+        }
+        if let Some(s) = ctx.sidi {
+            for c in &s.classes {
+                entry(cl, &c.key).sidi.get_or_insert(0);
+            }
+            for p in &s.pupils {
+                if let Some(f) = p.current_frequenza() {
+                    *entry(cl, &f.class).sidi.get_or_insert(0) += 1;
+                }
+            }
+        }
+        for o in &plan.ops {
+            let class_of_pupil = o
+                .key
+                .id_locale
+                .as_deref()
+                .and_then(|id| people.class_of.get(id).copied());
+            match o.op {
+                OpKind::CreateClass => {
+                    let e = entry(cl, &o.key.class_key());
+                    e.after.get_or_insert(0);
+                    e.changes += 1;
+                }
+                OpKind::UpdateClass => entry(cl, &o.key.class_key()).changes += 1,
+                OpKind::RemoveClass => {
+                    let e = entry(cl, &o.key.class_key());
+                    e.after = None;
+                    e.changes += 1;
+                }
+                OpKind::InsertStudent => {
+                    if let Some(k) = o.to.as_ref().and_then(Value::as_class) {
+                        let e = entry(cl, &k);
+                        *e.after.get_or_insert(0) += 1;
+                        e.changes += 1;
+                    }
+                }
+                OpKind::MoveStudent => {
+                    if let Some(k) = o.from.as_ref().and_then(Value::as_class) {
+                        let e = entry(cl, &k);
+                        if let Some(a) = e.after.as_mut() {
+                            *a -= 1;
+                        }
+                        e.changes += 1;
+                    }
+                    if let Some(k) = o.to.as_ref().and_then(Value::as_class) {
+                        let e = entry(cl, &k);
+                        *e.after.get_or_insert(0) += 1;
+                        e.changes += 1;
+                    }
+                }
+                OpKind::WithdrawStudent => {
+                    if let Some(k) = class_of_pupil {
+                        let e = entry(cl, k);
+                        if let Some(a) = e.after.as_mut() {
+                            *a -= 1;
+                        }
+                        e.changes += 1;
+                    }
+                }
+                OpKind::UpdateField | OpKind::LinkStudent | OpKind::LockFields => {
+                    if let Some(k) = class_of_pupil {
+                        entry(cl, k).changes += 1;
+                    }
+                }
+            }
+        }
+        for c in classes.into_values() {
+            let key = c.key;
+            if sedi.last().map(|s| s.code != key.sede).unwrap_or(true) {
+                sedi.push(SedeBlock {
+                    code: key.sede.clone(),
+                    name: people.sede_name(&key.sede).to_string(),
+                    classes: Vec::new(),
+                });
+            }
+            let anchor = claim(&key.to_string()).unwrap_or_else(|| anchor_of(&key.to_string()));
+            if let Some(s) = sedi.last_mut() {
+                s.classes.push(ClassRow {
+                    label: class_short(&key),
+                    key,
+                    before: c.before,
+                    after: c.after.map(|a| a.max(0) as usize),
+                    sidi: c.sidi,
+                    changes: c.changes,
+                    anchor,
+                });
+            }
+        }
+    }
+
+    // --- review -----------------------------------------------------------
+    let mut review_by_kind: BTreeMap<crate::sync::ops::ReviewKind, ReviewGroup> = BTreeMap::new();
+    for it in &plan.review {
+        let name = it.kind.name();
+        let shown = people.review_item(it);
+        let (who, identity) = match &shown.detail {
+            ReviewDetail::CfMismatch {
+                cognome, id_sidi, ..
+            } => (
+                cognome.clone(),
+                if id_sidi.is_empty() {
+                    it.codice_fiscale.clone()
+                } else {
+                    id_sidi.clone()
+                },
+            ),
+            ReviewDetail::LocalOnly { cognome, .. } => (cognome.clone(), it.id_locale.clone()),
+            ReviewDetail::ClassLocalOnly { class, .. } => (class_long(class), class.to_string()),
+        };
+        let row = ReviewRow {
+            id: it.id.clone(),
+            anchor: claim(&identity),
+            who,
+            cf: shown.codice_fiscale.clone(),
+            detail: crate::write::review::detail(&shown, l),
+        };
+        review_by_kind
+            .entry(it.kind)
+            .or_insert_with(|| {
+                let ch = messages::review_choices(name);
+                ReviewGroup {
+                    kind: name,
+                    label: pick(messages::review_label(name), l),
+                    accept: l.pick(ch[0], ch[1]).to_string(),
+                    reject: l.pick(ch[2], ch[3]).to_string(),
+                    rows: Vec::new(),
+                }
             })
-            .collect(),
-        findings: plan
-            .findings
-            .iter()
-            .map(|f| FindingRow {
-                code: f.code.code(),
-                severity: f.severity.as_str(),
+            .rows
+            .push(row);
+    }
+    let review: Vec<ReviewGroup> = review_by_kind.into_values().collect();
+
+    // --- operations -------------------------------------------------------
+    let mut ops_by_kind: BTreeMap<OpKind, OpGroup> = BTreeMap::new();
+    for o in &plan.ops {
+        let row = op_row(o, &people, l, &mut claim);
+        ops_by_kind
+            .entry(o.op)
+            .or_insert_with(|| OpGroup {
+                kind: o.op,
+                label: pick(messages::op_label(o.op.name()), l),
+                description: pick(messages::op_description(o.op.name()), l),
+                rows: Vec::new(),
+            })
+            .rows
+            .push(row);
+    }
+    let ops: Vec<OpGroup> = ops_by_kind.into_values().collect();
+
+    // --- excluded, held back, rejected -------------------------------------
+    let excluded: Vec<ExcludedRow> = plan
+        .excluded
+        .iter()
+        .map(|e| ExcludedRow {
+            anchor: claim(&e.record),
+            who: people.who(&[&e.record]),
+            location: e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
+            problems: e
+                .codes
+                .iter()
+                .map(|c| match FindingCode::from_code(c) {
+                    Some(fc) => {
+                        let g = messages::finding_guide(fc);
+                        l.pick(g[0], g[1]).to_string()
+                    }
+                    None => c.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
+    let held_back = plan
+        .held_back
+        .iter()
+        .map(|h| {
+            [
+                pick(messages::op_label(h.op.name()), l),
+                people.who(&[&h.record]),
+                class_long(&h.class),
+                pick(messages::held_back_reason(h.reason), l),
+            ]
+        })
+        .collect();
+    let rejected = plan
+        .rejected
+        .iter()
+        .map(|r| {
+            [
+                r.id.clone(),
+                pick(messages::review_label(r.kind.name()), l),
+                r.line.to_string(),
+            ]
+        })
+        .collect();
+
+    // --- findings, grouped by code: errors first ----------------------------
+    let mut by_code: BTreeMap<(Severity, FindingCode), Vec<FindingRow>> = BTreeMap::new();
+    for f in &plan.findings {
+        let shown = people.finding(f);
+        let anchor = anchor_of(&f.record);
+        by_code
+            .entry((f.severity, f.code))
+            .or_default()
+            .push(FindingRow {
                 location: f.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-                record: f.record.clone(),
-                message: f.message(lang),
-            })
+                who: people.who(&[&f.record]),
+                message: shown.message(l),
+                link: anchors.contains(&anchor).then(|| format!("#{anchor}")),
+            });
+    }
+    let findings = by_code
+        .into_iter()
+        .map(|((sev, code), rows)| {
+            let g = messages::finding_guide(code);
+            FindingGroup {
+                code: code.code(),
+                error: sev == Severity::Error,
+                title: l.pick(g[0], g[1]).to_string(),
+                action: l.pick(g[2], g[3]).to_string(),
+                rows,
+            }
+        })
+        .collect();
+
+    ReportData {
+        lang,
+        codice_scuola: plan.school.codice_scuola.clone(),
+        anno_scolastico: plan.school.anno_scolastico.clone(),
+        data_estrazione: ctx
+            .sidi
+            .map(|s| human_time(&s.header.data_estrazione, false))
+            .unwrap_or_default(),
+        generated_at: human_time(generated_at, true),
+        verdict: verdict(&counts, l),
+        op_counts: op_counts
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k, pick(messages::op_label(k.name()), l), n))
             .collect(),
-        excluded: plan
-            .excluded
-            .iter()
-            .map(|e| {
-                [
-                    e.entity.name().to_string(),
-                    e.record.clone(),
-                    e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-                    e.codes.join(", "),
-                ]
-            })
-            .collect(),
-        held_back: plan
-            .held_back
-            .iter()
-            .map(|h| {
-                [
-                    h.op.name().to_string(),
-                    h.record.clone(),
-                    h.class.to_string(),
-                    h.reason.to_string(),
-                ]
-            })
-            .collect(),
-        rejected: plan
-            .rejected
-            .iter()
-            .map(|r| [r.id.clone(), r.kind.name().to_string(), r.line.to_string()])
-            .collect(),
+        counts,
+        sedi,
+        review,
+        findings,
+        ops,
+        excluded,
+        held_back,
+        rejected,
     }
 }
 
+/// The one-sentence verdict.
+pub fn verdict(c: &Counts, l: Lang) -> String {
+    let mut parts = Vec::new();
+    if c.inserts > 0 {
+        parts.push(count_phrase(phrase::INSERT, c.inserts, l));
+    }
+    if c.auto > c.inserts {
+        let forms = if c.inserts > 0 {
+            phrase::MORE_OPS
+        } else {
+            phrase::OTHER_OPS
+        };
+        parts.push(count_phrase(forms, c.auto - c.inserts, l));
+    }
+    if c.decisions > 0 {
+        parts.push(count_phrase(phrase::DECISIONS, c.decisions, l));
+    }
+    if c.errors > 0 {
+        parts.push(count_phrase(phrase::ERRORS_SIDI, c.errors, l));
+    }
+    if parts.is_empty() {
+        return Ui::AllAligned.text(l).to_string();
+    }
+    let mut s = parts.join(", ");
+    s.push('.');
+    s
+}
+
+fn op_row(
+    o: &Operation,
+    people: &People,
+    l: Lang,
+    claim: &mut dyn FnMut(&str) -> Option<String>,
+) -> OpRow {
+    let text = |v: &Option<Value>| -> String {
+        match v {
+            Some(Value::Text(t)) if !t.is_empty() => {
+                value_text(o.field.as_deref().unwrap_or(""), t, people)
+            }
+            _ => "—".to_string(),
+        }
+    };
+    let class_of = |v: &Option<Value>| v.as_ref().and_then(Value::as_class);
+    let class_key = o.key.class_key();
+    match o.op.entity() {
+        crate::sync::ops::Entity::Class => {
+            let (field, old, new) = match o.op {
+                OpKind::CreateClass => {
+                    let desc = match &o.to {
+                        Some(Value::Map(m)) => m
+                            .iter()
+                            .filter(|(_, v)| !v.is_empty())
+                            .map(|(k, v)| format!("{} {v}", field_text(k, l)))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        _ => String::new(),
+                    };
+                    (String::new(), "—".to_string(), desc)
+                }
+                OpKind::UpdateClass => (
+                    field_text(o.field.as_deref().unwrap_or(""), l),
+                    text(&o.from),
+                    text(&o.to),
+                ),
+                _ => (String::new(), class_short(&class_key), "—".to_string()),
+            };
+            OpRow {
+                id: o.id.clone(),
+                anchor: claim(&class_key.to_string()),
+                who: class_long(&class_key),
+                cf: String::new(),
+                class: class_long(&class_key),
+                field,
+                old,
+                new,
+                locked: o.lock,
+            }
+        }
+        crate::sync::ops::Entity::Student => {
+            let who = people.who_key(&o.key);
+            let cf = people.cf(o.key.codice_fiscale.as_deref().unwrap_or(""));
+            let local_class = o
+                .key
+                .id_locale
+                .as_deref()
+                .and_then(|id| people.class_of.get(id).copied());
+            let (class, field, old, new) = match o.op {
+                OpKind::InsertStudent => {
+                    let k = class_of(&o.to);
+                    let born =
+                        o.to.as_ref()
+                            .and_then(|v| v.get("data_nascita"))
+                            .map(|d| value_text("data_nascita", d, people))
+                            .unwrap_or_default();
+                    (
+                        k.as_ref().map(class_long).unwrap_or_default(),
+                        String::new(),
+                        "—".to_string(),
+                        format!(
+                            "{} · {} {born}",
+                            Ui::NewPupil.text(l),
+                            field_text("data_nascita", l)
+                        ),
+                    )
+                }
+                OpKind::MoveStudent => (
+                    class_of(&o.to).as_ref().map(class_long).unwrap_or_default(),
+                    String::new(),
+                    class_of(&o.from)
+                        .as_ref()
+                        .map(class_long)
+                        .unwrap_or_default(),
+                    class_of(&o.to).as_ref().map(class_long).unwrap_or_default(),
+                ),
+                OpKind::LockFields => (
+                    local_class.map(class_long).unwrap_or_default(),
+                    String::new(),
+                    fields_text(&o.from, l),
+                    fields_text(&o.to, l),
+                ),
+                OpKind::WithdrawStudent => (
+                    local_class.map(class_long).unwrap_or_default(),
+                    String::new(),
+                    local_class.map(class_short).unwrap_or_default(),
+                    "—".to_string(),
+                ),
+                _ => (
+                    local_class.map(class_long).unwrap_or_default(),
+                    field_text(o.field.as_deref().unwrap_or(""), l),
+                    text(&o.from),
+                    text(&o.to),
+                ),
+            };
+            OpRow {
+                id: o.id.clone(),
+                anchor: claim(&op_identity(&o.key)),
+                who,
+                cf,
+                class,
+                field,
+                old,
+                new,
+                locked: o.lock,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTML
+// ---------------------------------------------------------------------------
+
+const CSS: &str = include_str!("report.css");
+const SCRIPT: &str = include_str!("report.js");
+/// Runs first: records script errors on `<html data-js-errors>` (the
+/// browser test reads them from the dumped DOM).
+const ERROR_HOOK: &str = "window.onerror=function(m,s,l){var h=document.documentElement;h.setAttribute('data-js-errors',(h.getAttribute('data-js-errors')||'')+m+' @'+l+';');};";
+
 fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
+    let mut o = String::with_capacity(s.len() + 8);
     xml_escape(s, &mut o);
     o
 }
 
-fn table<const N: usize>(out: &mut String, head: [&str; N], rows: &[[String; N]]) {
-    out.push_str("<table><thead><tr>");
-    for h in head {
-        out.push_str(&format!("<th>{}</th>", esc(h)));
+/// The page header shared by `report.html` and bulk's `summary.html`: doctype,
+/// head with CSP, inline CSS and the error hook, opening `<body>`.
+pub fn page_start(o: &mut String, lang: Lang, title: &str) {
+    o.push_str("<!DOCTYPE html>\n<html lang=\"");
+    o.push_str(lang.code());
+    o.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n");
+    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    o.push_str(&format!("<title>{}</title>\n", esc(title)));
+    o.push_str(&format!("<style>\n{CSS}</style>\n"));
+    o.push_str(&format!("<script>{ERROR_HOOK}</script>\n"));
+    o.push_str("</head>\n<body>\n");
+}
+
+/// The filter box (works offline; `#filtro=TERM` in the address applies a
+/// term on load).
+pub fn filter_box(o: &mut String, l: Lang) {
+    o.push_str(&format!(
+        "<div class=\"filter\" id=\"filtro-box\"><label for=\"filtro\">{}</label> \
+         <input type=\"search\" id=\"filtro\" placeholder=\"{}\" autocomplete=\"off\" \
+         data-msg-some=\"{}\" data-msg-none=\"{}\"> <output id=\"filtro-esito\" for=\"filtro\"></output></div>\n",
+        esc(Ui::Filter.text(l)),
+        esc(Ui::FilterHint.text(l)),
+        esc(Ui::FilterResult.text(l)),
+        esc(Ui::FilterNone.text(l)),
+    ));
+}
+
+/// Closes the page: footer, filter script.
+pub fn page_end(o: &mut String, l: Lang) {
+    o.push_str(&format!(
+        "<footer>{}</footer>\n",
+        esc(&messages::fill(
+            Ui::Footer.text(l),
+            &[("v", env!("CARGO_PKG_VERSION"))]
+        ))
+    ));
+    o.push_str(&format!("<script>\n{SCRIPT}</script>\n</body>\n</html>\n"));
+}
+
+/// A horizontal bar chart of (label, value, css class) as inline SVG.
+pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let row = 22;
+    let label_w = 250;
+    let bar_w = 380;
+    let h = bars.len() * row + 4;
+    o.push_str(&format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {} {h}\" width=\"{}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\n",
+        label_w + bar_w + 60,
+        label_w + bar_w + 60,
+        esc(title)
+    ));
+    for (i, (label, v, cls)) in bars.iter().enumerate() {
+        let y = i * row + 2;
+        let w = if *v == 0 { 0 } else { (v * bar_w / max).max(2) };
+        o.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{cls}\" x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\" class=\"num\">{v}</text>\n",
+            label_w - 8,
+            y + 15,
+            esc(label),
+            label_w,
+            y + 3,
+            row - 6,
+            label_w + w + 6,
+            y + 15,
+        ));
     }
-    out.push_str("</tr></thead><tbody>\n");
-    for r in rows {
-        out.push_str("<tr>");
-        for c in r {
-            out.push_str(&format!("<td>{}</td>", esc(c)));
-        }
-        out.push_str("</tr>\n");
+    o.push_str("</svg>\n");
+}
+
+/// Two thin bars (before, after) for a class row, scaled to `max`.
+fn class_bars(o: &mut String, before: Option<usize>, after: Option<usize>, max: usize, l: Lang) {
+    let w = 140usize;
+    let max = max.max(1);
+    let len = |v: Option<usize>| v.map(|v| v * w / max).unwrap_or(0);
+    o.push_str(&format!(
+        "<svg class=\"mini\" viewBox=\"0 0 {w} 16\" width=\"{w}\" height=\"16\" role=\"img\" aria-label=\"{} {} – {} {}\">\
+         <rect class=\"before\" x=\"0\" y=\"1\" width=\"{}\" height=\"6\" rx=\"2\"/>\
+         <rect class=\"after\" x=\"0\" y=\"9\" width=\"{}\" height=\"6\" rx=\"2\"/></svg>",
+        esc(Ui::LegendBefore.text(l)),
+        before.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+        esc(Ui::LegendAfter.text(l)),
+        after.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+        len(before),
+        len(after),
+    ));
+}
+
+fn opt(v: Option<usize>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn section_head(o: &mut String, id: &str, title: &str, n: Option<usize>) {
+    match n {
+        Some(n) => o.push_str(&format!(
+            "<section id=\"{id}\">\n<h2>{} <span class=\"count\">{n}</span></h2>\n",
+            esc(title)
+        )),
+        None => o.push_str(&format!("<section id=\"{id}\">\n<h2>{}</h2>\n", esc(title))),
     }
-    out.push_str("</tbody></table>\n");
+}
+
+fn table_head(o: &mut String, cols: &[&str]) {
+    o.push_str("<table>\n<thead><tr>");
+    for c in cols {
+        o.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn id_attr(a: &Option<String>) -> String {
+    a.as_ref()
+        .map(|a| format!(" id=\"{}\"", esc(a)))
+        .unwrap_or_default()
 }
 
 /// Renders the report as one self-contained HTML page.
 pub fn render_html(d: &ReportData) -> String {
     let l = d.lang;
-    let t = |it: &'static str, en: &'static str| l.pick(it, en);
-    let mut o = String::with_capacity(4096 + d.ops.len() * 160);
+    let t = |u: Ui| u.text(l);
+    let total_rows: usize = d.ops.iter().map(|g| g.rows.len()).sum::<usize>()
+        + d.findings.iter().map(|g| g.rows.len()).sum::<usize>();
+    let mut o = String::with_capacity(16_384 + total_rows * 300);
+    page_start(
+        &mut o,
+        l,
+        &format!(
+            "{} – {} {}",
+            t(Ui::ReportTitle),
+            d.codice_scuola,
+            d.anno_scolastico
+        ),
+    );
+
+    // --- header -------------------------------------------------------------
+    o.push_str("<header class=\"top\">\n");
     o.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title>\n",
-        l.code(),
-        esc(&d.title),
+        "<p class=\"eyebrow\">{}</p>\n<h1>{} <span class=\"school\">{}</span></h1>\n",
+        esc(t(Ui::ReportTitle)),
+        esc(t(Ui::School)),
         esc(&d.codice_scuola)
     ));
-    o.push_str("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}th{background:#eee}.error{color:#a00}</style></head><body>\n");
+    o.push_str("<dl class=\"meta\">");
+    let mut meta = vec![(t(Ui::SchoolYear), d.anno_scolastico.as_str())];
+    if !d.data_estrazione.is_empty() {
+        meta.push((t(Ui::Extracted), d.data_estrazione.as_str()));
+    }
+    meta.push((t(Ui::RanAt), d.generated_at.as_str()));
+    for (k, v) in meta {
+        o.push_str(&format!(
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(k),
+            esc(v)
+        ));
+    }
+    o.push_str("</dl>\n");
+    let verdict_class = if d.counts.errors > 0 {
+        "verdict bad"
+    } else if d.counts.decisions > 0 {
+        "verdict todo"
+    } else {
+        "verdict ok"
+    };
     o.push_str(&format!(
-        "<h1>{} – {} {}</h1>\n<p>{}: {}</p>\n",
-        esc(&d.title),
-        esc(&d.codice_scuola),
-        esc(&d.anno_scolastico),
-        t("Generato il", "Generated at"),
-        esc(&d.generated_at)
+        "<p class=\"{verdict_class}\"><strong>{}:</strong> {}</p>\n</header>\n",
+        esc(t(Ui::Verdict)),
+        esc(&d.verdict)
     ));
-    o.push_str(&format!("<h2>{}</h2>\n", t("Riepilogo", "Summary")));
-    let mut counts: Vec<[String; 2]> = d
-        .op_counts
-        .iter()
-        .map(|(k, n)| [k.to_string(), n.to_string()])
-        .collect();
-    counts.extend(
-        d.review_counts
+
+    // --- cards ---------------------------------------------------------------
+    o.push_str("<div class=\"cards\">\n");
+    for (n, label, href, cls) in [
+        (d.counts.auto, t(Ui::CardAuto), "#modifiche", "auto"),
+        (
+            d.counts.decisions,
+            t(Ui::CardDecisions),
+            "#decisioni",
+            "todo",
+        ),
+        (d.counts.errors, t(Ui::CardErrors), "#segnalazioni", "bad"),
+        (
+            d.counts.warnings,
+            t(Ui::CardWarnings),
+            "#segnalazioni",
+            "warn",
+        ),
+    ] {
+        let cls = if n == 0 { "zero" } else { cls };
+        o.push_str(&format!(
+            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span> <span class=\"l\">{}</span></a>\n",
+            esc(label)
+        ));
+    }
+    o.push_str("</div>\n");
+
+    // --- table of contents ------------------------------------------------
+    let mut toc: Vec<(&str, String)> = vec![
+        ("riepilogo", t(Ui::Summary).to_string()),
+        (
+            "decisioni",
+            format!("{} ({})", t(Ui::Decisions), d.counts.decisions),
+        ),
+        (
+            "segnalazioni",
+            format!(
+                "{} ({})",
+                t(Ui::Findings),
+                d.counts.errors + d.counts.warnings
+            ),
+        ),
+        (
+            "modifiche",
+            format!("{} ({})", t(Ui::Operations), d.counts.auto),
+        ),
+    ];
+    if !d.sedi.is_empty() {
+        toc.push(("classi", t(Ui::Classes).to_string()));
+    }
+    if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
+        toc.push(("altro", t(Ui::Other).to_string()));
+    }
+    o.push_str(&format!(
+        "<nav class=\"toc\"><h2>{}</h2><ol>",
+        esc(t(Ui::Contents))
+    ));
+    for (id, label) in &toc {
+        o.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>", esc(label)));
+    }
+    o.push_str("</ol></nav>\n");
+    filter_box(&mut o, l);
+
+    // --- summary: operations per kind --------------------------------------
+    section_head(&mut o, "riepilogo", t(Ui::Summary), None);
+    if d.op_counts.is_empty() {
+        o.push_str(&format!(
+            "<p class=\"empty\">{}</p>\n",
+            esc(t(Ui::NoOperations))
+        ));
+    } else {
+        o.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::OpsPerKind))));
+        let bars: Vec<(String, usize, &str)> = d
+            .op_counts
             .iter()
-            .map(|(k, n)| [format!("review: {k}"), n.to_string()]),
-    );
-    counts.push([t("errori", "errors").into(), d.errors.to_string()]);
-    counts.push([t("avvisi", "warnings").into(), d.warnings.to_string()]);
-    counts.push([
-        t("record esclusi", "excluded records").into(),
-        d.excluded.len().to_string(),
-    ]);
-    table(&mut o, [t("voce", "item"), t("numero", "count")], &counts);
-    o.push_str(&format!(
-        "<h2>{} ({})</h2>\n",
-        t("Da decidere (review.csv)", "To decide (review.csv)"),
-        d.review.len()
-    ));
-    table(
-        &mut o,
-        [
-            "ID",
-            t("tipo", "kind"),
-            "CODICE_FISCALE",
-            "ID_LOCALE",
-            t("dettaglio", "detail"),
-        ],
-        &d.review,
-    );
-    o.push_str(&format!(
-        "<h2>{} ({})</h2>\n",
-        t("Record esclusi", "Excluded records"),
-        d.excluded.len()
-    ));
-    table(
-        &mut o,
-        [
-            t("tipo", "kind"),
-            t("record", "record"),
-            t("posizione", "location"),
-            t("codici", "codes"),
-        ],
-        &d.excluded,
-    );
-    if !d.held_back.is_empty() {
-        o.push_str(&format!(
-            "<h2>{} ({})</h2>\n",
-            t("Operazioni sospese", "Operations held back"),
-            d.held_back.len()
-        ));
-        table(
-            &mut o,
-            [
-                t("operazione", "operation"),
-                t("record", "record"),
-                t("classe", "class"),
-                t("motivo", "reason"),
-            ],
-            &d.held_back,
-        );
+            .map(|(k, label, n)| {
+                let cls = match k {
+                    OpKind::WithdrawStudent | OpKind::RemoveClass => "bar-decided",
+                    OpKind::InsertStudent | OpKind::CreateClass => "bar-new",
+                    _ => "bar-change",
+                };
+                (label.clone(), *n, cls)
+            })
+            .collect();
+        bar_chart(&mut o, t(Ui::OpsPerKind), &bars);
     }
-    if !d.rejected.is_empty() {
+    o.push_str("</section>\n");
+
+    // --- decisions ------------------------------------------------------------
+    section_head(
+        &mut o,
+        "decisioni",
+        t(Ui::Decisions),
+        Some(d.counts.decisions),
+    );
+    if d.review.is_empty() {
         o.push_str(&format!(
-            "<h2>{} ({})</h2>\n",
-            t("Decisioni rifiutate", "Rejected decisions"),
-            d.rejected.len()
+            "<p class=\"empty\">{}</p>\n",
+            esc(t(Ui::NoDecisions))
         ));
-        table(
-            &mut o,
-            ["ID", t("tipo", "kind"), t("riga", "line")],
-            &d.rejected,
-        );
+    } else {
+        o.push_str(&format!(
+            "<p class=\"intro\">{}</p>\n",
+            esc(t(Ui::DecisionsIntro))
+        ));
+        for g in &d.review {
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+                esc(&g.label),
+                g.rows.len()
+            ));
+            o.push_str(&format!(
+                "<ul class=\"choices\"><li><span class=\"pill accept\">{}</span> {}</li><li><span class=\"pill reject\">{}</span> {}</li></ul>\n",
+                esc(t(Ui::IfAccept)),
+                esc(&g.accept),
+                esc(t(Ui::IfReject)),
+                esc(&g.reject)
+            ));
+            let who_col = if g.kind == "class_local_only" {
+                t(Ui::Class)
+            } else {
+                t(Ui::Pupil)
+            };
+            table_head(&mut o, &["ID", who_col, t(Ui::Detail)]);
+            for r in &g.rows {
+                o.push_str(&format!(
+                    "<tr{}><td class=\"id\">{}</td><td><strong>{}</strong>{}</td><td>{}</td></tr>\n",
+                    id_attr(&r.anchor),
+                    esc(&r.id),
+                    esc(&r.who),
+                    if r.cf.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<br><span class=\"cf\">{}</span>", esc(&r.cf))
+                    },
+                    esc(&r.detail)
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
     }
-    o.push_str(&format!(
-        "<h2>{} ({})</h2>\n",
-        t("Segnalazioni", "Findings"),
-        d.findings.len()
-    ));
-    let frows: Vec<[String; 5]> = d
-        .findings
-        .iter()
-        .map(|f| {
-            [
-                f.severity.to_string(),
-                f.code.to_string(),
-                f.location.clone(),
-                f.record.clone(),
-                f.message.clone(),
-            ]
-        })
-        .collect();
-    table(
+    o.push_str("</section>\n");
+
+    // --- findings -------------------------------------------------------------
+    section_head(
         &mut o,
-        [
-            t("gravità", "severity"),
-            t("codice", "code"),
-            t("posizione", "location"),
-            t("record", "record"),
-            t("messaggio", "message"),
-        ],
-        &frows,
+        "segnalazioni",
+        t(Ui::Findings),
+        Some(d.counts.errors + d.counts.warnings),
     );
-    o.push_str(&format!(
-        "<h2>{} ({})</h2>\n",
-        t("Operazioni (patch.jsonl)", "Operations (patch.jsonl)"),
-        d.ops.len()
-    ));
-    table(
-        &mut o,
-        [
-            "ID",
-            t("operazione", "operation"),
-            t("record", "record"),
-            t("campo", "field"),
-            t("da", "from"),
-            t("a", "to"),
-        ],
-        &d.ops,
-    );
-    o.push_str("</body></html>\n");
+    if d.findings.is_empty() {
+        o.push_str(&format!(
+            "<p class=\"empty\">{}</p>\n",
+            esc(t(Ui::NoFindings))
+        ));
+    } else {
+        o.push_str(&format!(
+            "<p class=\"intro\">{}</p>\n",
+            esc(t(Ui::FindingsIntro))
+        ));
+        for g in &d.findings {
+            let (cls, sev) = if g.error {
+                ("pill error", t(Ui::Error))
+            } else {
+                ("pill warning", t(Ui::Warning))
+            };
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3><span class=\"{cls}\">{}</span> {} <span class=\"count\">{}</span> <code>{}</code></h3>\n",
+                esc(sev),
+                esc(&g.title),
+                g.rows.len(),
+                esc(g.code)
+            ));
+            o.push_str(&format!(
+                "<p class=\"action\"><strong>{}</strong> {}</p>\n",
+                esc(t(Ui::WhatToDo)),
+                esc(&g.action)
+            ));
+            table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
+            for r in &g.rows {
+                let who = match &r.link {
+                    Some(href) => format!("<a href=\"{}\">{}</a>", esc(href), esc(&r.who)),
+                    None => esc(&r.who),
+                };
+                o.push_str(&format!(
+                    "<tr><td>{who}</td><td>{}</td><td class=\"loc\">{}</td></tr>\n",
+                    esc(&r.message),
+                    esc(&r.location)
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+    }
+    o.push_str("</section>\n");
+
+    // --- operations -----------------------------------------------------------
+    section_head(&mut o, "modifiche", t(Ui::Operations), Some(d.counts.auto));
+    if d.ops.is_empty() {
+        o.push_str(&format!(
+            "<p class=\"empty\">{}</p>\n",
+            esc(t(Ui::NoOperations))
+        ));
+    } else {
+        o.push_str(&format!(
+            "<p class=\"intro\">{}</p>\n<p class=\"lockline\"><span class=\"lock\" aria-hidden=\"true\"></span>{}</p>\n",
+            esc(t(Ui::OperationsIntro)),
+            esc(t(Ui::LockLine))
+        ));
+        for g in &d.ops {
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n",
+                esc(&g.label),
+                g.rows.len(),
+                esc(&g.description)
+            ));
+            let class_op = g.kind.entity() == crate::sync::ops::Entity::Class;
+            let show_class = !class_op && g.rows.iter().any(|r| !r.class.is_empty());
+            let show_field = g.rows.iter().any(|r| !r.field.is_empty());
+            let mut cols = vec![if class_op { t(Ui::Class) } else { t(Ui::Pupil) }];
+            if show_class {
+                cols.push(t(Ui::Class));
+            }
+            if show_field {
+                cols.push(t(Ui::Field));
+            }
+            cols.push(t(Ui::OldValue));
+            cols.push(t(Ui::NewValue));
+            table_head(&mut o, &cols);
+            // lock_fields lists what is locked already: not a value replaced
+            let old_class = if g.kind == OpKind::LockFields {
+                "was"
+            } else {
+                "old"
+            };
+            for r in &g.rows {
+                let lock = if r.locked {
+                    format!(
+                        " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
+                        esc(t(Ui::Locked))
+                    )
+                } else {
+                    String::new()
+                };
+                let who = if r.cf.is_empty() {
+                    format!("<strong>{}</strong>", esc(&r.who))
+                } else {
+                    format!(
+                        "<strong>{}</strong><br><span class=\"cf\">{}</span>",
+                        esc(&r.who),
+                        esc(&r.cf)
+                    )
+                };
+                o.push_str(&format!("<tr{}><td>{who}</td>", id_attr(&r.anchor)));
+                if show_class {
+                    o.push_str(&format!("<td>{}</td>", esc(&r.class)));
+                }
+                if show_field {
+                    o.push_str(&format!("<td>{}</td>", esc(&r.field)));
+                }
+                o.push_str(&format!(
+                    "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>\n",
+                    esc(&r.old),
+                    esc(&r.new),
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+    }
+    o.push_str("</section>\n");
+
+    // --- classes per sede ------------------------------------------------------
+    if !d.sedi.is_empty() {
+        section_head(&mut o, "classi", t(Ui::Classes), None);
+        o.push_str(&format!(
+            "<p class=\"intro\">{} <span class=\"legend\"><span class=\"sw before\"></span>{} <span class=\"sw after\"></span>{}</span></p>\n",
+            esc(t(Ui::ClassesIntro)),
+            esc(t(Ui::LegendBefore)),
+            esc(t(Ui::LegendAfter))
+        ));
+        let max = d
+            .sedi
+            .iter()
+            .flat_map(|s| s.classes.iter())
+            .map(|c| c.before.unwrap_or(0).max(c.after.unwrap_or(0)))
+            .max()
+            .unwrap_or(1);
+        for s in &d.sedi {
+            let tb: usize = s.classes.iter().filter_map(|c| c.before).sum();
+            let ta: usize = s.classes.iter().filter_map(|c| c.after).sum();
+            let ts: usize = s.classes.iter().filter_map(|c| c.sidi).sum();
+            o.push_str(&format!(
+                "<div class=\"group sede\">\n<h3>{}{}</h3>\n",
+                esc(&s.code),
+                if s.name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" <span class=\"sub\">{}</span>", esc(&s.name))
+                }
+            ));
+            o.push_str("<div class=\"classes\">");
+            table_head(
+                &mut o,
+                &[
+                    t(Ui::Class),
+                    t(Ui::Before),
+                    t(Ui::After),
+                    t(Ui::OnSidi),
+                    t(Ui::Changes),
+                    t(Ui::Chart),
+                ],
+            );
+            for c in &s.classes {
+                let note = match (c.before, c.sidi, c.after) {
+                    (None, Some(_), _) => {
+                        format!(" <span class=\"tag new\">{}</span>", esc(t(Ui::NewClass)))
+                    }
+                    (Some(_), None, _) => {
+                        format!(" <span class=\"tag gone\">{}</span>", esc(t(Ui::NotOnSidi)))
+                    }
+                    _ => String::new(),
+                };
+                let delta = match (c.before, c.after) {
+                    (Some(b), Some(a)) if a != b => " class=\"diff\"",
+                    (None, Some(_)) | (Some(_), None) => " class=\"diff\"",
+                    _ => "",
+                };
+                o.push_str(&format!(
+                    "<tr id=\"{}\"><td><strong>{}</strong>{note}</td><td class=\"num\">{}</td><td class=\"num\"><span{delta}>{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
+                    esc(&c.anchor),
+                    esc(&c.label),
+                    opt(c.before),
+                    opt(c.after),
+                    opt(c.sidi),
+                    if c.changes == 0 { "—".to_string() } else { c.changes.to_string() },
+                ));
+                class_bars(&mut o, c.before, c.after, max, l);
+                o.push_str("</td></tr>\n");
+            }
+            o.push_str(&format!(
+                "</tbody>\n<tfoot><tr><td>{}</td><td class=\"num\">{tb}</td><td class=\"num\">{ta}</td><td class=\"num\">{ts}</td><td></td><td></td></tr></tfoot>\n</table></div>\n</div>\n",
+                esc(t(Ui::Total))
+            ));
+        }
+        o.push_str("</section>\n");
+    }
+
+    // --- other ------------------------------------------------------------------
+    if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
+        section_head(&mut o, "altro", t(Ui::Other), None);
+        if !d.excluded.is_empty() {
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n",
+                esc(t(Ui::Excluded)),
+                d.excluded.len(),
+                esc(t(Ui::ExcludedIntro))
+            ));
+            table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
+            for e in &d.excluded {
+                o.push_str(&format!(
+                    "<tr{}><td><strong>{}</strong></td><td>{}</td><td class=\"loc\">{}</td></tr>\n",
+                    id_attr(&e.anchor),
+                    esc(&e.who),
+                    esc(&e.problems),
+                    esc(&e.location)
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+        if !d.held_back.is_empty() {
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+                esc(t(Ui::HeldBack)),
+                d.held_back.len()
+            ));
+            table_head(
+                &mut o,
+                &[t(Ui::Kind), t(Ui::Pupil), t(Ui::Class), t(Ui::Reason)],
+            );
+            for h in &d.held_back {
+                o.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                    esc(&h[0]),
+                    esc(&h[1]),
+                    esc(&h[2]),
+                    esc(&h[3])
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+        if !d.rejected.is_empty() {
+            o.push_str(&format!(
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+                esc(t(Ui::Rejected)),
+                d.rejected.len()
+            ));
+            table_head(&mut o, &["ID", t(Ui::Kind), t(Ui::Line)]);
+            for r in &d.rejected {
+                o.push_str(&format!(
+                    "<tr><td class=\"id\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                    esc(&r[0]),
+                    esc(&r[1]),
+                    esc(&r[2])
+                ));
+            }
+            o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+        o.push_str("</section>\n");
+    }
+    page_end(&mut o, l);
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_times() {
+        assert_eq!(human_time("2025-10-15T09:30:00", false), "15/10/2025 09:30");
+        assert_eq!(
+            human_time("2025-11-29T08:00:00Z", true),
+            "29/11/2025 08:00 UTC"
+        );
+        assert_eq!(human_time("2025-10-15", false), "15/10/2025");
+        assert_eq!(human_time("ieri", false), "ieri");
+    }
+
+    #[test]
+    fn verdict_sentences() {
+        let c = Counts {
+            auto: 130,
+            inserts: 124,
+            decisions: 12,
+            errors: 3,
+            ..Counts::default()
+        };
+        assert_eq!(
+            verdict(&c, Lang::It),
+            "124 alunni da inserire, 6 altre modifiche automatiche, 12 decisioni da prendere, 3 errori da correggere su SIDI."
+        );
+        assert_eq!(
+            verdict(&Counts::default(), Lang::En),
+            Ui::AllAligned.text(Lang::En)
+        );
+        let one = Counts {
+            decisions: 1,
+            ..Counts::default()
+        };
+        assert_eq!(verdict(&one, Lang::It), "1 decisione da prendere.");
+    }
+
+    #[test]
+    fn anchors_are_safe_ids() {
+        assert_eq!(anchor_of("BOMM83501P 1A"), "r-BOMM83501P_1A");
+        assert_eq!(anchor_of("a\"<b"), "r-a__b");
+    }
+
+    #[test]
+    fn empty_plan_renders_escaped_and_closed() {
+        let mut plan = Plan::default();
+        plan.school.codice_scuola = "<X&Y>".into();
+        let html = render_html(&gather(&plan, Lang::It, "2025-11-29T08:00:00Z"));
+        assert!(html.contains("&lt;X&amp;Y&gt;"));
+        assert!(!html.contains("<X&Y>"));
+        assert!(html.ends_with("</html>\n"));
+        assert!(html.contains(Ui::AllAligned.text(Lang::It)));
+    }
 }

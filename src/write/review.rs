@@ -23,6 +23,13 @@ pub const COLUMNS: [&str; 6] = [
     "DECISIONE",
 ];
 
+/// `COGNOME NOME`, trimmed (either part may be empty).
+fn full_name(cognome: &str, nome: &str) -> String {
+    format!("{} {}", cognome.trim(), nome.trim())
+        .trim()
+        .to_string()
+}
+
 fn class_text(k: &ClassKey) -> String {
     format!("{} {}{}", k.sede, k.anno, k.sezione)
 }
@@ -43,10 +50,11 @@ pub fn detail(item: &ReviewItem, lang: Lang) -> String {
             },
             Lang::It,
         ) => format!(
-            "Su SIDI {cognome} {nome}, nato/a il {data_nascita}, ha codice fiscale {sidi_cf} (id SIDI {id}{sc}); \
+            "Su SIDI {who}, nato/a il {data_nascita}, ha codice fiscale {sidi_cf} (id SIDI {id}{sc}); \
              nell'archivio locale un alunno con stessi cognome, nome e data di nascita ha codice fiscale {lcf} (classe {lc}). \
              ACCETTA se sono la stessa persona: il codice fiscale locale viene sostituito da quello SIDI. \
              RIFIUTA se sono persone diverse: l'alunno SIDI viene inserito come nuovo.",
+            who = full_name(cognome, nome),
             id = if id_sidi.is_empty() { "-" } else { id_sidi },
             sc = sidi_class
                 .as_ref()
@@ -68,10 +76,11 @@ pub fn detail(item: &ReviewItem, lang: Lang) -> String {
             },
             Lang::En,
         ) => format!(
-            "On SIDI {cognome} {nome}, born {data_nascita}, has codice fiscale {sidi_cf} (SIDI id {id}{sc}); \
+            "On SIDI {who}, born {data_nascita}, has codice fiscale {sidi_cf} (SIDI id {id}{sc}); \
              locally a pupil with the same surname, name and birth date has codice fiscale {lcf} (class {lc}). \
              ACCETTA if they are the same person: the local codice fiscale is replaced by SIDI's. \
              RIFIUTA if they are different people: the SIDI pupil is inserted as new.",
+            who = full_name(cognome, nome),
             id = if id_sidi.is_empty() { "-" } else { id_sidi },
             sc = sidi_class
                 .as_ref()
@@ -88,8 +97,9 @@ pub fn detail(item: &ReviewItem, lang: Lang) -> String {
             },
             Lang::It,
         ) => format!(
-            "{cognome} {nome} (classe {}) è nell'archivio locale ma non su SIDI. \
+            "{} (classe {}) è nell'archivio locale ma non su SIDI. \
              ACCETTA per ritirarlo dall'archivio locale; RIFIUTA per lasciarlo com'è (e verificare su SIDI).",
+            full_name(cognome, nome),
             class_text(class)
         ),
         (
@@ -100,8 +110,9 @@ pub fn detail(item: &ReviewItem, lang: Lang) -> String {
             },
             Lang::En,
         ) => format!(
-            "{cognome} {nome} (class {}) is in the local archive but not on SIDI. \
+            "{} (class {}) is in the local archive but not on SIDI. \
              ACCETTA to withdraw the pupil locally; RIFIUTA to leave it as it is (and check on SIDI).",
+            full_name(cognome, nome),
             class_text(class)
         ),
         (ReviewDetail::ClassLocalOnly { class, pupils }, Lang::It) => format!(
