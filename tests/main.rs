@@ -8,5 +8,6 @@ mod cf_edge;
 mod cf_peer;
 mod cf_prop;
 mod cli;
+mod harden;
 mod read;
 mod sync;

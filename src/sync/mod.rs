@@ -24,7 +24,7 @@ use crate::model::SidiExport;
 use crate::read::profile::{EncodingChoice, Profile};
 use crate::validate::{validate_export, ValidateOptions};
 use crate::write::manifest::FileEntry;
-use crate::write::package::{write_package, PackageOptions};
+use crate::write::package::PackageOptions;
 use std::path::{Path, PathBuf};
 
 /// Everything `sidisync sync` needs.
@@ -49,6 +49,9 @@ pub struct SyncConfig {
     /// Generation time (epoch seconds) for the manifest and report; `None`:
     /// `SOURCE_DATE_EPOCH` or the clock.
     pub generated_at: Option<u64>,
+    /// Replace codici fiscali and names by pseudonyms in report.html
+    /// (`--redact`, see [`crate::privacy`]); patch files keep real data.
+    pub redact: bool,
 }
 
 impl SyncConfig {
@@ -69,6 +72,7 @@ impl SyncConfig {
             lang: Lang::It,
             encoding: None,
             generated_at: None,
+            redact: false,
         }
     }
 }
@@ -187,7 +191,12 @@ pub fn run_sync_with(
         profile_name: cfg.profile.name.clone(),
         inputs,
     };
-    write_package(&plan, &opts)?;
+    let redactor = if cfg.redact {
+        crate::privacy::Redactor::for_inputs(Some(export), Some(&local.export))
+    } else {
+        crate::privacy::Redactor::off()
+    };
+    crate::write::package::write_package_with(&plan, &opts, &redactor)?;
     let (errors, warnings) = plan.finding_counts();
     Ok(SyncOutcome {
         ops: plan.op_counts(),

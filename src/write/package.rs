@@ -8,15 +8,20 @@
 //!
 //! Atomicity: files are written into a fresh temporary folder next to
 //! `--out` (same file system), each fsynced, then the folder is renamed into
-//! place. An existing `--out` folder is first renamed aside, the new one
-//! renamed in, and only then the old one removed; on any failure the earlier
-//! `--out` stays as it was and the temporary folder is removed.
+//! place. An existing `--out` folder is swapped with the new one in one
+//! atomic step (`renameat2(RENAME_EXCHANGE)` on Linux), and only then the
+//! old one removed: at every instant, even if the process is killed, `--out`
+//! is the complete earlier package or the complete new one. Where the swap
+//! is not available (other systems, file systems without it) the earlier
+//! folder is renamed aside and the new one renamed in. On any failure the
+//! earlier `--out` stays as it was and the temporary folder is removed.
 //!
 //! Determinism: the same plan, inputs and time give byte-identical files
 //! (zip entries carry the fixed 1980-01-01 timestamp, fixed order).
 
 use crate::error::{Error, Result};
 use crate::messages::Lang;
+use crate::privacy::Redactor;
 use crate::sync::engine::Plan;
 use crate::write::manifest::{manifest_json, FileEntry};
 use std::io::Write;
@@ -41,6 +46,17 @@ pub struct PackageOptions {
 /// Renders every file of the package: (name, bytes), manifest last, zip
 /// (when asked) after it.
 pub fn render_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
+    render_package_with(plan, opts, &Redactor::off())
+}
+
+/// [`render_package`] with personal data of the report replaced by
+/// pseudonyms when `redactor` is on (patch files and review.csv keep the
+/// real data: they are imported or filled in by the school).
+pub fn render_package_with(
+    plan: &Plan,
+    opts: &PackageOptions,
+    redactor: &Redactor,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let when = crate::util::format_timestamp(opts.generated_at);
     let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(7);
     let mut b = Vec::with_capacity(plan.ops.len() * 200);
@@ -55,7 +71,8 @@ pub fn render_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String,
     let mut b = Vec::new();
     crate::write::review::write_review(&plan.review, opts.lang, &mut b)?;
     files.push(("review.csv".into(), b));
-    let data = crate::write::report::gather(plan, opts.lang, &when);
+    let mut data = crate::write::report::gather(plan, opts.lang, &when);
+    redactor.report(&mut data);
     files.push((
         "report.html".into(),
         crate::write::report::render_html(&data).into_bytes(),
@@ -103,7 +120,16 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 
 /// Writes the package atomically; returns the files written.
 pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
-    let files = render_package(plan, opts)?;
+    write_package_with(plan, opts, &Redactor::off())
+}
+
+/// [`write_package`] with the report redacted by `redactor`.
+pub fn write_package_with(
+    plan: &Plan,
+    opts: &PackageOptions,
+    redactor: &Redactor,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let files = render_package_with(plan, opts, redactor)?;
     write_files_atomically(&opts.out, &files)?;
     Ok(files)
 }
@@ -113,6 +139,56 @@ fn sync_dir(p: &Path) {
     if let Ok(f) = std::fs::File::open(p) {
         let _ = f.sync_all();
     }
+}
+
+/// Atomically swaps the folders `a` and `b`. `Ok(false)` when the system or
+/// the file system cannot (the caller falls back to two renames).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::raw::{c_char, c_int, c_uint};
+    use std::os::unix::ffi::OsStrExt;
+    unsafe extern "C" {
+        fn renameat2(
+            olddirfd: c_int,
+            oldpath: *const c_char,
+            newdirfd: c_int,
+            newpath: *const c_char,
+            flags: c_uint,
+        ) -> c_int;
+    }
+    const AT_FDCWD: c_int = -100;
+    const RENAME_EXCHANGE: c_uint = 1 << 1;
+    let cstr = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "NUL in path"))
+    };
+    let (ca, cb) = (cstr(a)?, cstr(b)?);
+    // SAFETY: both pointers are valid NUL-terminated strings living across
+    // the call; renameat2 reads them and keeps no reference.
+    let rc = unsafe {
+        renameat2(
+            AT_FDCWD,
+            ca.as_ptr(),
+            AT_FDCWD,
+            cb.as_ptr(),
+            RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    // ENOSYS (old kernel), EINVAL / EOPNOTSUPP (file system without it).
+    match e.raw_os_error() {
+        Some(38) | Some(22) | Some(95) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 /// Writes `files` into a new folder at `out`, replacing an existing folder
@@ -144,7 +220,11 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
             .map_err(|e| Error::io(out.join(name), e))?;
     }
     sync_dir(tmp.path());
-    if out.exists() {
+    if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
+        // `out` is now the new package and the temporary folder holds the
+        // earlier one: remove it.
+        drop(tmp);
+    } else if out.exists() {
         let old_holder = tempfile::Builder::new()
             .prefix(".sidisync-old-")
             .tempdir_in(&parent)
