@@ -271,6 +271,25 @@ mod tests {
     }
 
     #[test]
+    fn exchange_swaps_folders() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a"), d.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("x"), b"A").unwrap();
+        std::fs::write(b.join("x"), b"B").unwrap();
+        match exchange(&a, &b).unwrap() {
+            true => {
+                assert_eq!(std::fs::read(a.join("x")).unwrap(), b"B");
+                assert_eq!(std::fs::read(b.join("x")).unwrap(), b"A");
+            }
+            // Not supported here (another system or file system): untouched.
+            false => assert_eq!(std::fs::read(a.join("x")).unwrap(), b"A"),
+        }
+        assert!(exchange(&a, &d.path().join("missing")).is_err());
+    }
+
+    #[test]
     fn zip_is_deterministic() {
         let f = vec![("x.txt".to_string(), b"hello".to_vec())];
         assert_eq!(zip_bytes(&f).unwrap(), zip_bytes(&f).unwrap());
