@@ -83,6 +83,18 @@ pub fn check(
     validate: &ValidateOptions,
     lang: Lang,
 ) -> Result<CheckReport> {
+    check_with(path, read, validate, lang, false)
+}
+
+/// [`check`], with codici fiscali and names of the export replaced by
+/// pseudonyms in the findings when `redact` (see [`crate::privacy`]).
+pub fn check_with(
+    path: &Path,
+    read: &ReadOptions,
+    validate: &ValidateOptions,
+    lang: Lang,
+    redact: bool,
+) -> Result<CheckReport> {
     let r = read_sidi(path, read)?;
     let v = validate_export(&r.export, validate);
     let mut findings: Vec<Finding> = r.findings;
@@ -91,7 +103,7 @@ pub fn check(
     findings.dedup();
     let (errors, warnings) = crate::findings::count(&findings);
     let e = &r.export;
-    Ok(CheckReport {
+    let mut report = CheckReport {
         file: path.display().to_string(),
         form: match e.form {
             crate::model::ExportForm::Xml => "xml",
@@ -110,7 +122,11 @@ pub fn check(
             warnings,
         },
         findings: findings.iter().map(|f| FindingOut::new(f, lang)).collect(),
-    })
+    };
+    if redact {
+        crate::privacy::Redactor::for_inputs(Some(e), None).check_report(&mut report);
+    }
+    Ok(report)
 }
 
 /// How many located finding lines `check` prints before summarising.

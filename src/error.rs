@@ -94,6 +94,9 @@ impl Error {
                     std::io::ErrorKind::NotFound => "file o cartella non trovati".to_string(),
                     std::io::ErrorKind::PermissionDenied => "permesso negato".to_string(),
                     std::io::ErrorKind::StorageFull => "disco pieno".to_string(),
+                    std::io::ErrorKind::FileTooLarge => {
+                        "file troppo grande (superato il limite di dimensione dei file)".to_string()
+                    }
                     _ => source.to_string(),
                 };
                 format!("{}: {what}", path.display())

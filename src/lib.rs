@@ -28,6 +28,7 @@ pub mod gen;
 pub mod map;
 pub mod messages;
 pub mod model;
+pub mod privacy;
 pub mod read;
 pub mod sync;
 pub mod util;

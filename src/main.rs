@@ -11,6 +11,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    ignore_file_size_signal();
     let cli = Cli::parse();
     let g = config::global(&cli);
     match run(&cli, &g) {
@@ -35,11 +36,12 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
         Command::Check(a) => {
             let opts = config::read_options(&a.input)?;
             config::existing_file(&a.file)?;
-            let report = sidisync::check::check(
+            let report = sidisync::check::check_with(
                 &a.file,
                 &opts,
                 &sidisync::validate::ValidateOptions::default(),
                 g.lang,
+                g.redact,
             )?;
             let text = match a.format {
                 TextJson::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -114,3 +116,23 @@ fn print_out(text: &str) -> std::io::Result<()> {
         r => r,
     }
 }
+
+/// With a file-size limit (`ulimit -f`), writing past it raises SIGXFSZ,
+/// whose default action kills the process. Ignored, the write fails with
+/// EFBIG instead: the error is reported (exit 2) and the earlier output is
+/// left intact, as for a full disk.
+#[cfg(target_os = "linux")]
+fn ignore_file_size_signal() {
+    unsafe extern "C" {
+        fn signal(signum: std::os::raw::c_int, handler: usize) -> usize;
+    }
+    const SIGXFSZ: std::os::raw::c_int = 25;
+    const SIG_IGN: usize = 1;
+    // SAFETY: installs the "ignore" disposition; no handler code runs.
+    unsafe {
+        signal(SIGXFSZ, SIG_IGN);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn ignore_file_size_signal() {}

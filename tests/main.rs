@@ -9,6 +9,7 @@ mod cf_peer;
 mod cf_prop;
 mod cli;
 mod e2e;
+mod harden;
 mod read;
 mod report;
 mod sync;

@@ -18,6 +18,11 @@ pub struct Cli {
     /// Print nothing but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Replace codici fiscali and names by stable pseudonyms in the report
+    /// and the terminal output (to send them to a vendor's support); patch
+    /// files and review.csv keep the real data.
+    #[arg(long, global = true)]
+    pub redact: bool,
     #[command(subcommand)]
     pub command: Command,
 }

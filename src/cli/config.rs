@@ -14,6 +14,7 @@ use sidisync::{Error, Result};
 pub struct Global {
     pub lang: Lang,
     pub quiet: bool,
+    pub redact: bool,
 }
 
 pub fn global(cli: &Cli) -> Global {
@@ -23,6 +24,7 @@ pub fn global(cli: &Cli) -> Global {
             LangArg::En => Lang::En,
         },
         quiet: cli.quiet,
+        redact: cli.redact,
     }
 }
 
@@ -78,6 +80,7 @@ pub fn sync_config(a: &super::args::SyncArgs, g: &Global) -> Result<SyncConfig> 
     cfg.decisions = a.decisions.clone();
     cfg.zip = a.zip;
     cfg.lang = g.lang;
+    cfg.redact = g.redact;
     Ok(cfg)
 }
 

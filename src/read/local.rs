@@ -232,6 +232,30 @@ fn csv_error(file: &str, e: &csv::Error, lines: Option<&mut LineCounter>) -> Err
     Error::csv(file, line, message)
 }
 
+/// Longest field of a local export, in bytes (as `Limits::max_field_len`).
+pub const MAX_FIELD_LEN: usize = 64 << 10;
+
+/// Refuses NUL bytes and over-long fields, naming the line (never the value).
+fn check_fields(file: &str, line: u32, rec: &csv::StringRecord) -> Result<()> {
+    for f in rec.iter() {
+        if f.len() > MAX_FIELD_LEN {
+            return Err(Error::csv(
+                file,
+                line,
+                format!("a field is longer than {MAX_FIELD_LEN} bytes"),
+            ));
+        }
+        if f.contains('\0') {
+            return Err(Error::csv(
+                file,
+                line,
+                "NUL byte in a field (not a text file?)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn get<'r>(rec: &'r csv::StringRecord, index: &HashMap<&'static str, usize>, col: &str) -> &'r str {
     index
         .get(col)
@@ -271,6 +295,7 @@ fn read_pupils(
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        check_fields(file, line, &rec)?;
         let origin = Origin::new(&t.file, line, 0);
         let g = |c: &str| get(&rec, &t.index, c);
         let id_locale = g("ID_LOCALE").to_string();
@@ -395,6 +420,7 @@ fn read_classes(
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        check_fields(file, line, &rec)?;
         let origin = Origin::new(&t.file, line, 0);
         let g = |c: &str| get(&rec, &t.index, c);
         let key = ClassKey::new(g("CODICE_SEDE"), g("ANNO_CORSO"), g("SEZIONE"));

@@ -795,6 +795,19 @@ impl<'b> Store<'b> {
                 ),
             ));
         }
+        let mut archive = archive;
+        // Entries sharing bytes (a central directory pointing twice at the
+        // same data) multiply what a small archive inflates to.
+        match archive.has_overlapping_entries() {
+            Ok(false) => {}
+            Ok(true) => {
+                return Err(zip_err(
+                    &name,
+                    "overlapping entries (several entries share the same bytes: a zip bomb?): archive refused",
+                ))
+            }
+            Err(e) => return Err(zip_err(&name, format!("not a readable zip archive: {e}"))),
+        }
         let mut store = Store {
             kind: StoreKind::Zip {
                 archive: Box::new(archive),

@@ -50,6 +50,9 @@ pub struct SyncConfig {
     /// Generation time (epoch seconds) for the manifest and report; `None`:
     /// `SOURCE_DATE_EPOCH` or the clock.
     pub generated_at: Option<u64>,
+    /// Replace codici fiscali and names by pseudonyms in report.html
+    /// (`--redact`, see [`crate::privacy`]); patch files keep real data.
+    pub redact: bool,
 }
 
 impl SyncConfig {
@@ -70,6 +73,7 @@ impl SyncConfig {
             lang: Lang::It,
             encoding: None,
             generated_at: None,
+            redact: false,
         }
     }
 }
@@ -188,9 +192,15 @@ pub fn run_sync_with(
         profile_name: cfg.profile.name.clone(),
         inputs,
     };
+    let redactor = if cfg.redact {
+        crate::privacy::Redactor::for_inputs(Some(export), Some(&local.export))
+    } else {
+        crate::privacy::Redactor::off()
+    };
     let ctx = ReportContext {
         sidi: Some(export),
         local: Some(&local.export),
+        redactor: Some(&redactor),
     };
     write_package_with(&plan, &opts, &ctx)?;
     let (errors, warnings) = plan.finding_counts();

@@ -8,9 +8,13 @@
 //!
 //! Atomicity: files are written into a fresh temporary folder next to
 //! `--out` (same file system), each fsynced, then the folder is renamed into
-//! place. An existing `--out` folder is first renamed aside, the new one
-//! renamed in, and only then the old one removed; on any failure the earlier
-//! `--out` stays as it was and the temporary folder is removed.
+//! place. An existing `--out` folder is swapped with the new one in one
+//! atomic step (`renameat2(RENAME_EXCHANGE)` on Linux), and only then the
+//! old one removed: at every instant, even if the process is killed, `--out`
+//! is the complete earlier package or the complete new one. Where the swap
+//! is not available (other systems, file systems without it) the earlier
+//! folder is renamed aside and the new one renamed in. On any failure the
+//! earlier `--out` stays as it was and the temporary folder is removed.
 //!
 //! Determinism: the same plan, inputs and time give byte-identical files
 //! (zip entries carry the fixed 1980-01-01 timestamp, fixed order).
@@ -136,6 +140,56 @@ fn sync_dir(p: &Path) {
     }
 }
 
+/// Atomically swaps the folders `a` and `b`. `Ok(false)` when the system or
+/// the file system cannot (the caller falls back to two renames).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::ffi::CString;
+    use std::os::raw::{c_char, c_int, c_uint};
+    use std::os::unix::ffi::OsStrExt;
+    unsafe extern "C" {
+        fn renameat2(
+            olddirfd: c_int,
+            oldpath: *const c_char,
+            newdirfd: c_int,
+            newpath: *const c_char,
+            flags: c_uint,
+        ) -> c_int;
+    }
+    const AT_FDCWD: c_int = -100;
+    const RENAME_EXCHANGE: c_uint = 1 << 1;
+    let cstr = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "NUL in path"))
+    };
+    let (ca, cb) = (cstr(a)?, cstr(b)?);
+    // SAFETY: both pointers are valid NUL-terminated strings living across
+    // the call; renameat2 reads them and keeps no reference.
+    let rc = unsafe {
+        renameat2(
+            AT_FDCWD,
+            ca.as_ptr(),
+            AT_FDCWD,
+            cb.as_ptr(),
+            RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    // ENOSYS (old kernel), EINVAL / EOPNOTSUPP (file system without it).
+    match e.raw_os_error() {
+        Some(38) | Some(22) | Some(95) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
 /// Writes `files` into a new folder at `out`, replacing an existing folder
 /// only once everything is on disk. Refuses to replace a non-folder.
 pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
@@ -165,7 +219,11 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
             .map_err(|e| Error::io(out.join(name), e))?;
     }
     sync_dir(tmp.path());
-    if out.exists() {
+    if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
+        // `out` is now the new package and the temporary folder holds the
+        // earlier one: remove it.
+        drop(tmp);
+    } else if out.exists() {
         let old_holder = tempfile::Builder::new()
             .prefix(".sidisync-old-")
             .tempdir_in(&parent)
@@ -209,6 +267,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("pkg")]);
+    }
+
+    #[test]
+    fn exchange_swaps_folders() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a"), d.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join("x"), b"A").unwrap();
+        std::fs::write(b.join("x"), b"B").unwrap();
+        match exchange(&a, &b).unwrap() {
+            true => {
+                assert_eq!(std::fs::read(a.join("x")).unwrap(), b"B");
+                assert_eq!(std::fs::read(b.join("x")).unwrap(), b"A");
+            }
+            // Not supported here (another system or file system): untouched.
+            false => assert_eq!(std::fs::read(a.join("x")).unwrap(), b"A"),
+        }
+        assert!(exchange(&a, &d.path().join("missing")).is_err());
     }
 
     #[test]

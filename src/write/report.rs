@@ -17,6 +17,7 @@
 use crate::findings::{Finding, FindingCode, Severity};
 use crate::messages::{self, count_phrase, phrase, Lang, Ui};
 use crate::model::{ClassKey, LocalExport, SidiExport};
+use crate::privacy::{PersonalKind, Redactor};
 use crate::sync::engine::Plan;
 use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
 use crate::write::patch::xml_escape;
@@ -29,6 +30,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub struct ReportContext<'a> {
     pub sidi: Option<&'a SidiExport>,
     pub local: Option<&'a LocalExport>,
+    /// `--redact`: names and codici fiscali become stable pseudonyms.
+    pub redactor: Option<&'a Redactor>,
 }
 
 /// Headline numbers.
@@ -182,6 +185,8 @@ pub struct People<'a> {
     class_of: HashMap<&'a str, &'a ClassKey>,
     /// sede code -> denominazione
     sede_names: HashMap<&'a str, &'a str>,
+    /// Present and on with `--redact`.
+    redactor: Option<&'a Redactor>,
 }
 
 impl<'a> People<'a> {
@@ -221,19 +226,37 @@ impl<'a> People<'a> {
             by_key,
             class_of,
             sede_names,
+            redactor: ctx.redactor.filter(|r| r.is_on()),
         }
     }
 
     /// A person's name as the report shows it (redaction hook).
     pub fn name(&self, cognome: &str, nome: &str) -> String {
-        format!("{} {}", cognome.trim(), nome.trim())
-            .trim()
-            .to_string()
+        let (c, n) = match self.redactor {
+            Some(r) => (
+                r.pseudonym(PersonalKind::Cognome, cognome.trim()),
+                r.pseudonym(PersonalKind::Nome, nome.trim()),
+            ),
+            None => (cognome.trim().to_string(), nome.trim().to_string()),
+        };
+        format!("{c} {n}").trim().to_string()
     }
 
     /// A codice fiscale as the report shows it (redaction hook).
     pub fn cf(&self, cf: &str) -> String {
-        cf.trim().to_string()
+        match self.redactor {
+            Some(r) if !cf.trim().is_empty() => r.pseudonym(PersonalKind::CodiceFiscale, cf.trim()),
+            _ => cf.trim().to_string(),
+        }
+    }
+
+    /// Free text (a finding message) with every known name and code
+    /// replaced (redaction hook).
+    pub fn text(&self, text: String) -> String {
+        match self.redactor {
+            Some(r) => r.text(&text),
+            None => text,
+        }
     }
 
     /// The name behind any of the keys, else the first key (an identifier).
@@ -364,6 +387,7 @@ fn value_text(field: &str, v: &str, people: &People) -> String {
             }
         }
         "codice_fiscale" => people.cf(v),
+        "cognome" | "nome" => people.text(v.to_string()),
         _ => v.to_string(),
     }
 }
@@ -668,7 +692,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
             .push(FindingRow {
                 location: f.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
                 who: people.who(&[&f.record]),
-                message: shown.message(l),
+                message: people.text(shown.message(l)),
                 link: anchors.contains(&anchor).then(|| format!("#{anchor}")),
             });
     }
