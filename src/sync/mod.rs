@@ -24,7 +24,7 @@ use crate::model::SidiExport;
 use crate::read::profile::{EncodingChoice, Profile};
 use crate::validate::{validate_export, ValidateOptions};
 use crate::write::manifest::FileEntry;
-use crate::write::package::{write_package, PackageOptions};
+use crate::write::package::PackageOptions;
 use std::path::{Path, PathBuf};
 
 /// Everything `sidisync sync` needs.
@@ -49,6 +49,9 @@ pub struct SyncConfig {
     /// Generation time (epoch seconds) for the manifest and report; `None`:
     /// `SOURCE_DATE_EPOCH` or the clock.
     pub generated_at: Option<u64>,
+    /// Fsync every file of the package (default). `bulk` turns it off and
+    /// syncs its whole output once at the end.
+    pub durable: bool,
 }
 
 impl SyncConfig {
@@ -69,6 +72,7 @@ impl SyncConfig {
             lang: Lang::It,
             encoding: None,
             generated_at: None,
+            durable: true,
         }
     }
 }
@@ -88,6 +92,10 @@ pub struct SyncOutcome {
     pub out: PathBuf,
     /// `out/package.zip` when asked for.
     pub zip: Option<PathBuf>,
+    /// SIDI pupil records read (duplicates and faulty ones included).
+    pub pupils_sidi: usize,
+    /// Local pupil records read.
+    pub pupils_local: usize,
 }
 
 impl SyncOutcome {
@@ -108,6 +116,16 @@ fn base_name(p: &Path) -> String {
     p.file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
+}
+
+/// A reader's source name without its directory, as the manifest wants it:
+/// `/x/y/a.zip!frequenze.xml` -> `a.zip!frequenze.xml`, `/x/y/a.xml` -> `a.xml`.
+fn source_base_name(name: &str) -> String {
+    let (outer, member) = match name.find('!') {
+        Some(i) => name.split_at(i),
+        None => (name, ""),
+    };
+    format!("{}{member}", base_name(Path::new(outer)))
 }
 
 /// Reads every input, validates, plans and writes the package. Any
@@ -135,6 +153,7 @@ pub fn run_sync_with(
         layout.encoding = e;
     }
     let local = crate::read::local::read_local(&cfg.local, cfg.local_classes.as_deref(), &layout)?;
+    let pupils_local = local.export.pupils.len();
     let decisions = match &cfg.decisions {
         Some(p) => Some(decisions::read_decisions(p)?),
         None => None,
@@ -152,7 +171,7 @@ pub fn run_sync_with(
     for s in &export.sources {
         inputs.push(FileEntry {
             role: "sidi".into(),
-            name: s.name.clone(),
+            name: source_base_name(&s.name),
             size: s.size,
             sha256: s.sha256.clone(),
         });
@@ -187,7 +206,7 @@ pub fn run_sync_with(
         profile_name: cfg.profile.name.clone(),
         inputs,
     };
-    write_package(&plan, &opts)?;
+    crate::write::package::write_package_with(&plan, &opts, cfg.durable)?;
     let (errors, warnings) = plan.finding_counts();
     Ok(SyncOutcome {
         ops: plan.op_counts(),
@@ -204,7 +223,23 @@ pub fn run_sync_with(
         zip: cfg
             .zip
             .then(|| cfg.out.join(crate::write::package::ZIP_NAME)),
+        pupils_sidi: export.pupils.len(),
+        pupils_local,
     })
 }
 
 pub use crate::apply::{run_apply, ApplyConfig, ApplyOutcome};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn manifest_names_have_no_directory() {
+        assert_eq!(
+            super::source_base_name("/x/y/a.zip!frequenze.xml"),
+            "a.zip!frequenze.xml"
+        );
+        assert_eq!(super::source_base_name("/x/y/a.xml"), "a.xml");
+        assert_eq!(super::source_base_name("a.xml"), "a.xml");
+        assert_eq!(super::source_base_name("/x/csv/alunni.csv"), "alunni.csv");
+    }
+}

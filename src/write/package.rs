@@ -103,9 +103,37 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
 
 /// Writes the package atomically; returns the files written.
 pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
+    write_package_with(plan, opts, true)
+}
+
+/// [`write_package`]; `durable: false` skips every fsync (the package
+/// still appears in one rename, but a system crash soon after may leave it
+/// incomplete). `bulk` uses it and makes the whole output durable once, at
+/// the end (see [`sync_tree`]).
+pub fn write_package_with(
+    plan: &Plan,
+    opts: &PackageOptions,
+    durable: bool,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let files = render_package(plan, opts)?;
-    write_files_atomically(&opts.out, &files)?;
+    write_files_atomically_with(&opts.out, &files, durable)?;
     Ok(files)
+}
+
+/// Fsyncs every file of the package folder `dir`, then the folder and its
+/// parent: what [`write_package`] does file by file, done afterwards.
+pub fn sync_tree(dir: &Path) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for e in rd {
+        let p = e.map_err(|e| Error::io(dir, e))?.path();
+        if p.is_file() {
+            std::fs::File::open(&p)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
 }
 
 fn sync_dir(p: &Path) {
@@ -118,6 +146,15 @@ fn sync_dir(p: &Path) {
 /// Writes `files` into a new folder at `out`, replacing an existing folder
 /// only once everything is on disk. Refuses to replace a non-folder.
 pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    write_files_atomically_with(out, files, true)
+}
+
+/// [`write_files_atomically`], with or without fsync.
+pub fn write_files_atomically_with(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    durable: bool,
+) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -140,10 +177,12 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
         let p = tmp.path().join(name);
         let mut f = std::fs::File::create(&p).map_err(|e| Error::io(out.join(name), e))?;
         f.write_all(bytes)
-            .and_then(|_| f.sync_all())
+            .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
             .map_err(|e| Error::io(out.join(name), e))?;
     }
-    sync_dir(tmp.path());
+    if durable {
+        sync_dir(tmp.path());
+    }
     if out.exists() {
         let old_holder = tempfile::Builder::new()
             .prefix(".sidisync-old-")
@@ -162,7 +201,9 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
         std::fs::rename(tmp.path(), out).map_err(|e| Error::io(out, e))?;
         let _ = tmp.keep();
     }
-    sync_dir(&parent);
+    if durable {
+        sync_dir(&parent);
+    }
     Ok(())
 }
 
