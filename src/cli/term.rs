@@ -100,3 +100,93 @@ pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
     ));
     s
 }
+
+/// The summary `bulk` prints: schools per outcome, totals, where the
+/// summary files are.
+pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
+    use sidisync::bulk::{totals, Status};
+    let t = totals(&o.schools);
+    let secs = o.elapsed.as_secs_f64().max(1e-9);
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{}: {}   {}: {}   {}: {}   {}: {}\n",
+        lang.pick("Scuole", "Schools"),
+        t.schools,
+        lang.pick("completate", "done"),
+        t.ok,
+        lang.pick("con errori", "with errors"),
+        t.with_errors,
+        lang.pick("non riuscite", "failed"),
+        t.failed
+    ));
+    s.push_str(&format!(
+        "{}: {}   {}: {:.1} s ({} {}, {:.0} {})\n",
+        lang.pick("Alunni SIDI", "SIDI pupils"),
+        t.pupils_sidi,
+        lang.pick("tempo", "time"),
+        o.elapsed.as_secs_f64(),
+        o.jobs,
+        lang.pick("processi", "jobs"),
+        t.pupils_sidi as f64 / secs,
+        lang.pick("alunni/s", "pupils/s"),
+    ));
+    let ops: u64 = t.ops.iter().map(|(_, n)| n).sum();
+    let review: u64 = t.review.iter().map(|(_, n)| n).sum();
+    s.push_str(&format!(
+        "{}: {ops}   {}: {review}   {}: {}   {}: {}   {}: {}\n",
+        lang.pick("Operazioni", "Operations"),
+        lang.pick("da decidere", "to decide"),
+        lang.pick("Errori", "Errors"),
+        t.errors,
+        lang.pick("Avvisi", "Warnings"),
+        t.warnings,
+        lang.pick("Record esclusi", "Excluded records"),
+        t.excluded
+    ));
+    let failed: Vec<_> = o
+        .schools
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .collect();
+    for r in failed.iter().take(10) {
+        let who = if r.school.is_empty() {
+            r.sidi_files.join(", ")
+        } else {
+            r.school.clone()
+        };
+        s.push_str(&format!("  {who}: {}\n", r.message));
+    }
+    if failed.len() > 10 {
+        s.push_str(&format!(
+            "  … {} {}\n",
+            failed.len() - 10,
+            lang.pick("altre: vedi summary.csv", "more: see summary.csv")
+        ));
+    }
+    s.push_str(&format!(
+        "{}: {}\n{}: {}\n",
+        lang.pick("Riepilogo", "Summary"),
+        o.summary_html().display(),
+        "CSV",
+        o.summary_csv().display()
+    ));
+    s
+}
+
+/// The summary `gen` prints.
+pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: Lang) -> String {
+    format!(
+        "{}: {}   {}: {}   {}: {}   {}: {:.1} MB\n{}: sidisync bulk --sidi-dir {} --local-dir {} --out …\n",
+        lang.pick("Scuole", "Schools"),
+        o.schools,
+        lang.pick("Alunni SIDI", "SIDI pupils"),
+        o.pupils,
+        lang.pick("File", "Files"),
+        o.files,
+        lang.pick("Dimensione", "Size"),
+        o.bytes as f64 / 1e6,
+        lang.pick("Poi", "Next"),
+        out.join("sidi").display(),
+        out.join("locale").display()
+    )
+}
