@@ -127,6 +127,7 @@ fn bench(c: &mut Criterion) {
         generated_at: 0,
         profile_name: "default".into(),
         inputs: vec![],
+        durable: true,
     };
     g.bench_function("render_package", |b| {
         b.iter(|| render_package(&p, &opts).unwrap())

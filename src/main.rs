@@ -105,7 +105,30 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        _ => anyhow::bail!("not yet available"),
+        Command::Bulk(a) => {
+            let cfg = config::bulk_config(a, g)?;
+            let bar = cli::progress::BulkBar::new(g.quiet, g.lang);
+            let outcome = match &bar {
+                Some(b) => sidisync::bulk::run_bulk_with_progress(&cfg, &|p| b.update(p)),
+                None => sidisync::bulk::run_bulk(&cfg),
+            };
+            if let Some(b) = &bar {
+                b.finish();
+            }
+            let outcome = outcome?;
+            if !g.quiet {
+                print_out(&cli::term::bulk_summary(&outcome, g.lang))?;
+            }
+            Ok(outcome.exit_code() as u8)
+        }
+        Command::Gen(a) => {
+            let cfg = config::gen_config(a, g)?;
+            let outcome = sidisync::gen::run_gen(&cfg)?;
+            if !g.quiet {
+                print_out(&cli::term::gen_summary(&outcome, &cfg.out, g.lang))?;
+            }
+            Ok(0)
+        }
     }
 }
 

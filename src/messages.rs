@@ -679,6 +679,35 @@ ui_texts! {
     TermFile => "File", "File";
 }
 
+/// Text of a per-school failure found by `bulk` itself (the others come
+/// from [`crate::Error::localized`]). Placeholders: `{school}`, `{files}`,
+/// `{folder}`, `{dir}`, `{detail}`.
+pub fn bulk_template(key: &str, lang: Lang) -> &'static str {
+    let (it, en) = match key {
+        "duplicate" => (
+            "più di un export SIDI per la scuola {school}: {files}; lasciarne uno solo nella cartella",
+            "more than one SIDI export for school {school}: {files}; keep only one in the folder",
+        ),
+        "no_local" => (
+            "manca la cartella locale {folder} della scuola {school}",
+            "the local folder {folder} of school {school} is missing",
+        ),
+        "no_export" => (
+            "nessun export SIDI in {dir} per la cartella locale {folder}",
+            "no SIDI export in {dir} for the local folder {folder}",
+        ),
+        "bad_code" => (
+            "il codice scuola «{school}» letto dall'export non è utilizzabile come nome di cartella",
+            "the school code \"{school}\" read from the export cannot be used as a folder name",
+        ),
+        _ => (
+            "errore interno (da segnalare agli sviluppatori): {detail}",
+            "internal error (please report it): {detail}",
+        ),
+    };
+    lang.pick(it, en)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod bulk;
 mod cf_docs;
 mod cf_edge;
 mod cf_peer;

@@ -149,6 +149,9 @@ pub struct BulkArgs {
     pub jobs: Option<usize>,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Also write package.zip in every school's package.
+    #[arg(long)]
+    pub zip: bool,
 }
 
 #[derive(Args, Debug)]
@@ -162,9 +165,9 @@ pub struct GenArgs {
     /// Every school of the national registry.
     #[arg(long)]
     pub national: bool,
-    /// Share of each school's pupils to keep (with --national).
-    #[arg(long, value_name = "F", default_value_t = 0.01)]
-    pub scale: f64,
+    /// Share of each school's pupils to keep, at least one per plesso (default 1: real sizes).
+    #[arg(long, value_name = "F")]
+    pub scale: Option<f64>,
     /// Random seed.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,

@@ -4,6 +4,8 @@
 
 use super::args::{Cli, Command, InputArgs, LangArg};
 use sidisync::apply::ApplyConfig;
+use sidisync::bulk::BulkConfig;
+use sidisync::gen::{Drift, GenConfig};
 use sidisync::messages::Lang;
 use sidisync::read::profile::{EncodingChoice, Profile};
 use sidisync::read::ReadOptions;
@@ -99,6 +101,61 @@ pub fn apply_config(a: &super::args::ApplyArgs) -> Result<ApplyConfig> {
         out: a.out.clone(),
         profile: opts.profile,
         encoding: opts.encoding,
+    })
+}
+
+/// `bulk` arguments -> [`BulkConfig`].
+pub fn bulk_config(a: &super::args::BulkArgs, g: &Global) -> Result<BulkConfig> {
+    let opts = read_options(&a.input)?;
+    for d in [&a.sidi_dir, &a.local_dir] {
+        if !d.is_dir() {
+            return Err(Error::io(
+                d,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "folder not found"),
+            ));
+        }
+    }
+    if a.jobs == Some(0) {
+        return Err(Error::Usage(
+            g.lang
+                .pick("--jobs deve essere almeno 1", "--jobs must be at least 1")
+                .into(),
+        ));
+    }
+    let mut cfg = BulkConfig::new(&a.sidi_dir, &a.local_dir, &a.out);
+    cfg.jobs = a.jobs;
+    cfg.profile = opts.profile;
+    cfg.encoding = opts.encoding;
+    cfg.lang = g.lang;
+    cfg.zip = a.zip;
+    Ok(cfg)
+}
+
+/// `gen` arguments -> [`GenConfig`].
+pub fn gen_config(a: &super::args::GenArgs, g: &Global) -> Result<GenConfig> {
+    // --scale is checked by the generator (above 0, at most 10)
+    let scale = a.scale.unwrap_or(1.0);
+    if a.jobs == Some(0) || a.schools == Some(0) {
+        return Err(Error::Usage(
+            g.lang
+                .pick(
+                    "--jobs e --schools devono essere almeno 1",
+                    "--jobs and --schools must be at least 1",
+                )
+                .into(),
+        ));
+    }
+    Ok(GenConfig {
+        out: a.out.clone(),
+        schools: a.schools,
+        national: a.national,
+        scale,
+        seed: a.seed,
+        drift: match &a.drift {
+            Some(d) => Drift::parse(d)?,
+            None => Drift::default(),
+        },
+        jobs: a.jobs,
     })
 }
 

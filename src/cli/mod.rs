@@ -4,4 +4,5 @@
 
 pub mod args;
 pub mod config;
+pub mod progress;
 pub mod term;

@@ -187,85 +187,6 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang, color: bool) ->
     s
 }
 
-/// One school's line in a many-schools summary (`bulk`).
-#[allow(dead_code)] // for `bulk`'s terminal output
-pub struct SchoolLine<'a> {
-    pub school: &'a str,
-    pub outcome: &'a sidisync::sync::SyncOutcome,
-}
-
-/// A table of many schools: one aligned line each (changes, decisions,
-/// errors, warnings), a total line, nothing else. For `bulk`.
-#[allow(dead_code)] // for `bulk`'s terminal output
-pub fn schools_table(lines: &[SchoolLine], lang: Lang, color: bool) -> String {
-    let st = Style { color };
-    let t = |u: Ui| u.text(lang);
-    let heads = [
-        t(Ui::School),
-        t(Ui::CardAuto),
-        t(Ui::CardDecisions),
-        t(Ui::TermErrors),
-        t(Ui::TermWarnings),
-    ];
-    let w0 = lines
-        .iter()
-        .map(|l| l.school.chars().count())
-        .chain([heads[0].chars().count(), t(Ui::Total).chars().count()])
-        .max()
-        .unwrap_or(0);
-    let ws: Vec<usize> = heads[1..]
-        .iter()
-        .map(|h| h.chars().count().max(6))
-        .collect();
-    let mut s = String::new();
-    let line = |s: &mut String, name: &str, v: [usize; 4], bold: bool| {
-        let pad = w0 - name.chars().count();
-        let name = if bold {
-            st.bold(name)
-        } else {
-            name.to_string()
-        };
-        s.push_str(&format!("{name}{:pad$}", "", pad = pad));
-        for (i, n) in v.iter().enumerate() {
-            let cell = format!("{n:>w$}", w = ws[i]);
-            let cell = match i {
-                2 if *n > 0 => st.red(&cell),
-                1 | 3 if *n > 0 => st.yellow(&cell),
-                _ => cell,
-            };
-            s.push_str("  ");
-            s.push_str(&cell);
-        }
-        s.push('\n');
-    };
-    s.push_str(&format!(
-        "{}{:pad$}",
-        heads[0],
-        "",
-        pad = w0 - heads[0].chars().count()
-    ));
-    for (i, h) in heads[1..].iter().enumerate() {
-        s.push_str(&format!("  {:>w$}", st.dim(h), w = ws[i]));
-    }
-    s.push('\n');
-    let mut tot = [0usize; 4];
-    for l in lines {
-        let o = l.outcome;
-        let v = [
-            o.total_ops(),
-            o.review.iter().map(|(_, n)| n).sum(),
-            o.errors,
-            o.warnings,
-        ];
-        for i in 0..4 {
-            tot[i] += v[i];
-        }
-        line(&mut s, l.school, v, false);
-    }
-    line(&mut s, t(Ui::Total), tot, true);
-    s
-}
-
 /// The short summary `apply` prints.
 pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
     let mut s = String::new();
@@ -284,6 +205,96 @@ pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
         o.out.display()
     ));
     s
+}
+
+/// The summary `bulk` prints: schools per outcome, totals, where the
+/// summary files are.
+pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
+    use sidisync::bulk::{totals, Status};
+    let t = totals(&o.schools);
+    let secs = o.elapsed.as_secs_f64().max(1e-9);
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{}: {}   {}: {}   {}: {}   {}: {}\n",
+        lang.pick("Scuole", "Schools"),
+        t.schools,
+        lang.pick("completate", "done"),
+        t.ok,
+        lang.pick("con errori", "with errors"),
+        t.with_errors,
+        lang.pick("non riuscite", "failed"),
+        t.failed
+    ));
+    s.push_str(&format!(
+        "{}: {}   {}: {:.1} s ({} {}, {:.0} {})\n",
+        lang.pick("Alunni SIDI", "SIDI pupils"),
+        t.pupils_sidi,
+        lang.pick("tempo", "time"),
+        o.elapsed.as_secs_f64(),
+        o.jobs,
+        lang.pick("processi", "jobs"),
+        t.pupils_sidi as f64 / secs,
+        lang.pick("alunni/s", "pupils/s"),
+    ));
+    let ops: u64 = t.ops.iter().map(|(_, n)| n).sum();
+    let review: u64 = t.review.iter().map(|(_, n)| n).sum();
+    s.push_str(&format!(
+        "{}: {ops}   {}: {review}   {}: {}   {}: {}   {}: {}\n",
+        lang.pick("Operazioni", "Operations"),
+        lang.pick("da decidere", "to decide"),
+        lang.pick("Errori", "Errors"),
+        t.errors,
+        lang.pick("Avvisi", "Warnings"),
+        t.warnings,
+        lang.pick("Record esclusi", "Excluded records"),
+        t.excluded
+    ));
+    let failed: Vec<_> = o
+        .schools
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .collect();
+    for r in failed.iter().take(10) {
+        let who = if r.school.is_empty() {
+            r.sidi_files.join(", ")
+        } else {
+            r.school.clone()
+        };
+        s.push_str(&format!("  {who}: {}\n", r.message));
+    }
+    if failed.len() > 10 {
+        s.push_str(&format!(
+            "  … {} {}\n",
+            failed.len() - 10,
+            lang.pick("altre: vedi summary.csv", "more: see summary.csv")
+        ));
+    }
+    s.push_str(&format!(
+        "{}: {}\n{}: {}\n",
+        lang.pick("Riepilogo", "Summary"),
+        o.summary_html().display(),
+        "CSV",
+        o.summary_csv().display()
+    ));
+    s
+}
+
+/// The summary `gen` prints.
+pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: Lang) -> String {
+    format!(
+        "{}: {}   {}: {}   {}: {}   {}: {:.1} MB\n{}: sidisync bulk --sidi-dir {} --local-dir {} --out …\n",
+        lang.pick("Scuole", "Schools"),
+        o.schools,
+        lang.pick("Alunni SIDI", "SIDI pupils"),
+        o.pupils,
+        lang.pick("File", "Files"),
+        o.files,
+        lang.pick("Dimensione", "Size"),
+        o.bytes as f64 / 1e6,
+        lang.pick("Poi", "Next"),
+        out.join("sidi").display(),
+        out.join("locale").display()
+    )
 }
 
 #[cfg(test)]
@@ -308,6 +319,8 @@ mod tests {
             warnings: 0,
             excluded: 3,
             stale_decisions: 1,
+            pupils_sidi: 130,
+            pupils_local: 127,
             out: "out/esempio".into(),
             zip: None,
         }
@@ -330,30 +343,5 @@ mod tests {
         assert_eq!(ends.len(), 1, "{s}");
         assert!(!s.contains('\x1b'));
         assert!(sync_summary(&outcome(), Lang::It, true).contains("\x1b[1;31m"));
-    }
-
-    #[test]
-    fn schools_table_totals() {
-        let o = outcome();
-        let s = schools_table(
-            &[
-                SchoolLine {
-                    school: "BOIC83500N",
-                    outcome: &o,
-                },
-                SchoolLine {
-                    school: "RMIC8A1005",
-                    outcome: &o,
-                },
-            ],
-            Lang::It,
-            false,
-        );
-        let last = s.lines().last().unwrap();
-        assert!(last.starts_with("Totale"), "{s}");
-        assert!(last.contains(" 254 ") && last.contains("24"), "{s}");
-        let widths: std::collections::HashSet<usize> =
-            s.lines().map(|l| l.chars().count()).collect();
-        assert_eq!(widths.len(), 1, "{s}");
     }
 }

@@ -53,6 +53,9 @@ pub struct SyncConfig {
     /// Replace codici fiscali and names by pseudonyms in report.html
     /// (`--redact`, see [`crate::privacy`]); patch files keep real data.
     pub redact: bool,
+    /// Fsync every file of the package (default). `bulk` turns it off and
+    /// syncs its whole output once at the end.
+    pub durable: bool,
 }
 
 impl SyncConfig {
@@ -74,6 +77,7 @@ impl SyncConfig {
             encoding: None,
             generated_at: None,
             redact: false,
+            durable: true,
         }
     }
 }
@@ -93,6 +97,10 @@ pub struct SyncOutcome {
     pub out: PathBuf,
     /// `out/package.zip` when asked for.
     pub zip: Option<PathBuf>,
+    /// SIDI pupil records read (duplicates and faulty ones included).
+    pub pupils_sidi: usize,
+    /// Local pupil records read.
+    pub pupils_local: usize,
 }
 
 impl SyncOutcome {
@@ -113,6 +121,16 @@ fn base_name(p: &Path) -> String {
     p.file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
+}
+
+/// A reader's source name without its directory, as the manifest wants it:
+/// `/x/y/a.zip!frequenze.xml` -> `a.zip!frequenze.xml`, `/x/y/a.xml` -> `a.xml`.
+fn source_base_name(name: &str) -> String {
+    let (outer, member) = match name.find('!') {
+        Some(i) => name.split_at(i),
+        None => (name, ""),
+    };
+    format!("{}{member}", base_name(Path::new(outer)))
 }
 
 /// Reads every input, validates, plans and writes the package. Any
@@ -140,6 +158,7 @@ pub fn run_sync_with(
         layout.encoding = e;
     }
     let local = crate::read::local::read_local(&cfg.local, cfg.local_classes.as_deref(), &layout)?;
+    let pupils_local = local.export.pupils.len();
     let decisions = match &cfg.decisions {
         Some(p) => Some(decisions::read_decisions(p)?),
         None => None,
@@ -157,7 +176,7 @@ pub fn run_sync_with(
     for s in &export.sources {
         inputs.push(FileEntry {
             role: "sidi".into(),
-            name: s.name.clone(),
+            name: source_base_name(&s.name),
             size: s.size,
             sha256: s.sha256.clone(),
         });
@@ -191,6 +210,7 @@ pub fn run_sync_with(
             .unwrap_or_else(crate::util::now_epoch_seconds),
         profile_name: cfg.profile.name.clone(),
         inputs,
+        durable: cfg.durable,
     };
     let redactor = if cfg.redact {
         crate::privacy::Redactor::for_inputs(Some(export), Some(&local.export))
@@ -219,7 +239,23 @@ pub fn run_sync_with(
         zip: cfg
             .zip
             .then(|| cfg.out.join(crate::write::package::ZIP_NAME)),
+        pupils_sidi: export.pupils.len(),
+        pupils_local,
     })
 }
 
 pub use crate::apply::{run_apply, ApplyConfig, ApplyOutcome};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn manifest_names_have_no_directory() {
+        assert_eq!(
+            super::source_base_name("/x/y/a.zip!frequenze.xml"),
+            "a.zip!frequenze.xml"
+        );
+        assert_eq!(super::source_base_name("/x/y/a.xml"), "a.xml");
+        assert_eq!(super::source_base_name("a.xml"), "a.xml");
+        assert_eq!(super::source_base_name("/x/csv/alunni.csv"), "alunni.csv");
+    }
+}

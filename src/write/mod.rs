@@ -7,3 +7,4 @@ pub mod package;
 pub mod patch;
 pub mod report;
 pub mod review;
+pub mod summary;

@@ -41,6 +41,9 @@ pub struct PackageOptions {
     pub profile_name: String,
     /// Input files for the manifest.
     pub inputs: Vec<FileEntry>,
+    /// Fsync every file (the default for `sync`); `bulk` turns it off and
+    /// syncs its whole output once at the end.
+    pub durable: bool,
 }
 
 /// Renders every file of the package: (name, bytes), manifest last, zip
@@ -122,15 +125,34 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, 
 }
 
 /// [`write_package`] with the exports the plan was made from (see
-/// [`render_package_with`]).
+/// [`render_package_with`]). With `opts.durable` off no file is fsynced
+/// (the package still appears in one rename, but a system crash soon after
+/// may leave it incomplete): `bulk` makes its whole output durable once, at
+/// the end (see [`sync_tree`]).
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let files = render_package_with(plan, opts, ctx)?;
-    write_files_atomically(&opts.out, &files)?;
+    write_files_atomically_with(&opts.out, &files, opts.durable)?;
     Ok(files)
+}
+
+/// Fsyncs every file of the package folder `dir`, then the folder and its
+/// parent: what [`write_package`] does file by file, done afterwards.
+pub fn sync_tree(dir: &Path) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for e in rd {
+        let p = e.map_err(|e| Error::io(dir, e))?.path();
+        if p.is_file() {
+            std::fs::File::open(&p)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
 }
 
 fn sync_dir(p: &Path) {
@@ -193,6 +215,15 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
 /// Writes `files` into a new folder at `out`, replacing an existing folder
 /// only once everything is on disk. Refuses to replace a non-folder.
 pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    write_files_atomically_with(out, files, true)
+}
+
+/// [`write_files_atomically`], with or without fsync.
+pub fn write_files_atomically_with(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    durable: bool,
+) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -215,10 +246,12 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
         let p = tmp.path().join(name);
         let mut f = std::fs::File::create(&p).map_err(|e| Error::io(out.join(name), e))?;
         f.write_all(bytes)
-            .and_then(|_| f.sync_all())
+            .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
             .map_err(|e| Error::io(out.join(name), e))?;
     }
-    sync_dir(tmp.path());
+    if durable {
+        sync_dir(tmp.path());
+    }
     if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
         // `out` is now the new package and the temporary folder holds the
         // earlier one: remove it.
@@ -241,7 +274,9 @@ pub fn write_files_atomically(out: &Path, files: &[(String, Vec<u8>)]) -> Result
         std::fs::rename(tmp.path(), out).map_err(|e| Error::io(out, e))?;
         let _ = tmp.keep();
     }
-    sync_dir(&parent);
+    if durable {
+        sync_dir(&parent);
+    }
     Ok(())
 }
 

@@ -969,6 +969,7 @@ fn render_package_independent_of_language_for_patches() {
         generated_at: 0,
         profile_name: "default".into(),
         inputs: vec![],
+        durable: true,
     };
     let it = render_package(&p, &opts(Lang::It)).unwrap();
     let en = render_package(&p, &opts(Lang::En)).unwrap();

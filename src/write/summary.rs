@@ -1,0 +1,412 @@
+//! The summary of a `bulk` run: `summary.csv` (one row per school) and
+//! `summary.html` (self-contained page: totals, schools to look at, every
+//! school with a link to its `report.html`).
+//!
+//! `summary.csv`: UTF-8 with BOM, `;`, CRLF (like `review.csv`), columns
+//! [`columns`]: `CODICE_SCUOLA;FILE_SIDI;STATO;ALUNNI_SIDI;ALUNNI_LOCALI;`
+//! one column per operation kind and per review kind (named as in
+//! `patch.jsonl` and `manifest.json`), `ERRORI;AVVISI;ESCLUSI;TEMPO_MS;MESSAGGIO`.
+//! `STATO` is `OK`, `ERRORI` (done, some records excluded) or `FALLITO` (no
+//! package; `MESSAGGIO` says why). `TEMPO_MS` (wall time of the school's
+//! sync, milliseconds) is the only column that changes from run to run;
+//! every other byte depends only on the inputs. Rows are sorted by school
+//! code; rows for files whose school code could not be read come last.
+//!
+//! [`render_summary_html`] is the one function that renders the page, so it
+//! can be restyled alone.
+
+use crate::bulk::{totals, BulkOutcome, SchoolResult, Status};
+use crate::error::{Error, Result};
+use crate::messages::{op_label, review_label, Lang};
+use crate::sync::{OpKind, ReviewKind};
+use crate::write::patch::xml_escape;
+
+/// The header of `summary.csv`.
+pub fn columns() -> Vec<&'static str> {
+    let mut c = vec![
+        "CODICE_SCUOLA",
+        "FILE_SIDI",
+        "STATO",
+        "ALUNNI_SIDI",
+        "ALUNNI_LOCALI",
+    ];
+    c.extend(OpKind::ALL.iter().map(|k| k.name()));
+    c.extend(ReviewKind::ALL.iter().map(|k| k.name()));
+    c.extend(["ERRORI", "AVVISI", "ESCLUSI", "TEMPO_MS", "MESSAGGIO"]);
+    c
+}
+
+/// A cell that a spreadsheet would take for a formula gets a leading `'`.
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The files of a row, as one cell.
+pub fn files_cell(r: &SchoolResult) -> String {
+    r.sidi_files.join(" | ")
+}
+
+/// `summary.csv`'s bytes.
+pub fn summary_csv(rows: &[SchoolResult]) -> Result<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut c = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        let err = |e: csv::Error| Error::csv("summary.csv", 0, e.to_string());
+        c.write_record(columns()).map_err(err)?;
+        for r in rows {
+            let mut rec: Vec<String> = vec![
+                cell(&r.school),
+                cell(&files_cell(r)),
+                r.status.code().to_string(),
+                r.pupils_sidi.to_string(),
+                r.pupils_local.to_string(),
+            ];
+            rec.extend(OpKind::ALL.iter().map(|k| r.op(*k).to_string()));
+            rec.extend(
+                ReviewKind::ALL
+                    .iter()
+                    .map(|k| r.review_count(*k).to_string()),
+            );
+            rec.extend([
+                r.errors.to_string(),
+                r.warnings.to_string(),
+                r.excluded.to_string(),
+                r.time.as_millis().to_string(),
+                cell(&r.message),
+            ]);
+            c.write_record(&rec).map_err(err)?;
+        }
+        c.flush().map_err(|e| Error::io("summary.csv", e))?;
+    }
+    Ok(out)
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    xml_escape(s, &mut o);
+    o
+}
+
+/// Thousands separated the Italian or English way.
+fn num(n: u64, lang: Lang) -> String {
+    let s = n.to_string();
+    let sep = lang.pick(".", ",");
+    let mut o = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            o.push_str(sep);
+        }
+        o.push(ch);
+    }
+    o
+}
+
+/// Renders `summary.html`: one self-contained page, no external resource.
+pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> String {
+    let t = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let tot = totals(&o.schools);
+    let secs = o.elapsed.as_secs_f64();
+    let mut h = String::with_capacity(8192 + o.schools.len() * 400);
+    let title = t(
+        "Sincronizzazione con SIDI: riepilogo",
+        "Synchronisation with SIDI: summary",
+    );
+    h.push_str(&format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n",
+        lang.code(),
+        esc(title)
+    ));
+    h.push_str(
+        "<style>body{font-family:sans-serif;margin:2em;color:#222}\
+         table{border-collapse:collapse;margin:.5em 0 1.5em}\
+         td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}\
+         th{background:#eee}td.n{text-align:right}tr.FALLITO td{background:#fdd}\
+         tr.ERRORI td{background:#ffe9c6}tfoot td{font-weight:bold;background:#f4f4f4}</style>\
+         </head><body>\n",
+    );
+    h.push_str(&format!("<h1>{}</h1>\n", esc(title)));
+    h.push_str(&format!(
+        "<p>{}: {} · {}: {} · {}: {} · {}: {:.1} s · {}: {}</p>\n",
+        t("Generato il", "Generated at"),
+        esc(generated_at),
+        t("scuole", "schools"),
+        num(tot.schools as u64, lang),
+        t("alunni SIDI", "SIDI pupils"),
+        num(tot.pupils_sidi, lang),
+        t("tempo", "time"),
+        secs,
+        t("processi paralleli", "parallel jobs"),
+        o.jobs
+    ));
+
+    // totals
+    h.push_str(&format!(
+        "<h2>{}</h2>\n<table><tbody>\n",
+        t("Totali", "Totals")
+    ));
+    let mut line = |label: String, n: u64| {
+        h.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>\n",
+            esc(&label),
+            num(n, lang)
+        ));
+    };
+    line(t("scuole completate", "schools done").into(), tot.ok as u64);
+    line(
+        t("scuole completate con errori", "schools done with errors").into(),
+        tot.with_errors as u64,
+    );
+    line(
+        t("scuole non riuscite", "schools failed").into(),
+        tot.failed as u64,
+    );
+    line(
+        t("alunni su SIDI", "pupils on SIDI").into(),
+        tot.pupils_sidi,
+    );
+    line(
+        t("alunni in locale", "local pupils").into(),
+        tot.pupils_local,
+    );
+    for (k, n) in &tot.ops {
+        let (it, en) = op_label(k.name());
+        line(format!("{} ({})", lang.pick(it, en), k.name()), *n);
+    }
+    for (k, n) in &tot.review {
+        let (it, en) = review_label(k.name());
+        line(
+            format!(
+                "{}: {} ({})",
+                t("da decidere", "to decide"),
+                lang.pick(it, en),
+                k.name()
+            ),
+            *n,
+        );
+    }
+    line(t("errori", "errors").into(), tot.errors);
+    line(t("avvisi", "warnings").into(), tot.warnings);
+    line(t("record esclusi", "excluded records").into(), tot.excluded);
+    if secs > 0.0 {
+        line(
+            t("alunni al secondo", "pupils per second").into(),
+            (tot.pupils_sidi as f64 / secs) as u64,
+        );
+    }
+    h.push_str("</tbody></table>\n");
+
+    // schools to look at
+    let attention: Vec<&SchoolResult> = o
+        .schools
+        .iter()
+        .filter(|r| r.status != Status::Ok)
+        .collect();
+    h.push_str(&format!(
+        "<h2>{} ({})</h2>\n",
+        t("Scuole da controllare", "Schools to look at"),
+        attention.len()
+    ));
+    if attention.is_empty() {
+        h.push_str(&format!(
+            "<p>{}</p>\n",
+            t(
+                "Nessuna: tutte le scuole sono state completate senza errori.",
+                "None: every school was done without errors."
+            )
+        ));
+    } else {
+        h.push_str(&format!(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            t("scuola", "school"),
+            t("file SIDI", "SIDI file"),
+            t("esito", "outcome"),
+            t("messaggio", "message")
+        ));
+        for r in &attention {
+            let msg = if r.status == Status::Errors {
+                format!(
+                    "{} {}, {} {}",
+                    r.errors,
+                    t("errori", "errors"),
+                    r.excluded,
+                    t(
+                        "record esclusi (vedi report.html)",
+                        "records excluded (see report.html)"
+                    )
+                )
+            } else {
+                r.message.clone()
+            };
+            h.push_str(&format!(
+                "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                r.status.code(),
+                school_cell(r),
+                esc(&files_cell(r)),
+                esc(r.status.label(lang)),
+                esc(&msg)
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+
+    // every school
+    h.push_str(&format!(
+        "<h2>{} ({})</h2>\n<table><thead><tr>",
+        t("Tutte le scuole", "Every school"),
+        o.schools.len()
+    ));
+    let mut head: Vec<(String, String)> = vec![
+        (t("scuola", "school").into(), String::new()),
+        (t("file SIDI", "SIDI file").into(), String::new()),
+        (t("esito", "outcome").into(), String::new()),
+        (t("alunni SIDI", "SIDI pupils").into(), String::new()),
+        (t("alunni locali", "local pupils").into(), String::new()),
+    ];
+    for k in OpKind::ALL {
+        let (it, en) = op_label(k.name());
+        head.push((k.name().into(), lang.pick(it, en).into()));
+    }
+    for k in ReviewKind::ALL {
+        let (it, en) = review_label(k.name());
+        head.push((k.name().into(), lang.pick(it, en).into()));
+    }
+    for (it, en) in [
+        ("errori", "errors"),
+        ("avvisi", "warnings"),
+        ("esclusi", "excluded"),
+        ("ms", "ms"),
+    ] {
+        head.push((t(it, en).into(), String::new()));
+    }
+    for (name, tip) in &head {
+        if tip.is_empty() {
+            h.push_str(&format!("<th>{}</th>", esc(name)));
+        } else {
+            h.push_str(&format!("<th title=\"{}\">{}</th>", esc(tip), esc(name)));
+        }
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for r in &o.schools {
+        h.push_str(&format!(
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td>",
+            r.status.code(),
+            school_cell(r),
+            esc(&files_cell(r)),
+            esc(r.status.label(lang))
+        ));
+        let mut nums: Vec<u64> = vec![r.pupils_sidi as u64, r.pupils_local as u64];
+        nums.extend(OpKind::ALL.iter().map(|k| r.op(*k) as u64));
+        nums.extend(ReviewKind::ALL.iter().map(|k| r.review_count(*k) as u64));
+        nums.extend([
+            r.errors as u64,
+            r.warnings as u64,
+            r.excluded as u64,
+            r.time.as_millis() as u64,
+        ]);
+        for n in nums {
+            h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody><tfoot><tr>");
+    h.push_str(&format!("<td colspan=\"3\">{}</td>", t("Totale", "Total")));
+    let mut nums: Vec<u64> = vec![tot.pupils_sidi, tot.pupils_local];
+    nums.extend(tot.ops.iter().map(|(_, n)| *n));
+    nums.extend(tot.review.iter().map(|(_, n)| *n));
+    nums.extend([
+        tot.errors,
+        tot.warnings,
+        tot.excluded,
+        o.elapsed.as_millis() as u64,
+    ]);
+    for n in nums {
+        h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
+    }
+    h.push_str("</tr></tfoot></table>\n</body></html>\n");
+    h
+}
+
+/// The school code, linked to its report when a package was written.
+fn school_cell(r: &SchoolResult) -> String {
+    if r.status == Status::Failed || r.school.is_empty() {
+        esc(&r.school)
+    } else {
+        format!("<a href=\"{0}/report.html\">{0}</a>", esc(&r.school))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn row(code: &str, status: Status) -> SchoolResult {
+        SchoolResult {
+            school: code.into(),
+            sidi_files: vec![format!("{code}.zip")],
+            status,
+            pupils_sidi: 1234,
+            pupils_local: 1200,
+            ops: OpKind::ALL.iter().map(|k| (*k, 1)).collect(),
+            review: ReviewKind::ALL.iter().map(|k| (*k, 2)).collect(),
+            errors: usize::from(status == Status::Errors),
+            warnings: 3,
+            excluded: 0,
+            bytes: 10,
+            time: Duration::from_millis(42),
+            message: if status == Status::Failed {
+                "-rotto <b>".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    #[test]
+    fn csv_has_bom_header_and_guarded_cells() {
+        let b = summary_csv(&[
+            row("BOIC83500N", Status::Ok),
+            row("RMIC80400X", Status::Failed),
+        ])
+        .unwrap();
+        let s = String::from_utf8(b).unwrap();
+        assert!(s.starts_with('\u{feff}'));
+        let lines: Vec<&str> = s.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0].split(';').count(), columns().len());
+        assert!(lines[0]
+            .starts_with("CODICE_SCUOLA;FILE_SIDI;STATO;ALUNNI_SIDI;ALUNNI_LOCALI;create_class;"));
+        assert!(lines[0].ends_with(";ERRORI;AVVISI;ESCLUSI;TEMPO_MS;MESSAGGIO"));
+        assert!(lines[1].starts_with("BOIC83500N;BOIC83500N.zip;OK;1234;1200;1;"));
+        assert!(lines[2].ends_with(";42;'-rotto <b>"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn html_is_escaped_and_links_reports() {
+        let o = BulkOutcome {
+            schools: vec![
+                row("BOIC83500N", Status::Ok),
+                row("RMIC80400X", Status::Failed),
+            ],
+            elapsed: Duration::from_secs(2),
+            phases: Default::default(),
+            jobs: 2,
+            out: "out".into(),
+        };
+        let h = render_summary_html(&o, Lang::It, "2025-11-29T08:00:00Z");
+        assert!(h.contains("<a href=\"BOIC83500N/report.html\">BOIC83500N</a>"));
+        assert!(!h.contains("RMIC80400X/report.html"));
+        assert!(h.contains("-rotto &lt;b&gt;"));
+        assert!(h.contains("2.468")); // pupils, Italian thousands
+        assert!(h.contains("Scuole da controllare (1)"));
+        let e = render_summary_html(&o, Lang::En, "x");
+        assert!(e.contains("2,468") && e.contains("Schools to look at (1)"));
+    }
+}
