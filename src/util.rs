@@ -39,6 +39,18 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Drops `v` on a short-lived thread, so that freeing a large structure
+/// (a school's model: hundreds of thousands of small strings) does not
+/// delay the caller. Falls back to dropping here when no thread can be
+/// started. A process that exits first simply leaves the freeing to the OS.
+pub fn drop_in_background<T: Send + 'static>(v: T) {
+    // When the thread cannot be started, the closure (and `v` with it) is
+    // dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("sidisync-drop".into())
+        .spawn(move || drop(v));
+}
+
 /// Upper-cases and strips accents for comparing Italian names letter by letter
 /// (`NICOLÒ` -> `NICOLO`), keeping other characters.
 pub fn fold_accents(s: &str) -> String {
