@@ -39,6 +39,126 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// A fast hasher for the hash maps of the hot paths (matching, validation,
+/// the local reader): keys are short strings (codici fiscali, ids, class
+/// keys) for which SipHash costs more than the lookups themselves.
+///
+/// Words of 8 bytes are folded with a multiply-rotate step (as FxHash does)
+/// and the result goes through a full 64-bit finaliser, so every bit of the
+/// key reaches the bits hashbrown uses. The initial state is random per
+/// process (taken from std's `RandomState`), so bucket layouts cannot be
+/// predicted from outside; iteration order is not stable across runs (as
+/// with std's default hasher), and nothing relies on it.
+#[derive(Clone, Copy, Debug)]
+pub struct FastState(u64);
+
+/// A `HashMap` with [`FastState`]: build with `default()` or
+/// `with_capacity_and_hasher(n, Default::default())`.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, FastState>;
+/// A `HashSet` with [`FastState`].
+pub type FastSet<K> = std::collections::HashSet<K, FastState>;
+
+impl Default for FastState {
+    fn default() -> FastState {
+        use std::hash::{BuildHasher, Hasher};
+        use std::sync::OnceLock;
+        static SEED: OnceLock<u64> = OnceLock::new();
+        FastState(*SEED.get_or_init(|| {
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for FastState {
+    type Hasher = FastHasher;
+    #[inline]
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(self.0)
+    }
+}
+
+/// The hasher of [`FastState`].
+#[derive(Clone, Copy, Debug)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            // the length keeps "a" and "a\0" apart
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // murmur3's fmix64
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+}
+
+/// Drops `v` on a short-lived thread, so that freeing a large structure
+/// (a school's model: hundreds of thousands of small strings) does not
+/// delay the caller. Falls back to dropping here when no thread can be
+/// started. A process that exits first simply leaves the freeing to the OS.
+///
+/// Inside a rayon pool (`bulk`, many schools at once) it drops in place:
+/// there the other workers keep the cores busy anyway, and freeing inline
+/// keeps memory bounded by the schools in flight.
+pub fn drop_in_background<T: Send + 'static>(v: T) {
+    if rayon::current_thread_index().is_some() {
+        drop(v);
+        return;
+    }
+    // When the thread cannot be started, the closure (and `v` with it) is
+    // dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("sidisync-drop".into())
+        .spawn(move || drop(v));
+}
+
 /// Upper-cases and strips accents for comparing Italian names letter by letter
 /// (`NICOLÒ` -> `NICOLO`), keeping other characters.
 pub fn fold_accents(s: &str) -> String {
@@ -63,5 +183,25 @@ mod tests {
         assert_eq!(format_timestamp(1_760_520_600), "2025-10-15T09:30:00Z");
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         assert_eq!(fold_accents("Nicolò Zoè"), "NICOLO ZOE");
+    }
+
+    #[test]
+    fn fast_map_behaves_like_a_map() {
+        use std::hash::BuildHasher;
+        let s = FastState::default();
+        // same key, same hash; different lengths and contents, different hashes
+        assert_eq!(
+            s.hash_one("RSSMRA14E52H501X"),
+            s.hash_one("RSSMRA14E52H501X")
+        );
+        let keys = ["", "a", "a\0", "ab", "RSSMRA14E52H501X", "RSSMRA14E52H501Y"];
+        let hashes: FastSet<u64> = keys.iter().map(|k| s.hash_one(k)).collect();
+        assert_eq!(hashes.len(), keys.len());
+        let mut m: FastMap<String, usize> = FastMap::default();
+        for i in 0..10_000 {
+            m.insert(format!("K{i:05}"), i);
+        }
+        assert_eq!(m.len(), 10_000);
+        assert!((0..10_000).all(|i| m[&format!("K{i:05}")] == i));
     }
 }

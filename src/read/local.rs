@@ -28,7 +28,7 @@ use crate::model::{
 };
 use crate::read::encoding;
 use crate::read::profile::CsvLayout;
-use std::collections::{HashMap, HashSet};
+use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -115,7 +115,7 @@ fn source_file(name: &str, bytes: &[u8]) -> SourceFile {
 /// Local classes when no `classi_locali.csv` is given: the distinct classes
 /// of the pupils, in order of first appearance, codes from the first pupil.
 pub fn derive_classes(pupils: &[LocalPupil]) -> Vec<LocalClass> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut out = Vec::new();
     for p in pupils {
         if p.class.sede.is_empty() && p.class.sezione.is_empty() {
@@ -192,7 +192,7 @@ fn open_table<'a>(
         .iter()
         .map(|h| h.trim().to_uppercase())
         .collect::<Vec<_>>();
-    let mut index = HashMap::new();
+    let mut index = HashMap::default();
     for &col in wanted {
         let name = layout.column(col).trim().to_uppercase();
         if let Some(pos) = headers.iter().position(|h| *h == name) {
@@ -279,8 +279,8 @@ fn read_pupils(
         &MANDATORY_PUPIL_COLUMNS,
     )?;
     let mut out = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut cfs: HashMap<String, u32> = HashMap::new();
+    let mut ids: HashMap<String, u32> = HashMap::default();
+    let mut cfs: HashMap<String, u32> = HashMap::default();
     let mut rec = csv::StringRecord::new();
     loop {
         match t.reader.read_record(&mut rec) {
@@ -405,7 +405,7 @@ fn read_classes(
         &MANDATORY_CLASS_COLUMNS,
     )?;
     let mut out = Vec::new();
-    let mut seen: HashSet<ClassKey> = HashSet::new();
+    let mut seen: HashSet<ClassKey> = HashSet::default();
     let mut rec = csv::StringRecord::new();
     loop {
         match t.reader.read_record(&mut rec) {

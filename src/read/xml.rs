@@ -250,6 +250,9 @@ struct Parser<'a> {
     col: u32,
     /// Whether the current element's attributes went through [`Parser::attrs`].
     attrs_seen: std::cell::Cell<bool>,
+    /// `Frequenza/@sede`, `@sezione`, `@dal`, `@stato` (after renames), the
+    /// field names of a pupil's findings: formatted once, not per pupil.
+    frequenza_attrs: [String; 4],
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -321,9 +324,18 @@ fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>
 
 impl<'a> Parser<'a> {
     fn new(file: &'a Arc<str>, opts: &'a ReadOptions, out: &'a mut SidiRead, peek: bool) -> Self {
+        let n = Names::new(&opts.profile);
+        let fa = |a: &str| format!("{}/@{}", n.frequenza, a);
+        let frequenza_attrs = [
+            fa(&n.a_sede),
+            fa(&n.a_sezione),
+            fa(&n.a_dal),
+            fa(&n.a_stato),
+        ];
         Parser {
             file,
-            n: Names::new(&opts.profile),
+            frequenza_attrs,
+            n,
             opts,
             out,
             peek,
@@ -864,7 +876,7 @@ impl<'a> Parser<'a> {
             Tag::Alunno => {
                 if let Some(p) = self.pupil.take() {
                     let n = &self.n;
-                    let fa = |a: &str| format!("{}/@{}", n.frequenza, a);
+                    let [fa_sede, fa_sezione, fa_dal, fa_stato] = &self.frequenza_attrs;
                     let names = RecordNames {
                         codice_fiscale: &n.codice_fiscale,
                         cognome: &n.cognome,
@@ -874,10 +886,10 @@ impl<'a> Parser<'a> {
                         luogo_nascita: &n.luogo_nascita,
                         cittadinanza: &n.cittadinanza,
                         frequenza: &n.frequenza,
-                        sede: &fa(&n.a_sede),
-                        sezione: &fa(&n.a_sezione),
-                        dal: &fa(&n.a_dal),
-                        stato: &fa(&n.a_stato),
+                        sede: fa_sede,
+                        sezione: fa_sezione,
+                        dal: fa_dal,
+                        stato: fa_stato,
                         date_format: "yyyy-mm-dd",
                     };
                     check_pupil(&p, &names, &mut self.out.findings);

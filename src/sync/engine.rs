@@ -11,8 +11,9 @@ use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::map::CodeMap;
 use crate::model::{ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport};
+use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::validate::Validation;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 /// The school a plan is for (from the SIDI export).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -211,8 +212,10 @@ pub fn plan(
         .collect();
     let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
     {
-        let mut cf_count: HashMap<&str, u32> = HashMap::with_capacity(ns);
-        let mut id_count: HashMap<&str, u32> = HashMap::with_capacity(ns);
+        let mut cf_count: HashMap<&str, u32> =
+            HashMap::with_capacity_and_hasher(ns, Default::default());
+        let mut id_count: HashMap<&str, u32> =
+            HashMap::with_capacity_and_hasher(ns, Default::default());
         for (i, p) in sidi.pupils.iter().enumerate() {
             if !cf_keys[i].is_empty() {
                 *cf_count.entry(&cf_keys[i]).or_default() += 1;
@@ -256,8 +259,8 @@ pub fn plan(
 
     // --- local indexes ---------------------------------------------------
     let local_cfs: Vec<String> = local.pupils.iter().map(LocalPupil::cf_key).collect();
-    let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity(nl);
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(nl);
+    let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
     for (j, l) in local.pupils.iter().enumerate() {
         if !local_cfs[j].is_empty() {
             by_cf.entry(&local_cfs[j]).or_insert(j);
@@ -313,7 +316,7 @@ pub fn plan(
         }
     }
     // 4. probable matches: same cognome, nome, data di nascita, another CF
-    let mut by_name: HashMap<(String, String, crate::date::Date), Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<(String, String, crate::date::Date), Vec<usize>> = HashMap::default();
     for (j, l) in local.pupils.iter().enumerate() {
         if claimed[j] {
             continue;
@@ -351,11 +354,13 @@ pub fn plan(
     }
 
     // --- classes ------------------------------------------------------------
-    let mut sidi_class: HashMap<&ClassKey, usize> = HashMap::with_capacity(sidi.classes.len());
+    let mut sidi_class: HashMap<&ClassKey, usize> =
+        HashMap::with_capacity_and_hasher(sidi.classes.len(), Default::default());
     for (k, c) in sidi.classes.iter().enumerate() {
         sidi_class.entry(&c.key).or_insert(k);
     }
-    let mut local_class: HashMap<&ClassKey, usize> = HashMap::with_capacity(local.classes.len());
+    let mut local_class: HashMap<&ClassKey, usize> =
+        HashMap::with_capacity_and_hasher(local.classes.len(), Default::default());
     for (k, c) in local.classes.iter().enumerate() {
         local_class.entry(&c.key).or_insert(k);
     }
@@ -428,8 +433,8 @@ pub fn plan(
     let mut row_matched = vec![false; rows.len()];
     let mut row_done = vec![false; rows.len()];
     let mut stale_rows: Vec<usize> = Vec::new();
-    let mut removed_items: HashSet<usize> = HashSet::new();
-    let mut rejected_pairs: HashSet<(usize, usize)> = HashSet::new();
+    let mut removed_items: HashSet<usize> = HashSet::default();
+    let mut rejected_pairs: HashSet<(usize, usize)> = HashSet::default();
     let item_index = |items: &[ReviewItem]| -> HashMap<String, usize> {
         items
             .iter()
@@ -523,7 +528,7 @@ pub fn plan(
     }
     // class_local_only
     let lo_end = items.len();
-    let mut class_pupils: HashMap<&ClassKey, usize> = HashMap::new();
+    let mut class_pupils: HashMap<&ClassKey, usize> = HashMap::default();
     for l in &local.pupils {
         *class_pupils.entry(&l.class).or_default() += 1;
     }
@@ -551,7 +556,7 @@ pub fn plan(
     // --- decisions, phase B: local_only, class_local_only -------------------
     let mut withdraw: Vec<(usize, usize)> = Vec::new(); // (local index, row)
     let mut remove_class: Vec<(usize, usize)> = Vec::new(); // (local class index, row)
-    let mut dropped: HashSet<usize> = HashSet::new();
+    let mut dropped: HashSet<usize> = HashSet::default();
     {
         let idx = item_index(&items);
         for (r, row) in rows.iter().enumerate() {
@@ -688,9 +693,9 @@ pub fn plan(
 
     // --- operations: pupils -------------------------------------------------
     let used_ids: HashSet<&str> = local.pupils.iter().map(|l| l.id_locale.as_str()).collect();
-    let mut new_ids: HashSet<String> = HashSet::new();
+    let mut new_ids: HashSet<String> = HashSet::default();
     // error codes per record, for the excluded list
-    let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::new();
+    let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::default();
     for f in &findings {
         if f.is_error() {
             error_codes

@@ -136,14 +136,55 @@ fn source_base_name(name: &str) -> String {
 /// Reads every input, validates, plans and writes the package. Any
 /// [`crate::Error`] means nothing was written (an earlier `--out` is left
 /// as it was).
+///
+/// The SIDI export (read, then validated) and the local side (local export
+/// and decisions) are independent and read on two threads; errors are
+/// reported in the same order as a sequential run (SIDI first).
 pub fn run_sync(cfg: &SyncConfig) -> Result<SyncOutcome> {
     let opts = crate::read::ReadOptions {
         profile: cfg.profile.clone(),
         encoding: cfg.encoding,
         ..crate::read::ReadOptions::default()
     };
-    let read = crate::read::read_sidi(&cfg.sidi, &opts)?;
-    run_sync_with(cfg, &read.export, read.findings)
+    let (sidi, local) = rayon::join(
+        || {
+            crate::read::read_sidi(&cfg.sidi, &opts).map(|read| {
+                let validation = validate_export(&read.export, &ValidateOptions::default());
+                (read, validation)
+            })
+        },
+        || read_local_side(cfg),
+    );
+    let (read, validation) = sidi?;
+    let (local, decisions) = local?;
+    let outcome = finish(
+        cfg,
+        &read.export,
+        read.findings,
+        local,
+        decisions,
+        validation,
+    );
+    // Freeing a large model costs a noticeable part of a run (hundreds of
+    // thousands of small strings): let another thread do it.
+    crate::util::drop_in_background(read.export);
+    outcome
+}
+
+/// The local export and the decisions file of `cfg`.
+fn read_local_side(
+    cfg: &SyncConfig,
+) -> Result<(crate::read::local::LocalRead, Option<decisions::Decisions>)> {
+    let mut layout = cfg.profile.local.clone();
+    if let Some(e) = cfg.encoding {
+        layout.encoding = e;
+    }
+    let local = crate::read::local::read_local(&cfg.local, cfg.local_classes.as_deref(), &layout)?;
+    let decisions = match &cfg.decisions {
+        Some(p) => Some(decisions::read_decisions(p)?),
+        None => None,
+    };
+    Ok((local, decisions))
 }
 
 /// [`run_sync`] with the SIDI export already read (`read_findings`: the
@@ -153,17 +194,23 @@ pub fn run_sync_with(
     export: &SidiExport,
     read_findings: Vec<Finding>,
 ) -> Result<SyncOutcome> {
-    let mut layout = cfg.profile.local.clone();
-    if let Some(e) = cfg.encoding {
-        layout.encoding = e;
-    }
-    let local = crate::read::local::read_local(&cfg.local, cfg.local_classes.as_deref(), &layout)?;
-    let pupils_local = local.export.pupils.len();
-    let decisions = match &cfg.decisions {
-        Some(p) => Some(decisions::read_decisions(p)?),
-        None => None,
-    };
-    let validation = validate_export(export, &ValidateOptions::default());
+    let (validation, local) = rayon::join(
+        || validate_export(export, &ValidateOptions::default()),
+        || read_local_side(cfg),
+    );
+    let (local, decisions) = local?;
+    finish(cfg, export, read_findings, local, decisions, validation)
+}
+
+/// Plans and writes the package once every input is read and validated.
+fn finish(
+    cfg: &SyncConfig,
+    export: &SidiExport,
+    read_findings: Vec<Finding>,
+    local: crate::read::local::LocalRead,
+    decisions: Option<decisions::Decisions>,
+    validation: crate::validate::Validation,
+) -> Result<SyncOutcome> {
     let map = CodeMap::from_profile(&cfg.profile);
     let mut plan = engine::plan(export, &validation, &local.export, &map, decisions.as_ref())?;
     // reader findings first, then the local export's, then validation and engine
@@ -224,7 +271,7 @@ pub fn run_sync_with(
     };
     write_package_with(&plan, &opts, &ctx)?;
     let (errors, warnings) = plan.finding_counts();
-    Ok(SyncOutcome {
+    let outcome = SyncOutcome {
         ops: plan.op_counts(),
         review: plan.review_counts(),
         errors,
@@ -240,8 +287,10 @@ pub fn run_sync_with(
             .zip
             .then(|| cfg.out.join(crate::write::package::ZIP_NAME)),
         pupils_sidi: export.pupils.len(),
-        pupils_local,
-    })
+        pupils_local: local.export.pupils.len(),
+    };
+    crate::util::drop_in_background((plan, local.export, validation));
+    Ok(outcome)
 }
 
 pub use crate::apply::{run_apply, ApplyConfig, ApplyOutcome};

@@ -4,7 +4,8 @@ use super::{cf, places, school_code, ValidateOptions, Validation};
 use crate::date::Date;
 use crate::findings::{Finding, FindingCode};
 use crate::model::{ClassKey, CodeKind, LocalExport, Ordine, Pupil, SidiExport};
-use std::collections::{HashMap, HashSet};
+use crate::util::{FastMap as HashMap, FastSet as HashSet};
+use std::borrow::Cow;
 
 /// Reference year of the age check: first year of `2025/26` (or `2025-2026`,
 /// `2025`), else the year of `today`.
@@ -80,7 +81,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- declared codes ---
-    let mut code_ordini: HashMap<(CodeKind, &str), Vec<&str>> = HashMap::new();
+    let mut code_ordini: HashMap<(CodeKind, &str), Vec<&str>> = HashMap::default();
     for c in &export.codes {
         code_ordini
             .entry((c.kind, c.codice.trim()))
@@ -97,7 +98,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- sedi ---
-    let mut sede_ordine: HashMap<&str, Option<Ordine>> = HashMap::new();
+    let mut sede_ordine: HashMap<&str, Option<Ordine>> = HashMap::default();
     for s in &export.sedi {
         let ordine = Ordine::from_code(&s.ordine);
         sede_ordine.insert(s.codice.trim(), ordine);
@@ -128,7 +129,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- classes ---
-    let mut declared_classes: HashSet<&ClassKey> = HashSet::new();
+    let mut declared_classes: HashSet<&ClassKey> = HashSet::default();
     for (i, c) in export.classes.iter().enumerate() {
         let record = c.key.to_string();
         let origin = Some(c.origin.clone());
@@ -203,47 +204,64 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- duplicates across pupils ---
-    let mut by_cf: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    let n = export.pupils.len();
+    let cf_keys: Vec<Cow<str>> = export.pupils.iter().map(|p| cf_key(p)).collect();
+    let mut by_cf: HashMap<&str, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_id: HashMap<&str, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
     for (i, p) in export.pupils.iter().enumerate() {
-        let k = p.cf_key();
+        let k: &str = &cf_keys[i];
         if !k.is_empty() {
-            by_cf.entry(k).or_default().push(i);
+            *by_cf.entry(k).or_default() += 1;
         }
         let id = p.id_sidi.trim();
         if !id.is_empty() {
-            by_id.entry(id).or_default().push(i);
+            *by_id.entry(id).or_default() += 1;
         }
     }
 
-    // --- pupils ---
-    for (i, p) in export.pupils.iter().enumerate() {
-        let mut err = pupil_rules(
-            p,
-            &sede_ordine,
-            &declared_classes,
-            ref_year,
-            opts,
-            &mut sink,
-        );
-        let k = p.cf_key();
-        if by_cf.get(&k).is_some_and(|v| v.len() > 1) {
-            err |= sink.push(
-                Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
-                    .record(p.identity())
-                    .field("CODICE_FISCALE")
-                    .value(k),
+    // --- pupils (independent of each other: checked in parallel, the
+    // findings concatenated in pupil order as a sequential run would) ---
+    use rayon::prelude::*;
+    let per_pupil: Vec<(Vec<Finding>, bool)> = export
+        .pupils
+        .par_iter()
+        .zip(cf_keys.par_iter())
+        .with_min_len(512)
+        .map(|(p, k)| {
+            let mut sink = Sink {
+                findings: Vec::new(),
+            };
+            let mut err = pupil_rules(
+                p,
+                &sede_ordine,
+                &declared_classes,
+                ref_year,
+                opts,
+                &mut sink,
             );
-        }
-        let id = p.id_sidi.trim();
-        if by_id.get(id).is_some_and(|v| v.len() > 1) {
-            err |= sink.push(
-                Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
-                    .record(p.identity())
-                    .field("ID_ALUNNO_SIDI")
-                    .value(id),
-            );
-        }
+            let k: &str = k;
+            if by_cf.get(k).is_some_and(|&c| c > 1) {
+                err |= sink.push(
+                    Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
+                        .record(p.identity())
+                        .field("CODICE_FISCALE")
+                        .value(k),
+                );
+            }
+            let id = p.id_sidi.trim();
+            if by_id.get(id).is_some_and(|&c| c > 1) {
+                err |= sink.push(
+                    Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
+                        .record(p.identity())
+                        .field("ID_ALUNNO_SIDI")
+                        .value(id),
+                );
+            }
+            (sink.findings, err)
+        })
+        .collect();
+    for (i, (f, err)) in per_pupil.into_iter().enumerate() {
+        sink.findings.extend(f);
         pupil_errors[i] = err;
     }
 
@@ -253,6 +271,17 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
         findings,
         pupil_errors,
         class_errors,
+    }
+}
+
+/// [`Pupil::cf_key`] without an allocation when the code is already
+/// trimmed and upper case (nearly always).
+fn cf_key(p: &Pupil) -> Cow<'_, str> {
+    let t = p.codice_fiscale.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
     }
 }
 
@@ -349,12 +378,12 @@ fn pupil_rules(
         err |= sink.findings[start..].iter().any(Finding::is_error);
     }
     let stato = p.stato_cf.trim();
-    match stato.to_ascii_uppercase().as_str() {
-        "" | "V" => {}
-        "N" => {
+    match stato {
+        "" | "V" | "v" => {}
+        "N" | "n" => {
             sink.push(mk(FindingCode::CfStateNonValidato, "STATO_CF").value(stato));
         }
-        "P" => {
+        "P" | "p" => {
             sink.push(mk(FindingCode::CfStateProvvisorio, "STATO_CF").value(stato));
         }
         _ => {
@@ -365,11 +394,11 @@ fn pupil_rules(
     // Frequenze.
     for f in &p.frequenze {
         let fo = Some(f.origin.clone());
-        let st = f.stato.trim().to_ascii_uppercase();
-        if !matches!(
-            st.as_str(),
-            "FREQUENTANTE" | "TRASFERITO" | "RITIRATO" | "INTERROTTO"
-        ) {
+        let st = f.stato.trim();
+        if !["FREQUENTANTE", "TRASFERITO", "RITIRATO", "INTERROTTO"]
+            .iter()
+            .any(|s| st.eq_ignore_ascii_case(s))
+        {
             sink.push(
                 Finding::new(FindingCode::FrequenzaStatoInvalid, fo.clone())
                     .record(record.clone())

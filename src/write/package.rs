@@ -48,6 +48,10 @@ pub struct PackageOptions {
 
 /// Renders every file of the package: (name, bytes), manifest last, zip
 /// (when asked) after it.
+///
+/// The five content files are independent: they are rendered (and hashed
+/// for the manifest) in parallel; the result does not depend on the order
+/// in which they finish.
 pub fn render_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
     render_package_with(plan, opts, &ReportContext::default())
 }
@@ -59,31 +63,70 @@ pub fn render_package_with(
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<(String, Vec<u8>)>> {
+    use rayon::prelude::*;
     let when = crate::util::format_timestamp(opts.generated_at);
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(7);
-    let mut b = Vec::with_capacity(plan.ops.len() * 200);
-    crate::write::patch::write_jsonl(&plan.ops, &mut b)?;
-    files.push(("patch.jsonl".into(), b));
-    let mut b = Vec::with_capacity(plan.ops.len() * 120);
-    crate::write::patch::write_csv(&plan.ops, &mut b)?;
-    files.push(("patch.csv".into(), b));
-    let mut b = Vec::with_capacity(plan.ops.len() * 250);
-    crate::write::patch::write_xml(&plan.school, &plan.ops, &mut b)?;
-    files.push(("patch.xml".into(), b));
-    let mut b = Vec::new();
-    crate::write::review::write_review(&plan.review, opts.lang, &mut b)?;
-    files.push(("review.csv".into(), b));
-    let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
-    files.push((
-        "report.html".into(),
-        crate::write::report::render_html(&data).into_bytes(),
-    ));
-    let roles = ["patch_jsonl", "patch_csv", "patch_xml", "review", "report"];
-    let outputs: Vec<FileEntry> = files
-        .iter()
-        .zip(roles)
-        .map(|((n, b), r)| FileEntry::of_bytes(r, n, b))
+    type Render<'a> = Box<dyn Fn() -> Result<Vec<u8>> + Send + Sync + 'a>;
+    let jobs: [(&str, &str, Render); 5] = [
+        (
+            "patch.jsonl",
+            "patch_jsonl",
+            Box::new(|| {
+                let mut b = Vec::with_capacity(plan.ops.len() * 320);
+                crate::write::patch::write_jsonl(&plan.ops, &mut b)?;
+                Ok(b)
+            }),
+        ),
+        (
+            "patch.csv",
+            "patch_csv",
+            Box::new(|| {
+                let mut b = Vec::with_capacity(plan.ops.len() * 180);
+                crate::write::patch::write_csv(&plan.ops, &mut b)?;
+                Ok(b)
+            }),
+        ),
+        (
+            "patch.xml",
+            "patch_xml",
+            Box::new(|| {
+                let mut b = Vec::with_capacity(plan.ops.len() * 400);
+                crate::write::patch::write_xml(&plan.school, &plan.ops, &mut b)?;
+                Ok(b)
+            }),
+        ),
+        (
+            "review.csv",
+            "review",
+            Box::new(|| {
+                let mut b = Vec::new();
+                crate::write::review::write_review(&plan.review, opts.lang, &mut b)?;
+                Ok(b)
+            }),
+        ),
+        (
+            "report.html",
+            "report",
+            Box::new(|| {
+                let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
+                Ok(crate::write::report::render_html(&data).into_bytes())
+            }),
+        ),
+    ];
+    let rendered: Vec<Result<(Vec<u8>, FileEntry)>> = jobs
+        .par_iter()
+        .map(|(name, role, render)| {
+            let b = render()?;
+            let e = FileEntry::of_bytes(role, name, &b);
+            Ok((b, e))
+        })
         .collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(7);
+    let mut outputs: Vec<FileEntry> = Vec::with_capacity(5);
+    for ((name, _, _), r) in jobs.iter().zip(rendered) {
+        let (b, e) = r?;
+        files.push((name.to_string(), b));
+        outputs.push(e);
+    }
     let m = manifest_json(
         plan,
         &when,
@@ -242,12 +285,21 @@ pub fn write_files_atomically_with(
         .prefix(".sidisync-new-")
         .tempdir_in(&parent)
         .map_err(|e| Error::io(&parent, e))?;
-    for (name, bytes) in files {
-        let p = tmp.path().join(name);
-        let mut f = std::fs::File::create(&p).map_err(|e| Error::io(out.join(name), e))?;
-        f.write_all(bytes)
-            .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
-            .map_err(|e| Error::io(out.join(name), e))?;
+    // Each file is written and fsynced on its own thread: the fsyncs overlap.
+    use rayon::prelude::*;
+    let written: Vec<Result<()>> = files
+        .par_iter()
+        .map(|(name, bytes)| {
+            let p = tmp.path().join(name);
+            let mut f = std::fs::File::create(&p).map_err(|e| Error::io(out.join(name), e))?;
+            f.write_all(bytes)
+                .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
+                .map_err(|e| Error::io(out.join(name), e))
+        })
+        .collect();
+    // the first failure in file order, as a sequential write would report
+    for r in written {
+        r?;
     }
     if durable {
         sync_dir(tmp.path());
