@@ -173,10 +173,15 @@ fn sigkill_during_sync_leaves_old_or_new_package() {
         .as_nanos() as u64;
     eprintln!("kill test: full run {full:?}, seed {seed}");
     let (mut saw_old, mut saw_new) = (0, 0);
-    for (i, d) in delays(seed, KILLS, full.mul_f64(1.1))
-        .into_iter()
-        .enumerate()
-    {
+    // Half the kills anywhere in the run, half in its last quarter, where
+    // the package is rendered and written.
+    let mut kills = delays(seed, KILLS / 2, full.mul_f64(1.1));
+    kills.extend(
+        delays(seed ^ 0x9E37_79B9, KILLS - KILLS / 2, full.mul_f64(0.3))
+            .into_iter()
+            .map(|d| full.mul_f64(0.75) + d),
+    );
+    for (i, d) in kills.into_iter().enumerate() {
         if out.exists() {
             std::fs::remove_dir_all(&out).unwrap();
         }
