@@ -1,8 +1,8 @@
 //! Text encoding detection and decoding.
 //!
 //! School offices run Windows: CSV files come as UTF-8 (with or without BOM)
-//! or windows-1252. [`detect`] applies the rule: UTF-8 BOM -> UTF-8; valid
-//! UTF-8 -> UTF-8; anything else -> windows-1252 (a superset of ISO-8859-1
+//! or windows-1252. [`detect`] applies the rule: valid UTF-8 (after an
+//! optional BOM, which is removed) -> UTF-8; anything else -> windows-1252 (a superset of ISO-8859-1
 //! for printable text, which is why ISO-8859-1 labels decode as windows-1252,
 //! as every browser does).
 
@@ -15,7 +15,11 @@ pub fn detect(bytes: &[u8], choice: EncodingChoice) -> &'static Encoding {
     match choice {
         EncodingChoice::Fixed(e) => e,
         EncodingChoice::Auto => {
-            if bytes.starts_with(b"\xEF\xBB\xBF") || std::str::from_utf8(bytes).is_ok() {
+            // A BOM says UTF-8, but only the bytes can prove it: a file saved
+            // with a BOM and later given windows-1252 text (found by fuzzing)
+            // would otherwise lose its accented letters to U+FFFD.
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            if std::str::from_utf8(body).is_ok() {
                 UTF_8
             } else {
                 WINDOWS_1252
@@ -27,7 +31,7 @@ pub fn detect(bytes: &[u8], choice: EncodingChoice) -> &'static Encoding {
 /// Decodes `bytes` to text (BOM removed), borrowing when it is already UTF-8.
 pub fn decode(bytes: &[u8], choice: EncodingChoice) -> Cow<'_, str> {
     let enc = detect(bytes, choice);
-    let bytes = if enc == UTF_8 {
+    let bytes = if enc == UTF_8 || choice == EncodingChoice::Auto {
         bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
     } else {
         bytes
@@ -55,6 +59,19 @@ pub fn xml_encoding(label: &str) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bom_then_windows_1252_keeps_letters() {
+        // Regression (fuzz target `encoding`): BOM, then windows-1252 bytes.
+        let bytes = b"\xEF\xBB\xBFCOGNOME;NOME\nNICOL\xD2;ZO\xC8\n";
+        assert_eq!(detect(bytes, EncodingChoice::Auto), WINDOWS_1252);
+        assert_eq!(
+            decode(bytes, EncodingChoice::Auto),
+            "COGNOME;NOME\nNICOLÒ;ZOÈ\n"
+        );
+        let utf8 = "\u{feff}COGNOME\nNICOLÒ\n".as_bytes();
+        assert_eq!(decode(utf8, EncodingChoice::Auto), "COGNOME\nNICOLÒ\n");
+    }
 
     #[test]
     fn detects_windows_1252_names() {

@@ -102,10 +102,12 @@ enum Dec {
 }
 
 impl Dec {
-    fn new(choice: EncodingChoice, bom: bool) -> Dec {
+    fn new(choice: EncodingChoice) -> Dec {
         match choice {
             EncodingChoice::Fixed(e) => Dec::Fixed(e),
-            EncodingChoice::Auto if bom => Dec::Fixed(UTF_8),
+            // A BOM announces UTF-8 but only valid bytes prove it: the
+            // tentative decoder falls back to windows-1252 (the BOM is
+            // removed either way) rather than lose letters to U+FFFD.
             EncodingChoice::Auto => Dec::Tentative { seen: false },
         }
     }
@@ -160,10 +162,6 @@ impl<'s> CsvFile<'s> {
         let r = store.open(m.index, &m.name)?;
         let mut t = Tracked::new(r, hash);
         t.set_line_limit(opts.limits.csv_max_line);
-        let bom = t
-            .peek(3)
-            .map_err(|e| Error::io(&*m.name, e))?
-            .starts_with(b"\xEF\xBB\xBF");
         let rdr = csv::ReaderBuilder::new()
             .delimiter(opts.profile.sidi_csv.delimiter)
             .has_headers(false)
@@ -178,7 +176,7 @@ impl<'s> CsvFile<'s> {
             idx: Vec::new(),
             names: Vec::new(),
             width: 0,
-            dec: Dec::new(choice, bom),
+            dec: Dec::new(choice),
             rec: csv::ByteRecord::new(),
             max_field: opts.limits.max_field_len,
         };

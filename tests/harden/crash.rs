@@ -145,10 +145,13 @@ fn delays(seed: u64, n: usize, max: Duration) -> Vec<Duration> {
         .collect()
 }
 
+/// Kills per run of the test (each at a fresh random delay).
+const KILLS: usize = 12;
+
 #[test]
 fn sigkill_during_sync_leaves_old_or_new_package() {
     let tmp = harness::tempdir();
-    let school = large_school(&tmp.path().join("gen"), 20_000);
+    let school = large_school(&tmp.path().join("gen"), 12_000);
     let refs = tmp.path().join("refs");
     // Reference packages: the old one (the sample school) and the new one.
     let old_ref = refs.join("old");
@@ -170,7 +173,15 @@ fn sigkill_during_sync_leaves_old_or_new_package() {
         .as_nanos() as u64;
     eprintln!("kill test: full run {full:?}, seed {seed}");
     let (mut saw_old, mut saw_new) = (0, 0);
-    for (i, d) in delays(seed, 16, full.mul_f64(1.1)).into_iter().enumerate() {
+    // Half the kills anywhere in the run, half in its last quarter, where
+    // the package is rendered and written.
+    let mut kills = delays(seed, KILLS / 2, full.mul_f64(1.1));
+    kills.extend(
+        delays(seed ^ 0x9E37_79B9, KILLS - KILLS / 2, full.mul_f64(0.3))
+            .into_iter()
+            .map(|d| full.mul_f64(0.75) + d),
+    );
+    for (i, d) in kills.into_iter().enumerate() {
         if out.exists() {
             std::fs::remove_dir_all(&out).unwrap();
         }
@@ -199,7 +210,7 @@ fn sigkill_during_sync_leaves_old_or_new_package() {
         }
     }
     eprintln!("kill test: {saw_old} old, {saw_new} new (seed {seed})");
-    assert_eq!(saw_old + saw_new, 16);
+    assert_eq!(saw_old + saw_new, KILLS);
 }
 
 /// Runs `sync` under a file-size limit of `limit` bytes (prlimit).
