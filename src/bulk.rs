@@ -180,28 +180,6 @@ impl SchoolResult {
         }
     }
 
-    fn done(school: &str, file: &str, bytes: u64, o: &SyncOutcome, time: Duration) -> SchoolResult {
-        SchoolResult {
-            school: school.to_string(),
-            sidi_files: vec![file.to_string()],
-            status: if o.errors > 0 {
-                Status::Errors
-            } else {
-                Status::Ok
-            },
-            pupils_sidi: o.pupils_sidi,
-            pupils_local: o.pupils_local,
-            ops: o.ops.clone(),
-            review: o.review.clone(),
-            errors: o.errors,
-            warnings: o.warnings,
-            excluded: o.excluded,
-            bytes,
-            time,
-            message: String::new(),
-        }
-    }
-
     /// The count of one operation kind (0 for a failed school).
     pub fn op(&self, k: OpKind) -> usize {
         self.ops
@@ -283,6 +261,92 @@ pub struct Progress {
     /// work left than schools, whose sizes differ by a thousand times).
     pub bytes_done: u64,
     pub bytes_total: u64,
+}
+
+/// A school's outcome as a worker leaves it: numbers only (see
+/// [`run_bulk_with_progress`]).
+#[derive(Clone, Debug)]
+struct Done {
+    status: Status,
+    pupils_sidi: usize,
+    pupils_local: usize,
+    ops: [usize; OpKind::ALL.len()],
+    review: [usize; ReviewKind::ALL.len()],
+    errors: usize,
+    warnings: usize,
+    excluded: usize,
+    time: Duration,
+    message: String,
+}
+
+impl Done {
+    fn failed(message: String) -> Done {
+        Done {
+            status: Status::Failed,
+            pupils_sidi: 0,
+            pupils_local: 0,
+            ops: [0; OpKind::ALL.len()],
+            review: [0; ReviewKind::ALL.len()],
+            errors: 0,
+            warnings: 0,
+            excluded: 0,
+            time: Duration::ZERO,
+            message,
+        }
+    }
+
+    fn of(o: &SyncOutcome, time: Duration) -> Done {
+        let mut d = Done::failed(String::new());
+        d.status = if o.errors > 0 {
+            Status::Errors
+        } else {
+            Status::Ok
+        };
+        d.pupils_sidi = o.pupils_sidi;
+        d.pupils_local = o.pupils_local;
+        for (slot, k) in d.ops.iter_mut().zip(OpKind::ALL) {
+            *slot = o.ops.iter().find(|(x, _)| *x == k).map_or(0, |(_, n)| *n);
+        }
+        for (slot, k) in d.review.iter_mut().zip(ReviewKind::ALL) {
+            *slot = o
+                .review
+                .iter()
+                .find(|(x, _)| *x == k)
+                .map_or(0, |(_, n)| *n);
+        }
+        d.errors = o.errors;
+        d.warnings = o.warnings;
+        d.excluded = o.excluded;
+        d.time = time;
+        d
+    }
+
+    fn into_row(self, school: String, file: String, bytes: u64) -> SchoolResult {
+        let failed = self.status == Status::Failed;
+        SchoolResult {
+            school,
+            sidi_files: vec![file],
+            status: self.status,
+            pupils_sidi: self.pupils_sidi,
+            pupils_local: self.pupils_local,
+            ops: if failed {
+                Vec::new()
+            } else {
+                OpKind::ALL.into_iter().zip(self.ops).collect()
+            },
+            review: if failed {
+                Vec::new()
+            } else {
+                ReviewKind::ALL.into_iter().zip(self.review).collect()
+            },
+            errors: self.errors,
+            warnings: self.warnings,
+            excluded: self.excluded,
+            bytes,
+            time: self.time,
+            message: self.message,
+        }
+    }
 }
 
 /// One entry of `sidi_dir`.
@@ -488,8 +552,10 @@ pub fn run_bulk_with_progress(
             }
         }
     }
+    drop(paired);
     rows.extend(orphans);
 
+    drop(locals);
     phases.pair = start.elapsed() - phases.scan;
 
     // Largest first, so the tail of the run is short.
@@ -517,10 +583,15 @@ pub fn run_bulk_with_progress(
 
     let sync_start = Instant::now();
     let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::with_capacity(tasks.len()));
-    let one = |t: &Task| -> SchoolResult {
+    // Workers keep nothing on the heap per school (a `Done` is plain
+    // numbers, plus a message only for a failure): the rows are built after
+    // the run, from the tasks' own strings. Long-lived allocations made
+    // between two schools' temporary ones fragmented the allocator's arenas
+    // (peak RSS grew with the number of schools).
+    let results: Mutex<Vec<Option<Done>>> = Mutex::new(vec![None; tasks.len()]);
+    let one = |t: &Task| -> Done {
         let Some(local) = &t.local else {
-            let msg = fill(
+            return Done::failed(fill(
                 bulk_template("no_local", lang),
                 &[
                     ("school", &t.school),
@@ -529,13 +600,7 @@ pub fn run_bulk_with_progress(
                         &cfg.local_dir.join(&t.school).display().to_string(),
                     ),
                 ],
-            );
-            return SchoolResult::failed(
-                &t.school,
-                vec![t.export.name.clone()],
-                t.export.bytes,
-                msg,
-            );
+            ));
         };
         let classes = local.join(LOCAL_CLASSES);
         let scfg = SyncConfig {
@@ -556,22 +621,12 @@ pub fn run_bulk_with_progress(
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_sync(&scfg)));
         let time = t0.elapsed();
         match r {
-            Ok(Ok(o)) => SchoolResult::done(&t.school, &t.export.name, t.export.bytes, &o, time),
-            Ok(Err(e)) => SchoolResult::failed(
-                &t.school,
-                vec![t.export.name.clone()],
-                t.export.bytes,
-                e.localized(lang),
-            ),
-            Err(p) => SchoolResult::failed(
-                &t.school,
-                vec![t.export.name.clone()],
-                t.export.bytes,
-                fill(
-                    bulk_template("internal", lang),
-                    &[("detail", &panic_text(p.as_ref()))],
-                ),
-            ),
+            Ok(Ok(o)) => Done::of(&o, time),
+            Ok(Err(e)) => Done::failed(e.localized(lang)),
+            Err(p) => Done::failed(fill(
+                bulk_template("internal", lang),
+                &[("detail", &panic_text(p.as_ref()))],
+            )),
         }
     };
     pool.scope(|s| {
@@ -579,19 +634,29 @@ pub fn run_bulk_with_progress(
             s.spawn(|_| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(t) = tasks.get(i) else { break };
-                let row = one(t);
-                pupils_done.fetch_add(row.pupils_sidi as u64, Ordering::SeqCst);
+                let d = one(t);
+                pupils_done.fetch_add(d.pupils_sidi as u64, Ordering::SeqCst);
                 bytes_done.fetch_add(t.export.bytes, Ordering::SeqCst);
-                if row.status == Status::Failed {
+                if d.status == Status::Failed {
                     failed.fetch_add(1, Ordering::SeqCst);
                 }
                 done.fetch_add(1, Ordering::SeqCst);
-                results.lock().unwrap_or_else(|e| e.into_inner()).push(row);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(d);
                 progress(&snapshot());
             });
         }
     });
-    rows.extend(results.into_inner().unwrap_or_else(|e| e.into_inner()));
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    rows.reserve(tasks.len());
+    for (t, d) in tasks.into_iter().zip(results) {
+        let d = d.unwrap_or_else(|| {
+            Done::failed(fill(
+                bulk_template("internal", lang),
+                &[("detail", "no result")],
+            ))
+        });
+        rows.push(d.into_row(t.school, t.export.name, t.export.bytes));
+    }
     phases.sync = sync_start.elapsed();
     // Durability for the whole output at once: most files were written back
     // by the kernel meanwhile, so these fsyncs are cheap, unlike one journal
@@ -639,22 +704,33 @@ pub fn run_bulk_with_progress(
     let summary_start = Instant::now();
     let when = crate::util::format_timestamp(generated_at);
     let csv = crate::write::summary::summary_csv(&outcome.schools)?;
-    write_atomically(&outcome.summary_csv(), &csv)?;
-    let html = crate::write::summary::render_summary_html(&outcome, lang, &when);
-    write_atomically(&outcome.summary_html(), html.as_bytes())?;
+    write_atomically(&outcome.summary_csv(), |w| w.write_all(&csv))?;
+    drop(csv);
+    write_atomically(&outcome.summary_html(), |w| {
+        crate::write::summary::write_summary_html(&outcome, lang, &when, w)
+    })?;
     outcome.phases.summary = summary_start.elapsed();
     outcome.elapsed = start.elapsed();
     Ok(outcome)
 }
 
-/// Writes `bytes` to a temporary file next to `path`, then renames it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes a file through `fill` into a temporary file next to `path`, then
+/// renames it.
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut f = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.as_file().sync_all())
+    let f = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    fill(&mut w)
+        .and_then(|_| w.flush())
         .map_err(|e| Error::io(path, e))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    f.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     f.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

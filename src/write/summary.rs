@@ -109,12 +109,25 @@ fn num(n: u64, lang: Lang) -> String {
     o
 }
 
-/// Renders `summary.html`: one self-contained page, no external resource.
+/// Renders `summary.html` in memory (see [`write_summary_html`]).
 pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> String {
+    let mut v = Vec::new();
+    write_summary_html(o, lang, generated_at, &mut v).expect("writing to memory");
+    String::from_utf8(v).expect("HTML is UTF-8")
+}
+
+/// Writes `summary.html`: one self-contained page, no external resource.
+/// The page is streamed (a national run has tens of thousands of rows).
+pub fn write_summary_html(
+    o: &BulkOutcome,
+    lang: Lang,
+    generated_at: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let t = |it: &'static str, en: &'static str| lang.pick(it, en);
     let tot = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64();
-    let mut h = String::with_capacity(8192 + o.schools.len() * 400);
+    let mut h = String::with_capacity(1 << 16);
     let title = t(
         "Sincronizzazione con SIDI: riepilogo",
         "Synchronisation with SIDI: summary",
@@ -253,6 +266,10 @@ pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> S
                 esc(r.status.label(lang)),
                 esc(&msg)
             ));
+            if h.len() > 60_000 {
+                out.write_all(h.as_bytes())?;
+                h.clear();
+            }
         }
         h.push_str("</tbody></table>\n");
     }
@@ -315,6 +332,10 @@ pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> S
             h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
         }
         h.push_str("</tr>\n");
+        if h.len() > 60_000 {
+            out.write_all(h.as_bytes())?;
+            h.clear();
+        }
     }
     h.push_str("</tbody><tfoot><tr>");
     h.push_str(&format!("<td colspan=\"3\">{}</td>", t("Totale", "Total")));
@@ -331,7 +352,7 @@ pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> S
         h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
     }
     h.push_str("</tr></tfoot></table>\n</body></html>\n");
-    h
+    out.write_all(h.as_bytes())
 }
 
 /// The school code, linked to its report when a package was written.
