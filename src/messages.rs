@@ -708,6 +708,41 @@ pub fn bulk_template(key: &str, lang: Lang) -> &'static str {
     lang.pick(it, en)
 }
 
+/// (Italian, English) templates of the `DETTAGLIO` text of `review.csv`
+/// (and the report), by review kind, plus the small parts they use:
+/// `sidi_class` (`{class}`) and `empty_cf`. Placeholders of the kinds:
+/// `cf_mismatch` {who} {data_nascita} {sidi_cf} {id} {sc} {lcf} {lc};
+/// `local_only` {who} {class}; `class_local_only` {class} {pupils}.
+pub fn review_detail_template(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "cf_mismatch" => (
+            "Su SIDI {who}, nato/a il {data_nascita}, ha codice fiscale {sidi_cf} (id SIDI {id}{sc}); \
+             nell'archivio locale un alunno con stessi cognome, nome e data di nascita ha codice fiscale {lcf} (classe {lc}). \
+             ACCETTA se sono la stessa persona: il codice fiscale locale viene sostituito da quello SIDI. \
+             RIFIUTA se sono persone diverse: l'alunno SIDI viene inserito come nuovo.",
+            "On SIDI {who}, born {data_nascita}, has codice fiscale {sidi_cf} (SIDI id {id}{sc}); \
+             locally a pupil with the same surname, name and birth date has codice fiscale {lcf} (class {lc}). \
+             ACCETTA if they are the same person: the local codice fiscale is replaced by SIDI's. \
+             RIFIUTA if they are different people: the SIDI pupil is inserted as new.",
+        ),
+        "local_only" => (
+            "{who} (classe {class}) è nell'archivio locale ma non su SIDI. \
+             ACCETTA per ritirarlo dall'archivio locale; RIFIUTA per lasciarlo com'è (e verificare su SIDI).",
+            "{who} (class {class}) is in the local archive but not on SIDI. \
+             ACCETTA to withdraw the pupil locally; RIFIUTA to leave it as it is (and check on SIDI).",
+        ),
+        "class_local_only" => (
+            "La classe {class} ({pupils} alunni nell'archivio locale) non esiste su SIDI. \
+             ACCETTA per rimuoverla dall'archivio locale (solo quando non ha più alunni); RIFIUTA per lasciarla.",
+            "Class {class} ({pupils} pupils in the local archive) does not exist on SIDI. \
+             ACCETTA to remove it locally (only once it has no pupils); RIFIUTA to keep it.",
+        ),
+        "sidi_class" => (", classe {class}", ", class {class}"),
+        "empty_cf" => ("vuoto", "empty"),
+        _ => ("", ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 //! formula. `DECISIONE` is left empty for the person to fill in.
 
 use crate::error::{Error, Result};
-use crate::messages::Lang;
+use crate::messages::{self, fill, Lang};
 use crate::model::ClassKey;
 use crate::sync::ops::{ReviewDetail, ReviewItem};
 use std::io::Write;
@@ -34,96 +34,65 @@ fn class_text(k: &ClassKey) -> String {
     format!("{} {}{}", k.sede, k.anno, k.sezione)
 }
 
-/// The plain-language explanation of an item, with what each answer does.
+/// The plain-language explanation of an item, with what each answer does
+/// (texts from the catalogue: [`messages::review_detail_template`]).
 pub fn detail(item: &ReviewItem, lang: Lang) -> String {
-    match (&item.detail, lang) {
-        (
-            ReviewDetail::CfMismatch {
-                sidi_cf,
-                id_sidi,
-                local_cf,
-                cognome,
-                nome,
-                data_nascita,
-                local_class,
-                sidi_class,
-            },
-            Lang::It,
-        ) => format!(
-            "Su SIDI {who}, nato/a il {data_nascita}, ha codice fiscale {sidi_cf} (id SIDI {id}{sc}); \
-             nell'archivio locale un alunno con stessi cognome, nome e data di nascita ha codice fiscale {lcf} (classe {lc}). \
-             ACCETTA se sono la stessa persona: il codice fiscale locale viene sostituito da quello SIDI. \
-             RIFIUTA se sono persone diverse: l'alunno SIDI viene inserito come nuovo.",
-            who = full_name(cognome, nome),
-            id = if id_sidi.is_empty() { "-" } else { id_sidi },
-            sc = sidi_class
+    let pick = |(it, en): (&'static str, &'static str)| lang.pick(it, en);
+    match &item.detail {
+        ReviewDetail::CfMismatch {
+            sidi_cf,
+            id_sidi,
+            local_cf,
+            cognome,
+            nome,
+            data_nascita,
+            local_class,
+            sidi_class,
+        } => {
+            let sc = sidi_class
                 .as_ref()
-                .map(|c| format!(", classe {}", class_text(c)))
-                .unwrap_or_default(),
-            lcf = if local_cf.is_empty() { "vuoto" } else { local_cf },
-            lc = class_text(local_class),
+                .map(|c| {
+                    fill(
+                        pick(messages::review_detail_template("sidi_class")),
+                        &[("class", &class_text(c))],
+                    )
+                })
+                .unwrap_or_default();
+            let lcf = if local_cf.is_empty() {
+                pick(messages::review_detail_template("empty_cf"))
+            } else {
+                local_cf.as_str()
+            };
+            fill(
+                pick(messages::review_detail_template("cf_mismatch")),
+                &[
+                    ("who", &full_name(cognome, nome)),
+                    ("data_nascita", data_nascita.as_ref()),
+                    ("sidi_cf", sidi_cf),
+                    ("id", if id_sidi.is_empty() { "-" } else { id_sidi }),
+                    ("sc", &sc),
+                    ("lcf", lcf),
+                    ("lc", &class_text(local_class)),
+                ],
+            )
+        }
+        ReviewDetail::LocalOnly {
+            cognome,
+            nome,
+            class,
+        } => fill(
+            pick(messages::review_detail_template("local_only")),
+            &[
+                ("who", &full_name(cognome, nome)),
+                ("class", &class_text(class)),
+            ],
         ),
-        (
-            ReviewDetail::CfMismatch {
-                sidi_cf,
-                id_sidi,
-                local_cf,
-                cognome,
-                nome,
-                data_nascita,
-                local_class,
-                sidi_class,
-            },
-            Lang::En,
-        ) => format!(
-            "On SIDI {who}, born {data_nascita}, has codice fiscale {sidi_cf} (SIDI id {id}{sc}); \
-             locally a pupil with the same surname, name and birth date has codice fiscale {lcf} (class {lc}). \
-             ACCETTA if they are the same person: the local codice fiscale is replaced by SIDI's. \
-             RIFIUTA if they are different people: the SIDI pupil is inserted as new.",
-            who = full_name(cognome, nome),
-            id = if id_sidi.is_empty() { "-" } else { id_sidi },
-            sc = sidi_class
-                .as_ref()
-                .map(|c| format!(", class {}", class_text(c)))
-                .unwrap_or_default(),
-            lcf = if local_cf.is_empty() { "empty" } else { local_cf },
-            lc = class_text(local_class),
-        ),
-        (
-            ReviewDetail::LocalOnly {
-                cognome,
-                nome,
-                class,
-            },
-            Lang::It,
-        ) => format!(
-            "{} (classe {}) è nell'archivio locale ma non su SIDI. \
-             ACCETTA per ritirarlo dall'archivio locale; RIFIUTA per lasciarlo com'è (e verificare su SIDI).",
-            full_name(cognome, nome),
-            class_text(class)
-        ),
-        (
-            ReviewDetail::LocalOnly {
-                cognome,
-                nome,
-                class,
-            },
-            Lang::En,
-        ) => format!(
-            "{} (class {}) is in the local archive but not on SIDI. \
-             ACCETTA to withdraw the pupil locally; RIFIUTA to leave it as it is (and check on SIDI).",
-            full_name(cognome, nome),
-            class_text(class)
-        ),
-        (ReviewDetail::ClassLocalOnly { class, pupils }, Lang::It) => format!(
-            "La classe {} ({pupils} alunni nell'archivio locale) non esiste su SIDI. \
-             ACCETTA per rimuoverla dall'archivio locale (solo quando non ha più alunni); RIFIUTA per lasciarla.",
-            class_text(class)
-        ),
-        (ReviewDetail::ClassLocalOnly { class, pupils }, Lang::En) => format!(
-            "Class {} ({pupils} pupils in the local archive) does not exist on SIDI. \
-             ACCETTA to remove it locally (only once it has no pupils); RIFIUTA to keep it.",
-            class_text(class)
+        ReviewDetail::ClassLocalOnly { class, pupils } => fill(
+            pick(messages::review_detail_template("class_local_only")),
+            &[
+                ("class", &class_text(class)),
+                ("pupils", &pupils.to_string()),
+            ],
         ),
     }
 }
