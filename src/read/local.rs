@@ -141,6 +141,29 @@ struct Table<'a> {
     lines: LineCounter<'a>,
 }
 
+impl Table<'_> {
+    /// Reads the next row that is not blank into `rec`, checks its fields
+    /// and returns its 1-based line; `None` at the end of the file.
+    fn next_row(&mut self, file: &str, rec: &mut csv::StringRecord) -> Result<Option<u32>> {
+        loop {
+            match self.reader.read_record(rec) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(csv_error(file, &e, Some(&mut self.lines))),
+            }
+            let line = match rec.position() {
+                Some(p) => self.lines.line_at(p.byte()),
+                None => 0,
+            };
+            if rec.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            check_fields(file, line, rec)?;
+            return Ok(Some(line));
+        }
+    }
+}
+
 /// Turns byte offsets (increasing) into 1-based line numbers in O(n) total.
 /// (The csv crate's own line count is one short after a CRLF: a record's
 /// position points at the `\n` of the previous line end.)
@@ -282,20 +305,7 @@ fn read_pupils(
     let mut ids: HashMap<String, u32> = HashMap::default();
     let mut cfs: HashMap<String, u32> = HashMap::default();
     let mut rec = csv::StringRecord::new();
-    loop {
-        match t.reader.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e, Some(&mut t.lines))),
-        }
-        let line = match rec.position() {
-            Some(p) => t.lines.line_at(p.byte()),
-            None => 0,
-        };
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        check_fields(file, line, &rec)?;
+    while let Some(line) = t.next_row(file, &mut rec)? {
         let origin = Origin::new(&t.file, line, 0);
         let g = |c: &str| get(&rec, &t.index, c);
         let id_locale = g("ID_LOCALE").to_string();
@@ -407,20 +417,7 @@ fn read_classes(
     let mut out = Vec::new();
     let mut seen: HashSet<ClassKey> = HashSet::default();
     let mut rec = csv::StringRecord::new();
-    loop {
-        match t.reader.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e, Some(&mut t.lines))),
-        }
-        let line = match rec.position() {
-            Some(p) => t.lines.line_at(p.byte()),
-            None => 0,
-        };
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        check_fields(file, line, &rec)?;
+    while let Some(line) = t.next_row(file, &mut rec)? {
         let origin = Origin::new(&t.file, line, 0);
         let g = |c: &str| get(&rec, &t.index, c);
         let key = ClassKey::new(g("CODICE_SEDE"), g("ANNO_CORSO"), g("SEZIONE"));
