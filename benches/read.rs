@@ -3,7 +3,7 @@
 //! `cargo bench --bench read`; figures in docs/bench-read.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sidisync::read::{read_sidi_bytes, ReadOptions};
+use sidisync::read::{read_sidi_bytes, xml, ReadOptions};
 use std::hint::black_box;
 
 #[path = "support/gen_export.rs"]
@@ -53,6 +53,41 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Elements(PUPILS as u64));
         g.bench_function(*id, |b| {
             b.iter(|| read_sidi_bytes(name, black_box(bytes), &opts).unwrap())
+        });
+    }
+    g.finish();
+
+    // The XML form by path: streamed (the path for members over 256 MiB),
+    // in memory on one core (one chunk, one-thread pool), in memory with the
+    // machine's cores (the default).
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    let mut g = c.benchmark_group("xml_paths/MB");
+    g.sample_size(10);
+    for (id, _, bytes) in inputs.iter().filter(|(id, _, _)| id.starts_with("xml")) {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_function(format!("{id}/streamed"), |b| {
+            b.iter(|| xml::read_stream("frequenze.xml", black_box(&bytes[..]), &opts).unwrap())
+        });
+        g.bench_function(format!("{id}/in_memory_1_core"), |b| {
+            b.iter(|| {
+                one.install(|| {
+                    xml::read_whole_bytes(
+                        "frequenze.xml",
+                        black_box(bytes),
+                        &opts,
+                        Some(usize::MAX),
+                    )
+                    .unwrap()
+                })
+            })
+        });
+        g.bench_function(format!("{id}/in_memory_parallel"), |b| {
+            b.iter(|| {
+                xml::read_whole_bytes("frequenze.xml", black_box(bytes), &opts, None).unwrap()
+            })
         });
     }
     g.finish();

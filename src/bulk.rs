@@ -615,6 +615,7 @@ pub fn run_bulk_with_progress(
             encoding: cfg.encoding,
             generated_at: Some(generated_at),
             durable: false,
+            exit_after: false,
             redact: cfg.redact,
         };
         let t0 = Instant::now();

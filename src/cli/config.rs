@@ -83,6 +83,8 @@ pub fn sync_config(a: &super::args::SyncArgs, g: &Global) -> Result<SyncConfig> 
     cfg.zip = a.zip;
     cfg.lang = g.lang;
     cfg.redact = g.redact;
+    // the command ends with this sync: leave its memory to the OS
+    cfg.exit_after = true;
     Ok(cfg)
 }
 

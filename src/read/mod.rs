@@ -245,10 +245,10 @@ pub(crate) struct RecordNames<'a> {
 /// do not parse (the raw text is kept in the model). Codice fiscale, sesso,
 /// classes and codes are checked by `validate`.
 pub(crate) fn check_pupil(p: &Pupil, n: &RecordNames, findings: &mut Vec<Finding>) {
-    let id = p.identity();
+    // the identity is built only for a finding (most pupils have none)
     let missing = |field: &str, origin: &Origin| {
         Finding::new(FindingCode::RequiredMissing, Some(origin.clone()))
-            .record(id.clone())
+            .record(p.identity())
             .field(field)
     };
     for (v, field) in [
@@ -267,7 +267,7 @@ pub(crate) fn check_pupil(p: &Pupil, n: &RecordNames, findings: &mut Vec<Finding
     if !p.data_nascita_raw.is_empty() && p.data_nascita.is_none() {
         findings.push(
             Finding::new(FindingCode::DateInvalid, Some(p.origin.clone()))
-                .record(id.clone())
+                .record(p.identity())
                 .field(n.data_nascita)
                 .value(p.data_nascita_raw.clone())
                 .expected(n.date_format),
@@ -289,7 +289,7 @@ pub(crate) fn check_pupil(p: &Pupil, n: &RecordNames, findings: &mut Vec<Finding
         if !f.dal_raw.is_empty() && f.dal.is_none() {
             findings.push(
                 Finding::new(FindingCode::DateInvalid, Some(f.origin.clone()))
-                    .record(id.clone())
+                    .record(p.identity())
                     .field(n.dal)
                     .value(f.dal_raw.clone())
                     .expected(n.date_format),

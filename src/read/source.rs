@@ -370,7 +370,7 @@ impl<R: Read> Read for Tracked<R> {
 
 /// Number of `\n` in `s`, eight bytes at a time.
 #[inline]
-fn count_newlines(s: &[u8]) -> usize {
+pub(crate) fn count_newlines(s: &[u8]) -> usize {
     const LO: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const NL: u64 = 0x0A0A_0A0A_0A0A_0A0A;
     let mut chunks = s.chunks_exact(8);
@@ -885,6 +885,17 @@ impl<'b> Store<'b> {
     /// Whether members' bytes must be hashed while read (plain files).
     pub fn hash_members(&self) -> bool {
         matches!(self.kind, StoreKind::File(_) | StoreKind::Dir(_))
+    }
+
+    /// The size of member `index` when it is known without reading it
+    /// (plain files and in-memory bytes), to size buffers.
+    pub fn size_hint(&self, index: usize) -> Option<u64> {
+        match &self.kind {
+            StoreKind::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            StoreKind::Dir(files) => std::fs::metadata(files.get(index)?).ok().map(|m| m.len()),
+            StoreKind::Bytes(b) => Some(b.len() as u64),
+            StoreKind::Zip { .. } => None,
+        }
     }
 
     /// Opens member `index` as a byte stream (`name` for messages).

@@ -26,6 +26,8 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
+mod whole;
+
 /// Element and attribute names of the document, after profile renames.
 #[derive(Clone, Debug)]
 pub struct Names {
@@ -185,21 +187,101 @@ enum Tag {
 
 /// Reads the XML export of member `m` into `out`; returns the member's
 /// source file record when the store hashes members.
+///
+/// A member of up to [`whole::WHOLE_MAX`] bytes is read whole and parsed
+/// from memory (in parallel chunks when large, see [`whole`]); a larger one,
+/// or one the in-memory path declines (any error), is streamed.
 pub fn read(
     store: &mut Store,
     m: &Member,
     opts: &ReadOptions,
     out: &mut SidiRead,
 ) -> Result<Option<SourceFile>> {
+    read_with(store, m, opts, out, whole::CHUNK_BYTES)
+}
+
+fn read_with(
+    store: &mut Store,
+    m: &Member,
+    opts: &ReadOptions,
+    out: &mut SidiRead,
+    chunk_bytes: usize,
+) -> Result<Option<SourceFile>> {
     let hash = store.hash_members();
-    let r = store.open(m.index, &m.name)?;
+    let hint = store.size_hint(m.index).unwrap_or(0).min(whole::WHOLE_MAX);
+    let mut r = store.open(m.index, &m.name)?;
+    let mut raw = Vec::with_capacity(hint as usize + 1);
+    let read_whole = (&mut r)
+        .take(whole::WHOLE_MAX + 1)
+        .read_to_end(&mut raw)
+        .is_ok()
+        && raw.len() as u64 <= whole::WHOLE_MAX;
+    if read_whole {
+        drop(r);
+        if let Some((read, src)) = whole::parse(&m.name, &raw, hash, opts, chunk_bytes) {
+            merge(out, read);
+            return Ok(src);
+        }
+        stream(&m.name, std::io::Cursor::new(&raw[..]), hash, opts, out)
+    } else {
+        // What was read (up to an error or the size limit), then the rest:
+        // the streaming path sees the same bytes and meets the same error.
+        stream(&m.name, std::io::Cursor::new(raw).chain(r), hash, opts, out)
+    }
+}
+
+/// Moves what the in-memory path read into `out`.
+fn merge(out: &mut SidiRead, read: SidiRead) {
+    let e = read.export;
+    out.export.header = e.header;
+    out.export.codes = e.codes;
+    out.export.sedi = e.sedi;
+    out.export.classes = e.classes;
+    out.export.pupils = e.pupils;
+    out.findings.extend(read.findings);
+}
+
+/// The streaming path: reads `r` through [`Tracked`] (decoding, positions, limits).
+fn stream<R: Read>(
+    name: &Arc<str>,
+    r: R,
+    hash: bool,
+    opts: &ReadOptions,
+    out: &mut SidiRead,
+) -> Result<Option<SourceFile>> {
     let mut tracked = Tracked::new(r, hash);
-    let mut p = Parser::new(&m.name, opts, out, false);
+    let mut p = Parser::new(name, opts, out, false);
     p.run(&mut tracked)?;
     tracked
         .drain()
-        .map_err(|e| super::source::io_error(&m.name, e))?;
-    Ok(tracked.source_file(&m.name))
+        .map_err(|e| super::source::io_error(name, e))?;
+    Ok(tracked.source_file(name))
+}
+
+/// Reads a whole XML export held in memory the way [`read`] does, cutting
+/// the `Alunni` element into chunks of about `chunk_bytes` (tests force
+/// small chunks with it; `None`: the default). Used by tests and benches.
+#[doc(hidden)]
+pub fn read_whole_bytes(
+    name: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+    chunk_bytes: Option<usize>,
+) -> Result<SidiRead> {
+    let mut out = SidiRead::default();
+    let name: Arc<str> = Arc::from(name);
+    let chunk = chunk_bytes.unwrap_or(whole::CHUNK_BYTES);
+    match whole::parse(&name, bytes, true, opts, chunk) {
+        Some((read, src)) => {
+            merge(&mut out, read);
+            out.export.sources.extend(src);
+        }
+        None => {
+            let src = stream(&name, bytes, true, opts, &mut out)?;
+            out.export.sources.extend(src);
+        }
+    }
+    Ok(out)
 }
 
 /// The `CodiceScuola` of the header, reading no further.
@@ -253,6 +335,9 @@ struct Parser<'a> {
     /// `Frequenza/@sede`, `@sezione`, `@dal`, `@stato` (after renames), the
     /// field names of a pupil's findings: formatted once, not per pupil.
     frequenza_attrs: [String; 4],
+    /// Parsing one chunk of the `Alunni` element (see [`whole`]): the stack
+    /// starts at `Root/Alunni` and may not be popped below it.
+    chunk: bool,
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -279,9 +364,13 @@ fn declared_encoding(s: &[u8]) -> Option<String> {
     Some(rest[..close].to_string())
 }
 
-/// Chooses the document encoding and installs the decoder.
-fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>) -> Result<()> {
-    let head = t.peek(SNIFF_LEN).map_err(|e| Error::io(file, e))?;
+/// Chooses the document encoding from the first bytes `head` (byte order
+/// mark, XML declaration, `choice` for undeclared documents).
+fn choose_encoding(
+    head: &[u8],
+    file: &str,
+    choice: Option<EncodingChoice>,
+) -> Result<&'static Encoding> {
     if head.is_empty() {
         return Err(Error::Empty {
             file: file.to_string(),
@@ -290,7 +379,7 @@ fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     let body = if bom { &head[3..] } else { head };
     let declared = declared_encoding(body);
-    let enc: &'static Encoding = match declared {
+    Ok(match declared {
         Some(label) => {
             let e = xml_encoding(&label).ok_or_else(|| {
                 xml_err(
@@ -317,7 +406,13 @@ fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>
             Some(EncodingChoice::Fixed(e)) if e.is_ascii_compatible() => e,
             _ => UTF_8,
         },
-    };
+    })
+}
+
+/// Chooses the document encoding and installs the decoder.
+fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>) -> Result<()> {
+    let head = t.peek(SNIFF_LEN).map_err(|e| Error::io(file, e))?;
+    let enc = choose_encoding(head, file, choice)?;
     t.set_decoder(enc);
     Ok(())
 }
@@ -351,6 +446,7 @@ impl<'a> Parser<'a> {
             line: 1,
             col: 1,
             attrs_seen: std::cell::Cell::new(false),
+            chunk: false,
         }
     }
 
@@ -388,68 +484,26 @@ impl<'a> Parser<'a> {
                     return Err(self.map_xml_error(e, t.line(), t.column()));
                 }
             };
-            match ev {
-                Event::Start(e) => self.start(&e)?,
-                Event::Empty(e) => {
-                    self.start(&e)?;
-                    self.end()?;
-                }
-                Event::End(_) => self.end()?,
-                Event::Text(t) => self.text(&t)?,
-                Event::CData(t) => {
-                    if !self.capturing() {
-                        self.outside_text(&t)?;
-                    } else {
-                        self.push_text(&t)?;
-                    }
-                }
-                Event::GeneralRef(r) => {
-                    let c = if r.is_char_ref() {
-                        match r.resolve_char_ref() {
-                            Ok(Some(c)) => c,
-                            _ => return Err(self.err(format!("invalid character reference &{};", &*r))),
-                        }
-                    } else {
-                        match &*r {
-                            "lt" => '<',
-                            "gt" => '>',
-                            "amp" => '&',
-                            "apos" => '\'',
-                            "quot" => '"',
-                            other => {
-                                return Err(self.err(format!(
-                                    "entity &{other}; is not allowed (only &lt; &gt; &amp; &apos; &quot; and character references)"
-                                )))
-                            }
-                        }
-                    };
-                    if self.capturing() {
-                        let mut tmp = [0u8; 4];
-                        self.push_text(c.encode_utf8(&mut tmp))?;
-                    } else if self.stack.is_empty() {
-                        return Err(self.err("text outside the root element"));
-                    }
-                }
-                Event::DocType(_) => {
-                    return Err(self.err(
-                        "DOCTYPE declarations are refused (no DTD, no entities other than the predefined ones)",
-                    ))
-                }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-                Event::Eof => break,
+            if self.on_event(ev)? {
+                break;
             }
             if self.peek && (!self.out.export.header.codice_scuola.is_empty() || self.root_done) {
                 return Ok(());
             }
         }
         let t = reader.get_ref();
-        if let Some((_, line)) = self.stack.last() {
+        self.finish(t.line(), t.column())
+    }
+
+    /// The checks at the end of the document (`line`, `column`: where it ended).
+    fn finish(&self, line: u32, column: u32) -> Result<()> {
+        if let Some((_, opened)) = self.stack.last() {
             return Err(xml_err(
                 self.file,
-                t.line(),
-                t.column(),
+                line,
+                column,
                 format!(
-                    "unexpected end of the document (truncated?): the element opened at line {line} is not closed"
+                    "unexpected end of the document (truncated?): the element opened at line {opened} is not closed"
                 ),
             ));
         }
@@ -459,6 +513,61 @@ impl<'a> Parser<'a> {
             });
         }
         Ok(())
+    }
+
+    /// Handles one event; `true` at the end of the input.
+    fn on_event(&mut self, ev: Event<'_>) -> Result<bool> {
+        match ev {
+            Event::Start(e) => self.start(&e)?,
+            Event::Empty(e) => {
+                self.start(&e)?;
+                self.end()?;
+            }
+            Event::End(_) => self.end()?,
+            Event::Text(t) => self.text(&t)?,
+            Event::CData(t) => {
+                if !self.capturing() {
+                    self.outside_text(&t)?;
+                } else {
+                    self.push_text(&t)?;
+                }
+            }
+            Event::GeneralRef(r) => {
+                let c = if r.is_char_ref() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        _ => return Err(self.err(format!("invalid character reference &{};", &*r))),
+                    }
+                } else {
+                    match &*r {
+                        "lt" => '<',
+                        "gt" => '>',
+                        "amp" => '&',
+                        "apos" => '\'',
+                        "quot" => '"',
+                        other => {
+                            return Err(self.err(format!(
+                                "entity &{other}; is not allowed (only &lt; &gt; &amp; &apos; &quot; and character references)"
+                            )))
+                        }
+                    }
+                };
+                if self.capturing() {
+                    let mut tmp = [0u8; 4];
+                    self.push_text(c.encode_utf8(&mut tmp))?;
+                } else if self.stack.is_empty() {
+                    return Err(self.err("text outside the root element"));
+                }
+            }
+            Event::DocType(_) => {
+                return Err(self.err(
+                    "DOCTYPE declarations are refused (no DTD, no entities other than the predefined ones)",
+                ))
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => return Ok(true),
+        }
+        Ok(false)
     }
 
     fn map_xml_error(&self, e: quick_xml::Error, cur_line: u32, cur_col: u32) -> Error {
@@ -802,6 +911,9 @@ impl<'a> Parser<'a> {
     }
 
     fn end(&mut self) -> Result<()> {
+        if self.chunk && self.stack.len() <= whole::CHUNK_DEPTH {
+            return Err(self.err("end tag above the chunk's level"));
+        }
         let was_capturing = self.capturing();
         let Some((tag, _)) = self.stack.pop() else {
             return Err(self.err("closing tag without an opening one"));
@@ -927,7 +1039,7 @@ mod tests {
         read_stream("t.xml", bytes, &ReadOptions::default())
     }
 
-    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+    pub(super) const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <FlussoFrequenze versione="1.0">
   <Intestazione>
     <CodiceScuola>RMIC8A1005</CodiceScuola>
@@ -1116,5 +1228,195 @@ mod tests {
             .replace("idSidi", "id");
         let r = read_stream("t", doc.as_bytes(), &opts).unwrap();
         assert_eq!(r.export.pupils[0].id_sidi, "4810332217");
+    }
+}
+
+/// The in-memory path gives what the streaming path gives, record for record.
+#[cfg(test)]
+mod whole_tests {
+    use super::tests::DOC;
+    use super::*;
+
+    fn both(doc: &[u8], chunk: usize) -> (Result<SidiRead>, Option<SidiRead>) {
+        let opts = ReadOptions::default();
+        let streamed = read_stream("t.xml", doc, &opts);
+        let name: Arc<str> = Arc::from("t.xml");
+        let whole = whole::parse(&name, doc, true, &opts, chunk).map(|(mut r, src)| {
+            r.export.sources.extend(src);
+            r
+        });
+        (streamed, whole)
+    }
+
+    /// Asserts both paths agree; returns whether the in-memory path took it.
+    fn agree(doc: &[u8], chunk: usize) -> bool {
+        let (s, w) = both(doc, chunk);
+        match (s, w) {
+            (Ok(s), Some(w)) => {
+                assert_eq!(s.export, w.export, "chunk {chunk}");
+                assert_eq!(s.findings, w.findings, "chunk {chunk}");
+                true
+            }
+            (Ok(_), None) => false,
+            (Err(e), Some(_)) => panic!("streaming failed ({e}) but the in-memory path did not"),
+            (Err(_), None) => false,
+        }
+    }
+
+    fn sample() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/frequenze.xml"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn sample_in_any_chunking() {
+        let doc = sample();
+        for chunk in [64, 300, 1000, 4096, 20_000, 1 << 20] {
+            assert!(
+                agree(&doc, chunk),
+                "the in-memory path declined at chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn cuts_fall_on_alunno_tags() {
+        let doc = String::from_utf8(
+            encoding_rs::WINDOWS_1252
+                .decode(&sample())
+                .0
+                .into_owned()
+                .into_bytes(),
+        )
+        .unwrap();
+        let cuts = whole::find_cuts(&doc, "Alunno", "Alunni", 2000).expect("cuts");
+        assert!(cuts.len() > 10);
+        let (last, inner) = cuts.split_last().unwrap();
+        for c in inner {
+            assert!(doc[*c..].starts_with("<Alunno "), "{}", &doc[*c..*c + 20]);
+        }
+        assert!(doc[*last..].starts_with("</Alunni>"));
+    }
+
+    #[test]
+    fn reference_document_and_encodings() {
+        assert!(agree(DOC.as_bytes(), 64));
+        let w1252 = DOC
+            .replace("UTF-8", "windows-1252")
+            .replace("NICOL&#210;", "NICOLÒ");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&w1252);
+        assert!(agree(&bytes, 64));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(DOC.replace("NICOL&#210;", "NICOLÒ").as_bytes());
+        assert!(agree(&bom, 64));
+        let crlf = DOC.replace('\n', "\r\n");
+        assert!(agree(crlf.as_bytes(), 64));
+    }
+
+    /// Many pupils with faults, odd spacing and unknown elements.
+    fn odd_document(extra_in_alunni: &str) -> String {
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlussoFrequenze>\n<Intestazione><CodiceScuola>RMIC8A1005</CodiceScuola><AnnoScolastico>2025/26</AnnoScolastico></Intestazione>\n<Alunni>",
+        );
+        for i in 0..60 {
+            match i % 6 {
+                0 => s.push_str(&format!(
+                    "<Alunno idSidi=\"{i}\"><CodiceFiscale stato=\"V\">RSSMRA14E52H501X</CodiceFiscale><Cognome>D&apos;AMICO</Cognome><Nome>ZOÈ</Nome><Sesso>F</Sesso><DataNascita>2014-05-12</DataNascita><LuogoNascita>H501</LuogoNascita><Cittadinanza>Z000</Cittadinanza><Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/></Alunno>"
+                )),
+                1 => s.push_str(&format!(
+                    "\n  <Alunno\n idSidi=\"{i}\" ><Cognome> ROSSI </Cognome><DataNascita>31/02/2014</DataNascita><Frequenza sede=\"\" anno=\"01\" sezione=\"b\" dal=\"x\"/>\n</Alunno>"
+                )),
+                2 => s.push_str(&format!("<Alunno idSidi=\"{i}\"/>")),
+                3 => s.push_str(&format!(
+                    "<Alunno idSidi=\"{i}\"><Extra a=\"1\"><Cognome>NO</Cognome></Extra><Nome>AL&#200;</Nome></Alunno>"
+                )),
+                4 => s.push_str("<Altro>testo</Altro>"),
+                _ => s.push_str(&format!("\t<Alunno idSidi=\"{i}\"><Nome>A</Nome><Nome>B</Nome></Alunno>\r\n")),
+            }
+            if i == 30 {
+                s.push_str(extra_in_alunni);
+            }
+        }
+        s.push_str("</Alunni>\n<Altro/>\n</FlussoFrequenze>\n");
+        s
+    }
+
+    #[test]
+    fn odd_documents() {
+        let doc = odd_document("");
+        for chunk in [32, 100, 500, 5000] {
+            assert!(agree(doc.as_bytes(), chunk), "declined at {chunk}");
+        }
+        // markup that could hide a tag: parsed in one piece, same result
+        for extra in [
+            "<!-- <Alunno idSidi=\"x\"/> -->",
+            "<?pi <Alunno ?>",
+            "<Alunno idSidi=\"c\"><Nome><![CDATA[<Alunno>]]></Nome></Alunno>",
+        ] {
+            let doc = odd_document(extra);
+            for chunk in [32, 500] {
+                agree(doc.as_bytes(), chunk);
+            }
+        }
+        // an Alunno nested in an unknown element: declined or equal
+        let doc = odd_document(
+            "<Wrap><Alunno idSidi=\"w\"><Nome>W</Nome></Alunno><Alunno idSidi=\"v\"/></Wrap>",
+        );
+        for chunk in [32, 64, 100, 500] {
+            agree(doc.as_bytes(), chunk);
+        }
+    }
+
+    #[test]
+    fn broken_documents_are_declined() {
+        let doc = odd_document("");
+        let cases = [
+            doc.replace("</Alunni>", ""),
+            doc.replace("<Altro>testo</Altro>", "<Altro>testo</Altra>"),
+            doc.replace("<Nome>B</Nome>", "<Nome>B</Nome></Alunni><Alunni>"),
+            doc.replace("idSidi=\"7\"", "idSidi=\"7\" idSidi=\"8\""),
+            doc.replace("D&apos;AMICO", "D&bad;AMICO"),
+            doc.replace(
+                "<Alunno idSidi=\"12\">",
+                "<Alunno idSidi=\"12\" x=\"<Alunno \">",
+            ),
+        ];
+        for (i, d) in cases.iter().enumerate() {
+            for chunk in [32, 100, 5000] {
+                let (s, w) = both(d.as_bytes(), chunk);
+                match (s, w) {
+                    // declined: the public entry point streams it
+                    (_, None) => {}
+                    (Ok(s), Some(w)) => {
+                        assert_eq!(s.export, w.export, "case {i}");
+                        assert_eq!(s.findings, w.findings, "case {i}");
+                    }
+                    (Err(e), Some(_)) => {
+                        panic!("case {i} chunk {chunk}: streaming failed ({e}), in-memory did not")
+                    }
+                }
+            }
+        }
+        // and the public entry point gives the streaming path's error
+        let opts = ReadOptions::default();
+        let e1 = read_stream("t.xml", cases[0].as_bytes(), &opts)
+            .unwrap_err()
+            .to_string();
+        let e2 = read_whole_bytes("t.xml", cases[0].as_bytes(), &opts, Some(32))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e1, e2);
+    }
+
+    #[test]
+    fn invalid_utf8_goes_to_the_streaming_path() {
+        let mut bytes = DOC.as_bytes().to_vec();
+        let i = bytes.windows(6).position(|w| w == b"NICOL&").unwrap();
+        bytes[i + 2] = 0xD2;
+        let (s, w) = both(&bytes, 64);
+        assert!(s.is_err() && w.is_none());
     }
 }
