@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "sidisync: {}: {msg}",
-                g.lang.pick("errore", "error")
+                sidisync::messages::Ui::ErrorPrefix.text(g.lang)
             );
             ExitCode::from(2)
         }

@@ -189,66 +189,63 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang, color: bool) ->
 
 /// The short summary `apply` prints.
 pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
-    let mut s = String::new();
     let applied: usize = o.applied.iter().map(|(_, n)| n).sum();
-    s.push_str(&format!(
-        "{}: {applied}   {}: {}   {}: {}\n",
-        lang.pick("Operazioni applicate", "Operations applied"),
-        lang.pick("già applicate", "already applied"),
-        o.already_applied,
-        lang.pick("in conflitto (non applicate)", "conflicts (not applied)"),
-        o.conflicts.len()
-    ));
-    s.push_str(&format!(
-        "{}: {}\n",
-        lang.pick("Cartella", "Folder"),
+    format!(
+        "{}\n{}: {}\n",
+        messages::fill(
+            Ui::ApplyCounts.text(lang),
+            &[
+                ("applied", &applied.to_string()),
+                ("already", &o.already_applied.to_string()),
+                ("conflicts", &o.conflicts.len().to_string()),
+            ]
+        ),
+        Ui::TermFolder.text(lang),
         o.out.display()
-    ));
-    s
+    )
 }
 
 /// The summary `bulk` prints: schools per outcome, totals, where the
 /// summary files are.
 pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
     use sidisync::bulk::{totals, Status};
+    let fill = messages::fill;
     let t = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64().max(1e-9);
     let mut s = String::new();
-    s.push_str(&format!(
-        "{}: {}   {}: {}   {}: {}   {}: {}\n",
-        lang.pick("Scuole", "Schools"),
-        t.schools,
-        lang.pick("completate", "done"),
-        t.ok,
-        lang.pick("con errori", "with errors"),
-        t.with_errors,
-        lang.pick("non riuscite", "failed"),
-        t.failed
+    s.push_str(&fill(
+        Ui::BulkSchools.text(lang),
+        &[
+            ("schools", &t.schools.to_string()),
+            ("ok", &t.ok.to_string()),
+            ("errors", &t.with_errors.to_string()),
+            ("failed", &t.failed.to_string()),
+        ],
     ));
-    s.push_str(&format!(
-        "{}: {}   {}: {:.1} s ({} {}, {:.0} {})\n",
-        lang.pick("Alunni SIDI", "SIDI pupils"),
-        t.pupils_sidi,
-        lang.pick("tempo", "time"),
-        o.elapsed.as_secs_f64(),
-        o.jobs,
-        lang.pick("processi", "jobs"),
-        t.pupils_sidi as f64 / secs,
-        lang.pick("alunni/s", "pupils/s"),
+    s.push('\n');
+    s.push_str(&fill(
+        Ui::BulkSpeed.text(lang),
+        &[
+            ("pupils", &t.pupils_sidi.to_string()),
+            ("secs", &format!("{:.1}", o.elapsed.as_secs_f64())),
+            ("jobs", &o.jobs.to_string()),
+            ("rate", &format!("{:.0}", t.pupils_sidi as f64 / secs)),
+        ],
     ));
+    s.push('\n');
     let ops: u64 = t.ops.iter().map(|(_, n)| n).sum();
     let review: u64 = t.review.iter().map(|(_, n)| n).sum();
-    s.push_str(&format!(
-        "{}: {ops}   {}: {review}   {}: {}   {}: {}   {}: {}\n",
-        lang.pick("Operazioni", "Operations"),
-        lang.pick("da decidere", "to decide"),
-        lang.pick("Errori", "Errors"),
-        t.errors,
-        lang.pick("Avvisi", "Warnings"),
-        t.warnings,
-        lang.pick("Record esclusi", "Excluded records"),
-        t.excluded
+    s.push_str(&fill(
+        Ui::BulkCounts.text(lang),
+        &[
+            ("ops", &ops.to_string()),
+            ("review", &review.to_string()),
+            ("errors", &t.errors.to_string()),
+            ("warnings", &t.warnings.to_string()),
+            ("excluded", &t.excluded.to_string()),
+        ],
     ));
+    s.push('\n');
     let failed: Vec<_> = o
         .schools
         .iter()
@@ -264,14 +261,16 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
     }
     if failed.len() > 10 {
         s.push_str(&format!(
-            "  … {} {}\n",
-            failed.len() - 10,
-            lang.pick("altre: vedi summary.csv", "more: see summary.csv")
+            "  {}\n",
+            fill(
+                Ui::BulkMoreFailed.text(lang),
+                &[("n", &(failed.len() - 10).to_string())]
+            )
         ));
     }
     s.push_str(&format!(
         "{}: {}\n{}: {}\n",
-        lang.pick("Riepilogo", "Summary"),
+        Ui::TermSummary.text(lang),
         o.summary_html().display(),
         "CSV",
         o.summary_csv().display()
@@ -281,19 +280,16 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
 
 /// The summary `gen` prints.
 pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: Lang) -> String {
-    format!(
-        "{}: {}   {}: {}   {}: {}   {}: {:.1} MB\n{}: sidisync bulk --sidi-dir {} --local-dir {} --out …\n",
-        lang.pick("Scuole", "Schools"),
-        o.schools,
-        lang.pick("Alunni SIDI", "SIDI pupils"),
-        o.pupils,
-        lang.pick("File", "Files"),
-        o.files,
-        lang.pick("Dimensione", "Size"),
-        o.bytes as f64 / 1e6,
-        lang.pick("Poi", "Next"),
-        out.join("sidi").display(),
-        out.join("locale").display()
+    messages::fill(
+        Ui::GenDone.text(lang),
+        &[
+            ("schools", &o.schools.to_string()),
+            ("pupils", &o.pupils.to_string()),
+            ("files", &o.files.to_string()),
+            ("mb", &format!("{:.1}", o.bytes as f64 / 1e6)),
+            ("sidi", &out.join("sidi").display().to_string()),
+            ("local", &out.join("locale").display().to_string()),
+        ],
     )
 }
 

@@ -17,7 +17,7 @@
 
 use crate::bulk::{totals, BulkOutcome, SchoolResult, Status};
 use crate::error::{Error, Result};
-use crate::messages::{op_label, review_label, Lang};
+use crate::messages::{fill, op_label, review_label, Lang, Ui};
 use crate::sync::{OpKind, ReviewKind};
 use crate::write::patch::xml_escape;
 
@@ -124,14 +124,11 @@ pub fn write_summary_html(
     generated_at: &str,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let t = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let t = |u: Ui| u.text(lang);
     let tot = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64();
     let mut h = String::with_capacity(1 << 16);
-    let title = t(
-        "Sincronizzazione con SIDI: riepilogo",
-        "Synchronisation with SIDI: summary",
-    );
+    let title = t(Ui::SumTitle);
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n",
         lang.code(),
@@ -147,24 +144,21 @@ pub fn write_summary_html(
     );
     h.push_str(&format!("<h1>{}</h1>\n", esc(title)));
     h.push_str(&format!(
-        "<p>{}: {} · {}: {} · {}: {} · {}: {:.1} s · {}: {}</p>\n",
-        t("Generato il", "Generated at"),
-        esc(generated_at),
-        t("scuole", "schools"),
-        num(tot.schools as u64, lang),
-        t("alunni SIDI", "SIDI pupils"),
-        num(tot.pupils_sidi, lang),
-        t("tempo", "time"),
-        secs,
-        t("processi paralleli", "parallel jobs"),
-        o.jobs
+        "<p>{}</p>\n",
+        fill(
+            &esc(t(Ui::SumRun)),
+            &[
+                ("at", &esc(generated_at)),
+                ("schools", &num(tot.schools as u64, lang)),
+                ("pupils", &num(tot.pupils_sidi, lang)),
+                ("secs", &format!("{secs:.1}")),
+                ("jobs", &o.jobs.to_string()),
+            ]
+        )
     ));
 
     // totals
-    h.push_str(&format!(
-        "<h2>{}</h2>\n<table><tbody>\n",
-        t("Totali", "Totals")
-    ));
+    h.push_str(&format!("<h2>{}</h2>\n<table><tbody>\n", t(Ui::SumTotals)));
     let mut line = |label: String, n: u64| {
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>\n",
@@ -172,23 +166,11 @@ pub fn write_summary_html(
             num(n, lang)
         ));
     };
-    line(t("scuole completate", "schools done").into(), tot.ok as u64);
-    line(
-        t("scuole completate con errori", "schools done with errors").into(),
-        tot.with_errors as u64,
-    );
-    line(
-        t("scuole non riuscite", "schools failed").into(),
-        tot.failed as u64,
-    );
-    line(
-        t("alunni su SIDI", "pupils on SIDI").into(),
-        tot.pupils_sidi,
-    );
-    line(
-        t("alunni in locale", "local pupils").into(),
-        tot.pupils_local,
-    );
+    line(t(Ui::SumSchoolsOk).into(), tot.ok as u64);
+    line(t(Ui::SumSchoolsErrors).into(), tot.with_errors as u64);
+    line(t(Ui::SumSchoolsFailed).into(), tot.failed as u64);
+    line(t(Ui::SumPupilsSidi).into(), tot.pupils_sidi);
+    line(t(Ui::SumPupilsLocal).into(), tot.pupils_local);
     for (k, n) in &tot.ops {
         let (it, en) = op_label(k.name());
         line(format!("{} ({})", lang.pick(it, en), k.name()), *n);
@@ -197,20 +179,19 @@ pub fn write_summary_html(
         let (it, en) = review_label(k.name());
         line(
             format!(
-                "{}: {} ({})",
-                t("da decidere", "to decide"),
-                lang.pick(it, en),
+                "{} ({})",
+                fill(t(Ui::SumToDecide), &[("kind", lang.pick(it, en))]),
                 k.name()
             ),
             *n,
         );
     }
-    line(t("errori", "errors").into(), tot.errors);
-    line(t("avvisi", "warnings").into(), tot.warnings);
-    line(t("record esclusi", "excluded records").into(), tot.excluded);
+    line(t(Ui::SumErrors).into(), tot.errors);
+    line(t(Ui::SumWarnings).into(), tot.warnings);
+    line(t(Ui::SumExcluded).into(), tot.excluded);
     if secs > 0.0 {
         line(
-            t("alunni al secondo", "pupils per second").into(),
+            t(Ui::SumRate).into(),
             (tot.pupils_sidi as f64 / secs) as u64,
         );
     }
@@ -224,36 +205,27 @@ pub fn write_summary_html(
         .collect();
     h.push_str(&format!(
         "<h2>{} ({})</h2>\n",
-        t("Scuole da controllare", "Schools to look at"),
+        t(Ui::SumAttention),
         attention.len()
     ));
     if attention.is_empty() {
-        h.push_str(&format!(
-            "<p>{}</p>\n",
-            t(
-                "Nessuna: tutte le scuole sono state completate senza errori.",
-                "None: every school was done without errors."
-            )
-        ));
+        h.push_str(&format!("<p>{}</p>\n", t(Ui::SumAttentionNone)));
     } else {
         h.push_str(&format!(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
-            t("scuola", "school"),
-            t("file SIDI", "SIDI file"),
-            t("esito", "outcome"),
-            t("messaggio", "message")
+            t(Ui::SumColSchool),
+            t(Ui::SumColFile),
+            t(Ui::SumColOutcome),
+            t(Ui::SumColMessage)
         ));
         for r in &attention {
             let msg = if r.status == Status::Errors {
-                format!(
-                    "{} {}, {} {}",
-                    r.errors,
-                    t("errori", "errors"),
-                    r.excluded,
-                    t(
-                        "record esclusi (vedi report.html)",
-                        "records excluded (see report.html)"
-                    )
+                fill(
+                    t(Ui::SumErrorsMsg),
+                    &[
+                        ("errors", &r.errors.to_string()),
+                        ("excluded", &r.excluded.to_string()),
+                    ],
                 )
             } else {
                 r.message.clone()
@@ -277,15 +249,15 @@ pub fn write_summary_html(
     // every school
     h.push_str(&format!(
         "<h2>{} ({})</h2>\n<table><thead><tr>",
-        t("Tutte le scuole", "Every school"),
+        t(Ui::SumEvery),
         o.schools.len()
     ));
     let mut head: Vec<(String, String)> = vec![
-        (t("scuola", "school").into(), String::new()),
-        (t("file SIDI", "SIDI file").into(), String::new()),
-        (t("esito", "outcome").into(), String::new()),
-        (t("alunni SIDI", "SIDI pupils").into(), String::new()),
-        (t("alunni locali", "local pupils").into(), String::new()),
+        (t(Ui::SumColSchool).into(), String::new()),
+        (t(Ui::SumColFile).into(), String::new()),
+        (t(Ui::SumColOutcome).into(), String::new()),
+        (t(Ui::SumColPupilsSidi).into(), String::new()),
+        (t(Ui::SumColPupilsLocal).into(), String::new()),
     ];
     for k in OpKind::ALL {
         let (it, en) = op_label(k.name());
@@ -295,13 +267,13 @@ pub fn write_summary_html(
         let (it, en) = review_label(k.name());
         head.push((k.name().into(), lang.pick(it, en).into()));
     }
-    for (it, en) in [
-        ("errori", "errors"),
-        ("avvisi", "warnings"),
-        ("esclusi", "excluded"),
-        ("ms", "ms"),
+    for u in [
+        Ui::SumColErrors,
+        Ui::SumColWarnings,
+        Ui::SumColExcluded,
+        Ui::SumColMs,
     ] {
-        head.push((t(it, en).into(), String::new()));
+        head.push((t(u).into(), String::new()));
     }
     for (name, tip) in &head {
         if tip.is_empty() {
@@ -338,7 +310,7 @@ pub fn write_summary_html(
         }
     }
     h.push_str("</tbody><tfoot><tr>");
-    h.push_str(&format!("<td colspan=\"3\">{}</td>", t("Totale", "Total")));
+    h.push_str(&format!("<td colspan=\"3\">{}</td>", t(Ui::Total)));
     let mut nums: Vec<u64> = vec![tot.pupils_sidi, tot.pupils_local];
     nums.extend(tot.ops.iter().map(|(_, n)| *n));
     nums.extend(tot.review.iter().map(|(_, n)| *n));
