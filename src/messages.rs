@@ -727,7 +727,15 @@ ui_texts! {
     StatusFailed => "non riuscita", "failed";
     // summary.html
     SumTitle => "Sincronizzazione con SIDI: riepilogo", "Synchronisation with SIDI: summary";
-    SumRun => "Generato il: {at} · scuole: {schools} · alunni SIDI: {pupils} · tempo: {secs} s · processi paralleli: {jobs}", "Generated at: {at} · schools: {schools} · SIDI pupils: {pupils} · time: {secs} s · parallel jobs: {jobs}";
+    MetaGenerated => "Generato il", "Generated at";
+    MetaSchools => "Scuole", "Schools";
+    MetaPupils => "Alunni SIDI", "SIDI pupils";
+    MetaTime => "Tempo", "Time";
+    MetaJobs => "Processi paralleli", "Parallel jobs";
+    SumFilter => "Cerca una scuola", "Search a school";
+    SumFilterHint => "codice scuola, file, esito…", "school code, file, outcome…";
+    SumOutcomeChart => "Scuole per esito", "Schools by outcome";
+    SumReviewChart => "Decisioni da prendere per tipo", "Decisions to take per kind";
     SumTotals => "Totali", "Totals";
     SumSchoolsOk => "scuole completate", "schools done";
     SumSchoolsErrors => "scuole completate con errori", "schools done with errors";

@@ -348,7 +348,7 @@ fn anchor_of(record: &str) -> String {
 }
 
 /// `dd/mm/yyyy hh:mm` from `yyyy-mm-ddThh:mm[:ss][Z]` (as written otherwise).
-fn human_time(s: &str, utc: bool) -> String {
+pub fn human_time(s: &str, utc: bool) -> String {
     let b = s.trim();
     let date = b.get(..10).and_then(crate::date::Date::parse_iso);
     match date {
@@ -917,12 +917,19 @@ pub fn page_start(o: &mut String, lang: Lang, title: &str) {
 /// The filter box (works offline; `#filtro=TERM` in the address applies a
 /// term on load).
 pub fn filter_box(o: &mut String, l: Lang) {
+    filter_box_with(o, l, Ui::Filter, Ui::FilterHint);
+}
+
+/// [`filter_box`] with its own label and hint. It hides every `tbody` row
+/// not containing the typed text, except rows inside an element of class
+/// `nofilter`, and any `.group` left with no visible row.
+pub fn filter_box_with(o: &mut String, l: Lang, label: Ui, hint: Ui) {
     o.push_str(&format!(
         "<div class=\"filter\" id=\"filtro-box\"><label for=\"filtro\">{}</label> \
          <input type=\"search\" id=\"filtro\" placeholder=\"{}\" autocomplete=\"off\" \
          data-msg-some=\"{}\" data-msg-none=\"{}\"> <output id=\"filtro-esito\" for=\"filtro\"></output></div>\n",
-        esc(Ui::Filter.text(l)),
-        esc(Ui::FilterHint.text(l)),
+        esc(label.text(l)),
+        esc(hint.text(l)),
         esc(Ui::FilterResult.text(l)),
         esc(Ui::FilterNone.text(l)),
     ));
@@ -944,7 +951,9 @@ pub fn page_end(o: &mut String, l: Lang) {
 pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let row = 22;
-    let label_w = 250;
+    // room for the longest label (about 7 px a character at 13 px)
+    let longest = bars.iter().map(|b| b.0.chars().count()).max().unwrap_or(0);
+    let label_w = (longest * 7 + 12).max(250);
     let bar_w = 380;
     let h = bars.len() * row + 4;
     o.push_str(&format!(
@@ -969,6 +978,16 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
         ));
     }
     o.push_str("</svg>\n");
+}
+
+/// The bar colour of an operation kind: new things green, decided ones
+/// amber, changes blue.
+pub fn op_bar_class(k: OpKind) -> &'static str {
+    match k {
+        OpKind::WithdrawStudent | OpKind::RemoveClass => "bar-decided",
+        OpKind::InsertStudent | OpKind::CreateClass => "bar-new",
+        _ => "bar-change",
+    }
 }
 
 /// Two thin bars (before, after) for a class row, scaled to `max`.
@@ -1144,14 +1163,7 @@ pub fn render_html(d: &ReportData) -> String {
         let bars: Vec<(String, usize, &str)> = d
             .op_counts
             .iter()
-            .map(|(k, label, n)| {
-                let cls = match k {
-                    OpKind::WithdrawStudent | OpKind::RemoveClass => "bar-decided",
-                    OpKind::InsertStudent | OpKind::CreateClass => "bar-new",
-                    _ => "bar-change",
-                };
-                (label.clone(), *n, cls)
-            })
+            .map(|(k, label, n)| (label.clone(), *n, op_bar_class(*k)))
             .collect();
         bar_chart(&mut o, t(Ui::OpsPerKind), &bars);
     }
