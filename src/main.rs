@@ -117,7 +117,11 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             }
             let outcome = outcome?;
             if !g.quiet {
-                print_out(&cli::term::bulk_summary(&outcome, g.lang))?;
+                print_out(&cli::term::bulk_summary(
+                    &outcome,
+                    g.lang,
+                    cli::term::color_stdout(),
+                ))?;
             }
             Ok(outcome.exit_code() as u8)
         }

@@ -206,20 +206,32 @@ pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
 }
 
 /// The summary `bulk` prints: schools per outcome, totals, where the
-/// summary files are.
-pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
+/// summary files are. With `color`, like [`sync_summary`]: schools done in
+/// green, with errors in yellow, failed in red (counts above zero only),
+/// errors and excluded records in red, warnings and decisions in yellow,
+/// paths dimmed.
+pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) -> String {
     use sidisync::bulk::{totals, Status};
     let fill = messages::fill;
+    let st = Style { color };
+    // a count, painted only when above zero
+    let count = |n: u64, paint: fn(Style, &str) -> String| {
+        if n > 0 {
+            paint(st, &n.to_string())
+        } else {
+            n.to_string()
+        }
+    };
     let t = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64().max(1e-9);
     let mut s = String::new();
     s.push_str(&fill(
         Ui::BulkSchools.text(lang),
         &[
-            ("schools", &t.schools.to_string()),
-            ("ok", &t.ok.to_string()),
-            ("errors", &t.with_errors.to_string()),
-            ("failed", &t.failed.to_string()),
+            ("schools", &st.bold(&t.schools.to_string())),
+            ("ok", &count(t.ok as u64, Style::green)),
+            ("errors", &count(t.with_errors as u64, Style::yellow)),
+            ("failed", &count(t.failed as u64, Style::red)),
         ],
     ));
     s.push('\n');
@@ -238,11 +250,11 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
     s.push_str(&fill(
         Ui::BulkCounts.text(lang),
         &[
-            ("ops", &ops.to_string()),
-            ("review", &review.to_string()),
-            ("errors", &t.errors.to_string()),
-            ("warnings", &t.warnings.to_string()),
-            ("excluded", &t.excluded.to_string()),
+            ("ops", &st.bold(&ops.to_string())),
+            ("review", &count(review, Style::yellow)),
+            ("errors", &count(t.errors, Style::red)),
+            ("warnings", &count(t.warnings, Style::yellow)),
+            ("excluded", &count(t.excluded, Style::red)),
         ],
     ));
     s.push('\n');
@@ -257,7 +269,7 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
         } else {
             r.school.clone()
         };
-        s.push_str(&format!("  {who}: {}\n", r.message));
+        s.push_str(&format!("  {}: {}\n", st.red(&who), r.message));
     }
     if failed.len() > 10 {
         s.push_str(&format!(
@@ -271,9 +283,9 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
     s.push_str(&format!(
         "{}: {}\n{}: {}\n",
         Ui::TermSummary.text(lang),
-        o.summary_html().display(),
+        st.dim(&o.summary_html().display().to_string()),
         "CSV",
-        o.summary_csv().display()
+        st.dim(&o.summary_csv().display().to_string())
     ));
     s
 }
@@ -339,5 +351,64 @@ mod tests {
         assert_eq!(ends.len(), 1, "{s}");
         assert!(!s.contains('\x1b'));
         assert!(sync_summary(&outcome(), Lang::It, true).contains("\x1b[1;31m"));
+    }
+
+    fn bulk_outcome() -> sidisync::bulk::BulkOutcome {
+        use sidisync::bulk::{BulkOutcome, SchoolResult, Status};
+        let row = |code: &str, status: Status| SchoolResult {
+            school: code.into(),
+            sidi_files: vec![format!("{code}.zip")],
+            status,
+            pupils_sidi: 100,
+            pupils_local: 99,
+            ops: OpKind::ALL.iter().map(|k| (*k, 1)).collect(),
+            review: ReviewKind::ALL.iter().map(|k| (*k, 0)).collect(),
+            errors: usize::from(status == Status::Errors),
+            warnings: 0,
+            excluded: usize::from(status == Status::Errors),
+            bytes: 10,
+            time: std::time::Duration::from_millis(5),
+            message: if status == Status::Failed {
+                "archivio zip non utilizzabile".into()
+            } else {
+                String::new()
+            },
+        };
+        BulkOutcome {
+            schools: vec![
+                row("BOIC83500N", Status::Ok),
+                row("RMIC80400X", Status::Errors),
+                row("NAIC81200A", Status::Failed),
+            ],
+            elapsed: std::time::Duration::from_secs(2),
+            phases: Default::default(),
+            jobs: 2,
+            out: "out".into(),
+        }
+    }
+
+    #[test]
+    fn bulk_summary_is_coloured_only_when_asked() {
+        let plain = bulk_summary(&bulk_outcome(), Lang::It, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.starts_with("Scuole: 3   completate: 1   con errori: 1   non riuscite: 1\n"));
+        assert!(plain.contains("  NAIC81200A: archivio zip non utilizzabile\n"));
+        assert!(plain.contains("da decidere: 0   Errori: 1   Avvisi: 0   Record esclusi: 1"));
+        let c = bulk_summary(&bulk_outcome(), Lang::It, true);
+        assert!(c.contains("completate: \x1b[32m1\x1b[0m"), "{c}");
+        assert!(c.contains("con errori: \x1b[33m1\x1b[0m"), "{c}");
+        assert!(c.contains("non riuscite: \x1b[1;31m1\x1b[0m"), "{c}");
+        assert!(c.contains("\x1b[1;31mNAIC81200A\x1b[0m"), "{c}");
+        // zero counts stay plain
+        assert!(c.contains("Avvisi: 0 "), "{c}");
+        // stripped of its escapes, the same text
+        let mut stripped = String::new();
+        let mut rest = c.as_str();
+        while let Some(i) = rest.find('\x1b') {
+            stripped.push_str(&rest[..i]);
+            rest = &rest[i + rest[i..].find('m').unwrap() + 1..];
+        }
+        stripped.push_str(rest);
+        assert_eq!(stripped, plain);
     }
 }
