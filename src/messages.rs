@@ -638,6 +638,7 @@ ui_texts! {
     Findings => "Da correggere o verificare", "To fix or check";
     FindingsIntro => "Gli errori escludono il record dalla sincronizzazione finché non viene corretto su SIDI; gli avvisi non bloccano nulla.", "Errors keep the record out of the sync until it is fixed on SIDI; warnings block nothing.";
     NoFindings => "Nessun problema trovato nei dati.", "No problem found in the data.";
+    FindingsMore => "… e altre {n} segnalazioni di questo tipo, non mostrate (al massimo {max} per tipo; il filtro non le trova): l'elenco completo per l'export SIDI si ottiene con sidisync check --format json.", "… and {n} more findings of this kind, not shown (at most {max} per kind; the filter does not find them): for the SIDI export, sidisync check --format json gives the full list.";
     Error => "errore", "error";
     Warning => "avviso", "warning";
     WhatToDo => "Cosa fare:", "What to do:";

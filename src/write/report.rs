@@ -1036,6 +1036,11 @@ fn id_attr(a: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// At most this many rows per finding code in the report (a school with
+/// thousands of warnings of one kind still gets a page that opens); the
+/// group's count and a line below the table say how many are left out.
+pub const FINDING_ROWS_PER_CODE: usize = 200;
+
 /// Renders the report as one self-contained HTML page.
 pub fn render_html(d: &ReportData) -> String {
     let l = d.lang;
@@ -1260,7 +1265,7 @@ pub fn render_html(d: &ReportData) -> String {
                 esc(&g.action)
             ));
             table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
-            for r in &g.rows {
+            for r in g.rows.iter().take(FINDING_ROWS_PER_CODE) {
                 let who = match &r.link {
                     Some(href) => format!("<a href=\"{}\">{}</a>", esc(href), esc(&r.who)),
                     None => esc(&r.who),
@@ -1271,7 +1276,19 @@ pub fn render_html(d: &ReportData) -> String {
                     esc(&r.location)
                 ));
             }
-            o.push_str("</tbody>\n</table>\n</div>\n");
+            o.push_str("</tbody>\n</table>\n");
+            if g.rows.len() > FINDING_ROWS_PER_CODE {
+                let n = (g.rows.len() - FINDING_ROWS_PER_CODE).to_string();
+                let max = FINDING_ROWS_PER_CODE.to_string();
+                o.push_str(&format!(
+                    "<p class=\"more\">{}</p>\n",
+                    esc(&messages::fill(
+                        t(Ui::FindingsMore),
+                        &[("n", &n), ("max", &max)]
+                    ))
+                ));
+            }
+            o.push_str("</div>\n");
         }
     }
     o.push_str("</section>\n");
@@ -1547,5 +1564,48 @@ mod tests {
         assert!(!html.contains("<X&Y>"));
         assert!(html.ends_with("</html>\n"));
         assert!(html.contains(Ui::AllAligned.text(Lang::It)));
+    }
+
+    #[test]
+    fn finding_rows_are_capped_per_code() {
+        let mut d = gather(&Plan::default(), Lang::It, "2025-11-29T08:00:00Z");
+        let row = |i: usize| FindingRow {
+            location: format!("frequenze.xml:{i}"),
+            who: format!("id {i}"),
+            message: "m".into(),
+            link: None,
+        };
+        for (code, n) in [
+            ("SESSO_INVALID", FINDING_ROWS_PER_CODE + 37),
+            ("AGE_ANNO", 3),
+        ] {
+            d.findings.push(FindingGroup {
+                code,
+                error: false,
+                title: "t".into(),
+                action: "a".into(),
+                rows: (0..n).map(row).collect(),
+            });
+        }
+        d.counts.warnings = FINDING_ROWS_PER_CODE + 40;
+        let html = render_html(&d);
+        let first = html.split("<code>AGE_ANNO</code>").next().unwrap();
+        assert_eq!(
+            first.matches("<td class=\"loc\">").count(),
+            FINDING_ROWS_PER_CODE
+        );
+        assert!(first.contains(&format!(
+            "<span class=\"count\">{}</span> <code>SESSO_INVALID</code>",
+            FINDING_ROWS_PER_CODE + 37
+        )));
+        assert!(first.contains(&format!("frequenze.xml:{}<", FINDING_ROWS_PER_CODE - 1)));
+        assert!(!first.contains(&format!("frequenze.xml:{}<", FINDING_ROWS_PER_CODE)));
+        assert!(first.contains("<p class=\"more\">… e altre 37 segnalazioni di questo tipo"));
+        // the small group is whole, with no such line
+        let rest = html.split("<code>AGE_ANNO</code>").nth(1).unwrap();
+        assert_eq!(rest.matches("<td class=\"loc\">").count(), 3);
+        assert!(!rest.contains("class=\"more\""));
+        d.lang = Lang::En;
+        assert!(render_html(&d).contains("… and 37 more findings of this kind"));
     }
 }
