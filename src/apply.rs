@@ -43,9 +43,22 @@ pub struct Conflict {
     pub op: OpKind,
     /// `id_locale` or class key.
     pub record: String,
-    /// What was expected and what was found (no personal data beyond the
+    /// Why, as a key of the message catalogue
+    /// ([`crate::messages::conflict_template`]).
+    pub reason: &'static str,
+    /// The values of the reason's placeholders (`field`, `from`, `found`):
+    /// what was expected and what was found (no personal data beyond the
     /// values the patch itself carries).
-    pub message: String,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Conflict {
+    /// What was expected and what was found, in `lang`.
+    pub fn message(&self, lang: crate::messages::Lang) -> String {
+        let (it, en) = crate::messages::conflict_template(self.reason);
+        let params: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::messages::fill(lang.pick(it, en), &params)
+    }
 }
 
 /// The result of applying operations.
@@ -302,7 +315,25 @@ fn set_field(p: &mut LocalPupil, f: Field, v: &str) {
 enum Outcome {
     Applied,
     Already,
-    Conflict(String),
+    Conflict(&'static str, Vec<(&'static str, String)>),
+}
+
+/// A conflict with no detail.
+fn conflict(reason: &'static str) -> Outcome {
+    Outcome::Conflict(reason, Vec::new())
+}
+
+/// A conflict "`field`: expected `from`, found `found`" (no field: the
+/// class value of an `update_class`).
+fn changed(field: Option<&str>, from: String, found: String) -> Outcome {
+    let mut params = vec![("from", from), ("found", found)];
+    match field {
+        Some(f) => {
+            params.push(("field", f.to_string()));
+            Outcome::Conflict("field_changed", params)
+        }
+        None => Outcome::Conflict("value_changed", params),
+    }
 }
 
 /// Applies `ops` in order to a copy of `local`.
@@ -336,7 +367,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                     Some(c) if c.tempo_scuola.trim() == t && c.indirizzo.trim() == i => {
                         Outcome::Already
                     }
-                    Some(_) => Outcome::Conflict("the class exists with other codes".into()),
+                    Some(_) => conflict("class_other_codes"),
                     None => {
                         by_class.insert(key.clone(), classes.len());
                         classes.push(Some(LocalClass {
@@ -354,7 +385,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                 let (from, to) = (text_of(&o.from), text_of(&o.to));
                 let is_ts = o.field.as_deref() == Some("tempo_scuola");
                 match by_class.get(&key).and_then(|&n| classes[n].as_mut()) {
-                    None => Outcome::Conflict("the class does not exist".into()),
+                    None => conflict("class_missing"),
                     Some(c) => {
                         let cur = if is_ts {
                             &mut c.tempo_scuola
@@ -374,7 +405,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                         } else if cur.trim() == to {
                             Outcome::Already
                         } else {
-                            Outcome::Conflict(format!("expected {from:?}, found {:?}", cur.trim()))
+                            changed(None, format!("{from:?}"), format!("{:?}", cur.trim()))
                         }
                     }
                 }
@@ -384,7 +415,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                 let g = |k: &str| to.and_then(|v| v.get(k)).unwrap_or("").trim().to_string();
                 match by_id.get(id_locale).and_then(|&n| pupils[n].as_ref()) {
                     Some(p) if p.cf_key() == g("codice_fiscale") => Outcome::Already,
-                    Some(_) => Outcome::Conflict("id_locale already used by another pupil".into()),
+                    Some(_) => conflict("id_locale_taken"),
                     None => {
                         let class = ClassKey::new(&g("sede"), &g("anno"), &g("sezione"));
                         if !by_class.contains_key(&class) {
@@ -433,7 +464,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                             .as_deref()
                             .is_some_and(|cf| cf != p.cf_key()) =>
                     {
-                        Outcome::Conflict("the pupil's codice fiscale changed".into())
+                        conflict("cf_changed")
                     }
                     Some(_) => {
                         pupils[n] = None;
@@ -448,7 +479,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                     None => Outcome::Already,
                     Some(n) => {
                         if pupils.iter().flatten().any(|p| p.class == key) {
-                            Outcome::Conflict("the class still has pupils".into())
+                            conflict("class_not_empty")
                         } else {
                             classes[n] = None;
                             by_class.remove(&key);
@@ -461,14 +492,14 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
             | OpKind::LinkStudent
             | OpKind::MoveStudent
             | OpKind::LockFields => match by_id.get(id_locale).and_then(|&n| pupils[n].as_mut()) {
-                None => Outcome::Conflict("no local pupil with this id_locale".into()),
+                None => conflict("pupil_missing"),
                 Some(p) => apply_student(o, p, &by_class, &classes),
             },
         };
         match outcome {
             Outcome::Applied => *applied.entry(o.op).or_default() += 1,
             Outcome::Already => res.already_applied += 1,
-            Outcome::Conflict(message) => res.conflicts.push(Conflict {
+            Outcome::Conflict(reason, params) => res.conflicts.push(Conflict {
                 id: o.id.clone(),
                 op: o.op,
                 record: if o.entity() == Entity::Class {
@@ -476,7 +507,8 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                 } else {
                     id_locale.to_string()
                 },
-                message,
+                reason,
+                params,
             }),
         }
     }
@@ -502,7 +534,7 @@ fn apply_student(
     match o.op {
         OpKind::UpdateField => {
             let Some(f) = o.field.as_deref().and_then(Field::from_name) else {
-                return Outcome::Conflict("unknown field".into());
+                return conflict("unknown_field");
             };
             let cur = local_value(p, f);
             let (from, to) = (text_of(&o.from), text_of(&o.to));
@@ -520,7 +552,7 @@ fn apply_student(
                 }
                 Outcome::Applied
             } else {
-                Outcome::Conflict(format!("{}: expected {from:?}, found {cur:?}", f.name()))
+                changed(Some(f.name()), format!("{from:?}"), format!("{cur:?}"))
             }
         }
         OpKind::LinkStudent => {
@@ -532,14 +564,14 @@ fn apply_student(
                 p.id_sidi = to.to_string();
                 Outcome::Applied
             } else {
-                Outcome::Conflict(format!("id_sidi: expected {from:?}, found {cur:?}"))
+                changed(Some("id_sidi"), format!("{from:?}"), format!("{cur:?}"))
             }
         }
         OpKind::MoveStudent => {
             let from = o.from.as_ref().and_then(Value::as_class);
             let to = o.to.as_ref().and_then(Value::as_class);
             let (Some(from), Some(to)) = (from, to) else {
-                return Outcome::Conflict("move_student needs from and to classes".into());
+                return conflict("move_needs_classes");
             };
             if p.class == to {
                 Outcome::Already
@@ -551,7 +583,7 @@ fn apply_student(
                 p.class = to;
                 Outcome::Applied
             } else {
-                Outcome::Conflict(format!("class: expected {from}, found {}", p.class))
+                changed(Some("class"), from.to_string(), p.class.to_string())
             }
         }
         OpKind::LockFields => {
@@ -561,7 +593,7 @@ fn apply_student(
                 .and_then(Value::as_fields)
                 .unwrap_or_default();
             let Some(to) = o.to.as_ref().and_then(Value::as_fields) else {
-                return Outcome::Conflict("lock_fields needs a list of fields".into());
+                return conflict("lock_needs_fields");
             };
             if p.bloccati.union(to) == p.bloccati {
                 Outcome::Already
@@ -569,10 +601,10 @@ fn apply_student(
                 p.bloccati = p.bloccati.union(to);
                 Outcome::Applied
             } else {
-                Outcome::Conflict("fields locked earlier have been unlocked".into())
+                conflict("unlocked")
             }
         }
-        _ => Outcome::Conflict("not a student field operation".into()),
+        _ => conflict("not_student_op"),
     }
 }
 

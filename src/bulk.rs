@@ -30,7 +30,7 @@
 //! summary (`TEMPO_MS`, the run time in the HTML) vary between runs.
 
 use crate::error::{Error, Result};
-use crate::messages::{bulk_template, fill, Lang};
+use crate::messages::{bulk_template, fill, Lang, Ui};
 use crate::read::profile::{EncodingChoice, Profile};
 use crate::read::ReadOptions;
 use crate::sync::{run_sync, OpKind, ReviewKind, SyncConfig, SyncOutcome};
@@ -126,9 +126,9 @@ impl Status {
     /// A label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Ok => lang.pick("completata", "done"),
-            Status::Errors => lang.pick("completata con errori", "done with errors"),
-            Status::Failed => lang.pick("non riuscita", "failed"),
+            Status::Ok => Ui::StatusOk.text(lang),
+            Status::Errors => Ui::StatusErrors.text(lang),
+            Status::Failed => Ui::StatusFailed.text(lang),
         }
     }
 }

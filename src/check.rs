@@ -138,25 +138,29 @@ pub const TEXT_FINDING_LINES: usize = 20;
 pub fn render_text(r: &CheckReport, lang: Lang) -> String {
     use crate::messages::{fill, finding_guide, Ui};
     use std::fmt::Write;
-    let t = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let t = |u: Ui| u.text(lang);
     let mut s = String::new();
     let s_ = &mut s;
+    let form = r.form.to_uppercase();
     let _ = writeln!(
         s_,
-        "{} {} ({}), {} {}",
-        t("Scuola", "School"),
-        r.school,
-        r.form.to_uppercase(),
-        t("anno scolastico", "school year"),
-        r.anno_scolastico
+        "{}",
+        fill(
+            t(Ui::CheckHead),
+            &[
+                ("school", &r.school),
+                ("form", &form),
+                ("year", &r.anno_scolastico)
+            ]
+        )
     );
     let rows = [
-        (t("alunni", "pupils"), r.summary.pupils),
-        (t("classi", "classes"), r.summary.classes),
-        (t("sedi", "sedi"), r.summary.sedi),
-        (t("codifiche", "codes"), r.summary.codes),
-        (t("errori", "errors"), r.summary.errors),
-        (t("avvisi", "warnings"), r.summary.warnings),
+        (t(Ui::CountPupils), r.summary.pupils),
+        (t(Ui::CountClasses), r.summary.classes),
+        (t(Ui::CountSedi), r.summary.sedi),
+        (t(Ui::CountCodes), r.summary.codes),
+        (t(Ui::TermErrors), r.summary.errors),
+        (t(Ui::TermWarnings), r.summary.warnings),
     ];
     for (label, n) in rows {
         let _ = writeln!(s_, "  {label:<12}{n:>7}");
@@ -178,8 +182,8 @@ pub fn render_text(r: &CheckReport, lang: Lang) -> String {
     }
     for (f, n) in &groups {
         let sev = match f.severity {
-            "error" => t("ERRORE", "ERROR"),
-            _ => t("avviso", "warning"),
+            "error" => t(Ui::TermSevError),
+            _ => t(Ui::TermSevWarning),
         };
         let (title, action) = match crate::findings::FindingCode::from_code(f.code) {
             Some(c) => {
@@ -192,8 +196,8 @@ pub fn render_text(r: &CheckReport, lang: Lang) -> String {
     }
     for f in r.findings.iter().take(TEXT_FINDING_LINES) {
         let sev = match f.severity {
-            "error" => t("ERRORE", "ERROR"),
-            _ => t("avviso", "warning"),
+            "error" => t(Ui::TermSevError),
+            _ => t(Ui::TermSevWarning),
         };
         let loc = if f.line > 0 {
             format!("{}:{}", f.file, f.line)
@@ -204,8 +208,8 @@ pub fn render_text(r: &CheckReport, lang: Lang) -> String {
     }
     if r.findings.len() > TEXT_FINDING_LINES {
         let more = (r.findings.len() - TEXT_FINDING_LINES).to_string();
-        let _ = writeln!(s_, "{}", fill(Ui::TermMore.text(lang), &[("n", &more)]));
+        let _ = writeln!(s_, "{}", fill(t(Ui::TermMore), &[("n", &more)]));
     }
-    let _ = writeln!(s_, "{}: {}", Ui::TermFile.text(lang), r.file);
+    let _ = writeln!(s_, "{}: {}", t(Ui::TermFile), r.file);
     s
 }

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "sidisync: {}: {msg}",
-                g.lang.pick("errore", "error")
+                sidisync::messages::Ui::ErrorPrefix.text(g.lang)
             );
             ExitCode::from(2)
         }
@@ -120,7 +120,11 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             }
             let outcome = outcome?;
             if !g.quiet {
-                print_out(&cli::term::bulk_summary(&outcome, g.lang))?;
+                print_out(&cli::term::bulk_summary(
+                    &outcome,
+                    g.lang,
+                    cli::term::color_stdout(),
+                ))?;
             }
             Ok(outcome.exit_code() as u8)
         }

@@ -638,6 +638,7 @@ ui_texts! {
     Findings => "Da correggere o verificare", "To fix or check";
     FindingsIntro => "Gli errori escludono il record dalla sincronizzazione finché non viene corretto su SIDI; gli avvisi non bloccano nulla.", "Errors keep the record out of the sync until it is fixed on SIDI; warnings block nothing.";
     NoFindings => "Nessun problema trovato nei dati.", "No problem found in the data.";
+    FindingsMore => "… e altre {n} segnalazioni di questo tipo, non mostrate (al massimo {max} per tipo; il filtro non le trova): l'elenco completo per l'export SIDI si ottiene con sidisync check --format json.", "… and {n} more findings of this kind, not shown (at most {max} per kind; the filter does not find them): for the SIDI export, sidisync check --format json gives the full list.";
     Error => "errore", "error";
     Warning => "avviso", "warning";
     WhatToDo => "Cosa fare:", "What to do:";
@@ -677,6 +678,159 @@ ui_texts! {
     TermZip => "Zip", "Zip";
     TermMore => "… e altre {n} (elenco completo: --format json)", "… and {n} more (full list: --format json)";
     TermFile => "File", "File";
+    TermSevError => "ERRORE", "ERROR";
+    TermSevWarning => "avviso", "warning";
+    ErrorPrefix => "errore", "error";
+    // check (terminal)
+    CheckHead => "Scuola {school} ({form}), anno scolastico {year}", "School {school} ({form}), school year {year}";
+    CountPupils => "alunni", "pupils";
+    CountClasses => "classi", "classes";
+    CountSedi => "sedi", "sedi";
+    CountCodes => "codifiche", "codes";
+    // cf (terminal)
+    CfCode => "Codice fiscale", "Codice fiscale";
+    CfVerdict => "Esito", "Verdict";
+    CfValid => "valido", "valid";
+    CfValidTemporary => "valido (provvisorio, 11 cifre)", "valid (temporary, 11 digits)";
+    CfNotValid => "NON valido", "NOT valid";
+    CfNormalised => "Normalizzato", "Normalised";
+    CfBirthDate => "Data di nascita", "Birth date";
+    CfSex => "Sesso", "Sex";
+    CfFemale => "F (femmina)", "F (female)";
+    CfMale => "M (maschio)", "M (male)";
+    CfBirthplace => "Luogo di nascita", "Birthplace";
+    CfForeignState => "stato estero", "foreign state";
+    CfOmocodia => "Omocodia (cifre sostituite)", "Omocodia (substituted digits)";
+    CfBaseCode => "Codice base", "Base code";
+    CfErrors => "Errori", "Errors";
+    CfWarnings => "Avvisi", "Warnings";
+    // apply (terminal)
+    ApplyCounts => "Operazioni applicate: {applied}   già applicate: {already}   in conflitto (non applicate): {conflicts}", "Operations applied: {applied}   already applied: {already}   conflicts (not applied): {conflicts}";
+    TermFolder => "Cartella", "Folder";
+    // bulk (terminal)
+    BulkSchools => "Scuole: {schools}   completate: {ok}   con errori: {errors}   non riuscite: {failed}", "Schools: {schools}   done: {ok}   with errors: {errors}   failed: {failed}";
+    BulkSpeed => "Alunni SIDI: {pupils}   tempo: {secs} s ({jobs} processi, {rate} alunni/s)", "SIDI pupils: {pupils}   time: {secs} s ({jobs} jobs, {rate} pupils/s)";
+    BulkCounts => "Operazioni: {ops}   da decidere: {review}   Errori: {errors}   Avvisi: {warnings}   Record esclusi: {excluded}", "Operations: {ops}   to decide: {review}   Errors: {errors}   Warnings: {warnings}   Excluded records: {excluded}";
+    BulkMoreFailed => "… {n} altre: vedi summary.csv", "… {n} more: see summary.csv";
+    TermSummary => "Riepilogo", "Summary";
+    // bulk progress bar (indicatif template) and its message
+    ProgressBar => "[{elapsed_precise}] {wide_bar} {msg} · mancano {eta}", "[{elapsed_precise}] {wide_bar} {msg} · {eta} left";
+    ProgressSchools => "{done}/{total} scuole{failed} · {rate} alunni/s", "{done}/{total} schools{failed} · {rate} pupils/s";
+    ProgressFailed => " · {n} non riuscite", " · {n} failed";
+    // gen (terminal)
+    GenDone => "Scuole: {schools}   Alunni SIDI: {pupils}   File: {files}   Dimensione: {mb} MB\nPoi: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n", "Schools: {schools}   SIDI pupils: {pupils}   Files: {files}   Size: {mb} MB\nNext: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n";
+    // usage errors
+    JobsAtLeastOne => "--jobs deve essere almeno 1", "--jobs must be at least 1";
+    JobsSchoolsAtLeastOne => "--jobs e --schools devono essere almeno 1", "--jobs and --schools must be at least 1";
+    // bulk: a school's outcome
+    StatusOk => "completata", "done";
+    StatusErrors => "completata con errori", "done with errors";
+    StatusFailed => "non riuscita", "failed";
+    // summary.html
+    SumTitle => "Sincronizzazione con SIDI: riepilogo", "Synchronisation with SIDI: summary";
+    MetaGenerated => "Generato il", "Generated at";
+    MetaSchools => "Scuole", "Schools";
+    MetaPupils => "Alunni SIDI", "SIDI pupils";
+    MetaTime => "Tempo", "Time";
+    MetaJobs => "Processi paralleli", "Parallel jobs";
+    SumFilter => "Cerca una scuola", "Search a school";
+    SumFilterHint => "codice scuola, file, esito…", "school code, file, outcome…";
+    SumOutcomeChart => "Scuole per esito", "Schools by outcome";
+    SumReviewChart => "Decisioni da prendere per tipo", "Decisions to take per kind";
+    SumTotals => "Totali", "Totals";
+    SumSchoolsOk => "scuole completate", "schools done";
+    SumSchoolsErrors => "scuole completate con errori", "schools done with errors";
+    SumSchoolsFailed => "scuole non riuscite", "schools failed";
+    SumPupilsSidi => "alunni su SIDI", "pupils on SIDI";
+    SumPupilsLocal => "alunni in locale", "local pupils";
+    SumToDecide => "da decidere: {kind}", "to decide: {kind}";
+    SumErrors => "errori", "errors";
+    SumWarnings => "avvisi", "warnings";
+    SumExcluded => "record esclusi", "excluded records";
+    SumRate => "alunni al secondo", "pupils per second";
+    SumAttention => "Scuole da controllare", "Schools to look at";
+    SumAttentionNone => "Nessuna: tutte le scuole sono state completate senza errori.", "None: every school was done without errors.";
+    SumColSchool => "scuola", "school";
+    SumColFile => "file SIDI", "SIDI file";
+    SumColOutcome => "esito", "outcome";
+    SumColMessage => "messaggio", "message";
+    SumColPupilsSidi => "alunni SIDI", "SIDI pupils";
+    SumColPupilsLocal => "alunni locali", "local pupils";
+    SumColErrors => "errori", "errors";
+    SumColWarnings => "avvisi", "warnings";
+    SumColExcluded => "esclusi", "excluded";
+    SumColMs => "ms", "ms";
+    SumErrorsMsg => "{errors} errori, {excluded} record esclusi (vedi report.html)", "{errors} errors, {excluded} records excluded (see report.html)";
+    SumEvery => "Tutte le scuole", "Every school";
+}
+
+/// Keys of [`conflict_template`]: why `apply` did not apply an operation.
+pub const CONFLICT_KEYS: &[&str] = &[
+    "class_other_codes",
+    "class_missing",
+    "value_changed",
+    "field_changed",
+    "id_locale_taken",
+    "cf_changed",
+    "class_not_empty",
+    "pupil_missing",
+    "unknown_field",
+    "move_needs_classes",
+    "lock_needs_fields",
+    "unlocked",
+    "not_student_op",
+];
+
+/// (Italian, English) text of an `apply` conflict, by key (see
+/// [`CONFLICT_KEYS`]). Placeholders: `{field}`, `{from}` (what the patch
+/// expected), `{found}` (what the local export has).
+pub fn conflict_template(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "class_other_codes" => (
+            "la classe esiste con altri codici",
+            "the class exists with other codes",
+        ),
+        "class_missing" => ("la classe non esiste", "the class does not exist"),
+        "value_changed" => (
+            "atteso {from}, trovato {found}",
+            "expected {from}, found {found}",
+        ),
+        "field_changed" => (
+            "{field}: atteso {from}, trovato {found}",
+            "{field}: expected {from}, found {found}",
+        ),
+        "id_locale_taken" => (
+            "id_locale già usato da un altro alunno",
+            "id_locale already used by another pupil",
+        ),
+        "cf_changed" => (
+            "il codice fiscale dell'alunno è cambiato",
+            "the pupil's codice fiscale changed",
+        ),
+        "class_not_empty" => ("la classe ha ancora alunni", "the class still has pupils"),
+        "pupil_missing" => (
+            "nessun alunno locale con questo id_locale",
+            "no local pupil with this id_locale",
+        ),
+        "unknown_field" => ("campo sconosciuto", "unknown field"),
+        "move_needs_classes" => (
+            "move_student richiede la classe di partenza e quella di arrivo",
+            "move_student needs from and to classes",
+        ),
+        "lock_needs_fields" => (
+            "lock_fields richiede l'elenco dei campi",
+            "lock_fields needs a list of fields",
+        ),
+        "unlocked" => (
+            "campi bloccati in precedenza sono stati sbloccati",
+            "fields locked earlier have been unlocked",
+        ),
+        "not_student_op" => (
+            "non è un'operazione sui dati di un alunno",
+            "not a student field operation",
+        ),
+        _ => ("", ""),
+    }
 }
 
 /// Text of a per-school failure found by `bulk` itself (the others come
@@ -788,6 +942,48 @@ mod tests {
         assert_eq!(
             count_phrase(phrase::DECISIONS, 0, Lang::En),
             "0 decisions to take"
+        );
+    }
+
+    /// The `{name}` placeholders of a template, sorted.
+    fn placeholders(t: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = t
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn every_ui_text_and_conflict_has_both_languages_with_the_same_placeholders() {
+        assert!(Ui::ALL.len() > 100);
+        for u in Ui::ALL {
+            let (it, en) = (u.text(Lang::It), u.text(Lang::En));
+            assert!(!it.trim().is_empty() && !en.trim().is_empty(), "{u:?}");
+            assert_eq!(placeholders(it), placeholders(en), "{u:?}");
+        }
+        for k in CONFLICT_KEYS {
+            let (it, en) = conflict_template(k);
+            assert!(!it.is_empty() && !en.is_empty(), "{k}");
+            assert_eq!(placeholders(it), placeholders(en), "{k}");
+        }
+        for k in ["duplicate", "no_local", "no_export", "bad_code", "other"] {
+            let (it, en) = (bulk_template(k, Lang::It), bulk_template(k, Lang::En));
+            assert_eq!(placeholders(it), placeholders(en), "{k}");
+        }
+        assert_eq!(
+            fill(
+                Ui::BulkSchools.text(Lang::It),
+                &[
+                    ("schools", "3"),
+                    ("ok", "1"),
+                    ("errors", "1"),
+                    ("failed", "1")
+                ]
+            ),
+            "Scuole: 3   completate: 1   con errori: 1   non riuscite: 1"
         );
     }
 

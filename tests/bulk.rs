@@ -180,6 +180,22 @@ fn gen_then_bulk_gives_the_expected_counts_whatever_jobs() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("lang=\"it\""));
     assert!(!html.contains("http://") && !html.contains("https://"));
     assert!(html.contains(&format!("<a href=\"{0}/report.html\">{0}</a>", schools[0])));
+    // the report's look: filter box over the school rows, inline SVG charts
+    assert!(html.contains("<input type=\"search\" id=\"filtro\""));
+    assert!(html.contains("Cerca una scuola"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+    for chart in [
+        "Scuole per esito",
+        "Modifiche per tipo",
+        "Decisioni da prendere per tipo",
+    ] {
+        assert!(html.contains(&format!("aria-label=\"{chart}\"")), "{chart}");
+    }
+    assert!(html.contains("<table class=\"schools\">"));
+    assert!(!html.contains("<link") && !html.contains("src=\""));
+    if let Err(e) = crate::report::check_markup(&html) {
+        panic!("summary.html is malformed: {e}");
+    }
 
     // each package is what `sidisync sync` writes for that school alone
     for s in schools.iter().take(4) {
@@ -259,7 +275,7 @@ fn a_broken_school_fails_alone_and_sets_exit_1() {
     expect_code(&o, 1);
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
     let html = String::from_utf8(read(&out.join("summary.html"))).unwrap();
-    assert!(html.contains("Schools to look at (1)"));
+    assert!(html.contains("Schools to look at <span class=\"count\">1</span>"));
 }
 
 #[test]

@@ -192,7 +192,7 @@ const VOID: [&str; 6] = ["br", "meta", "input", "rect", "hr", "img"];
 /// A strict well-formedness check of the report's markup: every element
 /// closed in order (void elements excepted; SVG `rect` self-closed), every
 /// attribute quoted, no stray `<` or `&` in text, ids unique.
-fn check_markup(html: &str) -> Result<(), String> {
+pub fn check_markup(html: &str) -> Result<(), String> {
     let body = html
         .strip_prefix("<!DOCTYPE html>\n")
         .ok_or("missing <!DOCTYPE html>")?;
@@ -343,6 +343,11 @@ fn report_is_valid_html() {
         }
         files.push(out.join("report.html"));
     }
+    vnu_check(&files);
+}
+
+/// Runs the Nu Html Checker on `files` (skipped outside CI when missing).
+fn vnu_check(files: &[PathBuf]) {
     let jar = vnu_jar();
     let java = Command::new("java").arg("-version").output().is_ok();
     if !require("java + vnu.jar (npm vnu-jar)", jar.is_some() && java) {
@@ -352,15 +357,77 @@ fn report_is_valid_html() {
         .arg("-jar")
         .arg(jar.unwrap())
         .arg("--errors-only")
-        .args(&files)
+        .args(files)
         .output()
         .expect("run vnu.jar");
     assert!(
         o.status.success(),
-        "the Nu Html Checker rejects the report:\n{}{}",
+        "the Nu Html Checker rejects {files:?}:\n{}{}",
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+/// `gen` (4 small schools with drift, one broken export) then `bulk` into
+/// `out`, in `lang`; the school codes, sorted.
+fn sample_bulk(dir: &Path, out: &Path, lang: &str) -> Vec<String> {
+    let g = dir.join("gen");
+    if !g.exists() {
+        expect_code(
+            &run([
+                "gen",
+                "--out",
+                g.to_str().unwrap(),
+                "--schools",
+                "4",
+                "--scale",
+                "0.05",
+                "--seed",
+                "5",
+                "--drift",
+                "fields=0.1,moves=0.05,missing=0.05,cf=0.04,classes=0.1,faulty=0.02",
+                "-q",
+            ]),
+            0,
+        );
+        std::fs::write(g.join("sidi").join("danneggiato.zip"), b"PK\x03\x04broken").unwrap();
+    }
+    let o = run([
+        "--lang",
+        lang,
+        "bulk",
+        "--sidi-dir",
+        g.join("sidi").to_str().unwrap(),
+        "--local-dir",
+        g.join("locale").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    expect_code(&o, 1);
+    let mut schools: Vec<String> = std::fs::read_dir(g.join("locale"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    schools.sort();
+    schools
+}
+
+#[test]
+fn bulk_summary_is_valid_html() {
+    let d = tempdir();
+    let mut files = Vec::new();
+    for lang in ["it", "en"] {
+        let out = d.path().join(format!("bulk-{lang}"));
+        sample_bulk(d.path(), &out, lang);
+        let file = out.join("summary.html");
+        let html = String::from_utf8(read(&file)).unwrap();
+        if let Err(e) = check_markup(&html) {
+            panic!("{lang} summary is malformed: {e}");
+        }
+        files.push(file);
+    }
+    vnu_check(&files);
 }
 
 // ------------------------------------------------------------------ browser
@@ -530,6 +597,94 @@ fn report_renders_and_filters_in_headless_chromium() {
         "screenshot"
     );
     eprintln!("screenshot: {}", png.display());
+}
+
+/// The rows of the every-school table (`<table class="schools">`) of a
+/// dumped summary: (hidden, text).
+fn school_rows(dom: &str) -> Vec<(bool, String)> {
+    let t = dom
+        .split("<table class=\"schools\">")
+        .nth(1)
+        .expect("schools table");
+    rows(t.split("</table>").next().unwrap())
+}
+
+#[test]
+fn bulk_summary_filters_in_headless_chromium() {
+    let Some(bin) = chromium() else {
+        require("chromium", false);
+        return;
+    };
+    let d = tempdir();
+    let out = d.path().join("bulk");
+    let schools = sample_bulk(d.path(), &out, "it");
+    let url = format!("file://{}", out.join("summary.html").display());
+
+    // renders, script ran, no error; every school row visible
+    let (dom, err) = headless(&bin, &url, &["--dump-dom".into()]);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "filter script did not run"
+    );
+    assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
+    assert!(
+        console_problems(&err).is_empty(),
+        "{:?}",
+        console_problems(&err)
+    );
+    let all = school_rows(&dom);
+    assert_eq!(
+        all.len(),
+        schools.len() + 1,
+        "one row per school and the broken file"
+    );
+    assert!(all.iter().all(|(h, _)| !h));
+
+    // a school code leaves that school's rows only; the totals stay
+    let code = &schools[1];
+    let (dom, _) = headless(
+        &bin,
+        &format!("{url}#filtro={code}"),
+        &["--dump-dom".into()],
+    );
+    assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
+    let r = school_rows(&dom);
+    let shown: Vec<&String> = r.iter().filter(|(h, _)| !h).map(|(_, t)| t).collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].contains(code.as_str()));
+    let totals = dom
+        .split("<table class=\"totals nofilter\">")
+        .nth(1)
+        .unwrap();
+    let totals = totals.split("</table>").next().unwrap();
+    assert!(
+        rows(totals).iter().all(|(h, _)| !h),
+        "totals are not filtered"
+    );
+    assert!(
+        dom.contains("righe corrispondono a"),
+        "result line in Italian"
+    );
+
+    // the broken file is found by its name, in both tables
+    let (dom, _) = headless(
+        &bin,
+        &format!("{url}#filtro=danneggiato"),
+        &["--dump-dom".into()],
+    );
+    assert!(
+        dom.contains("data-filter-matches=\"2\""),
+        "attention row and school row"
+    );
+
+    // nothing matches: every school row hidden, and said so
+    let (dom, _) = headless(
+        &bin,
+        &format!("{url}#filtro=ZZZNESSUNO"),
+        &["--dump-dom".into()],
+    );
+    assert!(school_rows(&dom).iter().all(|(h, _)| *h));
+    assert!(dom.contains("Nessuna riga corrisponde"));
 }
 
 // ------------------------------------------------------------ round trip

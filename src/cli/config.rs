@@ -6,7 +6,7 @@ use super::args::{Cli, Command, InputArgs, LangArg};
 use sidisync::apply::ApplyConfig;
 use sidisync::bulk::BulkConfig;
 use sidisync::gen::{Drift, GenConfig};
-use sidisync::messages::Lang;
+use sidisync::messages::{Lang, Ui};
 use sidisync::read::profile::{EncodingChoice, Profile};
 use sidisync::read::ReadOptions;
 use sidisync::sync::SyncConfig;
@@ -118,11 +118,7 @@ pub fn bulk_config(a: &super::args::BulkArgs, g: &Global) -> Result<BulkConfig> 
         }
     }
     if a.jobs == Some(0) {
-        return Err(Error::Usage(
-            g.lang
-                .pick("--jobs deve essere almeno 1", "--jobs must be at least 1")
-                .into(),
-        ));
+        return Err(Error::Usage(Ui::JobsAtLeastOne.text(g.lang).into()));
     }
     let mut cfg = BulkConfig::new(&a.sidi_dir, &a.local_dir, &a.out);
     cfg.jobs = a.jobs;
@@ -138,14 +134,7 @@ pub fn gen_config(a: &super::args::GenArgs, g: &Global) -> Result<GenConfig> {
     // --scale is checked by the generator (above 0, at most 10)
     let scale = a.scale.unwrap_or(1.0);
     if a.jobs == Some(0) || a.schools == Some(0) {
-        return Err(Error::Usage(
-            g.lang
-                .pick(
-                    "--jobs e --schools devono essere almeno 1",
-                    "--jobs and --schools must be at least 1",
-                )
-                .into(),
-        ));
+        return Err(Error::Usage(Ui::JobsSchoolsAtLeastOne.text(g.lang).into()));
     }
     Ok(GenConfig {
         out: a.out.clone(),

@@ -3,7 +3,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sidisync::bulk::Progress;
-use sidisync::messages::Lang;
+use sidisync::messages::{fill, Lang, Ui};
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -22,10 +22,7 @@ impl BulkBar {
             return None;
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let tmpl = match lang {
-            Lang::It => "[{elapsed_precise}] {wide_bar} {msg} · mancano {eta}",
-            Lang::En => "[{elapsed_precise}] {wide_bar} {msg} · {eta} left",
-        };
+        let tmpl = Ui::ProgressBar.text(lang);
         let style = ProgressStyle::with_template(tmpl)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
@@ -46,20 +43,21 @@ impl BulkBar {
         let secs = self.start.elapsed().as_secs_f64().max(1e-3);
         let rate = (p.pupils_done as f64 / secs) as u64;
         let failed = if p.failed > 0 {
-            format!(
-                " · {} {}",
-                p.failed,
-                self.lang.pick("non riuscite", "failed")
+            fill(
+                Ui::ProgressFailed.text(self.lang),
+                &[("n", &p.failed.to_string())],
             )
         } else {
             String::new()
         };
-        self.bar.set_message(format!(
-            "{}/{} {}{failed} · {rate} {}",
-            p.schools_done,
-            p.schools_total,
-            self.lang.pick("scuole", "schools"),
-            self.lang.pick("alunni/s", "pupils/s"),
+        self.bar.set_message(fill(
+            Ui::ProgressSchools.text(self.lang),
+            &[
+                ("done", &p.schools_done.to_string()),
+                ("total", &p.schools_total.to_string()),
+                ("failed", &failed),
+                ("rate", &rate.to_string()),
+            ],
         ));
     }
 

@@ -189,66 +189,75 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang, color: bool) ->
 
 /// The short summary `apply` prints.
 pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
-    let mut s = String::new();
     let applied: usize = o.applied.iter().map(|(_, n)| n).sum();
-    s.push_str(&format!(
-        "{}: {applied}   {}: {}   {}: {}\n",
-        lang.pick("Operazioni applicate", "Operations applied"),
-        lang.pick("già applicate", "already applied"),
-        o.already_applied,
-        lang.pick("in conflitto (non applicate)", "conflicts (not applied)"),
-        o.conflicts.len()
-    ));
-    s.push_str(&format!(
-        "{}: {}\n",
-        lang.pick("Cartella", "Folder"),
+    format!(
+        "{}\n{}: {}\n",
+        messages::fill(
+            Ui::ApplyCounts.text(lang),
+            &[
+                ("applied", &applied.to_string()),
+                ("already", &o.already_applied.to_string()),
+                ("conflicts", &o.conflicts.len().to_string()),
+            ]
+        ),
+        Ui::TermFolder.text(lang),
         o.out.display()
-    ));
-    s
+    )
 }
 
 /// The summary `bulk` prints: schools per outcome, totals, where the
-/// summary files are.
-pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
+/// summary files are. With `color`, like [`sync_summary`]: schools done in
+/// green, with errors in yellow, failed in red (counts above zero only),
+/// errors and excluded records in red, warnings and decisions in yellow,
+/// paths dimmed.
+pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) -> String {
     use sidisync::bulk::{totals, Status};
+    let fill = messages::fill;
+    let st = Style { color };
+    // a count, painted only when above zero
+    let count = |n: u64, paint: fn(Style, &str) -> String| {
+        if n > 0 {
+            paint(st, &n.to_string())
+        } else {
+            n.to_string()
+        }
+    };
     let t = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64().max(1e-9);
     let mut s = String::new();
-    s.push_str(&format!(
-        "{}: {}   {}: {}   {}: {}   {}: {}\n",
-        lang.pick("Scuole", "Schools"),
-        t.schools,
-        lang.pick("completate", "done"),
-        t.ok,
-        lang.pick("con errori", "with errors"),
-        t.with_errors,
-        lang.pick("non riuscite", "failed"),
-        t.failed
+    s.push_str(&fill(
+        Ui::BulkSchools.text(lang),
+        &[
+            ("schools", &st.bold(&t.schools.to_string())),
+            ("ok", &count(t.ok as u64, Style::green)),
+            ("errors", &count(t.with_errors as u64, Style::yellow)),
+            ("failed", &count(t.failed as u64, Style::red)),
+        ],
     ));
-    s.push_str(&format!(
-        "{}: {}   {}: {:.1} s ({} {}, {:.0} {})\n",
-        lang.pick("Alunni SIDI", "SIDI pupils"),
-        t.pupils_sidi,
-        lang.pick("tempo", "time"),
-        o.elapsed.as_secs_f64(),
-        o.jobs,
-        lang.pick("processi", "jobs"),
-        t.pupils_sidi as f64 / secs,
-        lang.pick("alunni/s", "pupils/s"),
+    s.push('\n');
+    s.push_str(&fill(
+        Ui::BulkSpeed.text(lang),
+        &[
+            ("pupils", &t.pupils_sidi.to_string()),
+            ("secs", &format!("{:.1}", o.elapsed.as_secs_f64())),
+            ("jobs", &o.jobs.to_string()),
+            ("rate", &format!("{:.0}", t.pupils_sidi as f64 / secs)),
+        ],
     ));
+    s.push('\n');
     let ops: u64 = t.ops.iter().map(|(_, n)| n).sum();
     let review: u64 = t.review.iter().map(|(_, n)| n).sum();
-    s.push_str(&format!(
-        "{}: {ops}   {}: {review}   {}: {}   {}: {}   {}: {}\n",
-        lang.pick("Operazioni", "Operations"),
-        lang.pick("da decidere", "to decide"),
-        lang.pick("Errori", "Errors"),
-        t.errors,
-        lang.pick("Avvisi", "Warnings"),
-        t.warnings,
-        lang.pick("Record esclusi", "Excluded records"),
-        t.excluded
+    s.push_str(&fill(
+        Ui::BulkCounts.text(lang),
+        &[
+            ("ops", &st.bold(&ops.to_string())),
+            ("review", &count(review, Style::yellow)),
+            ("errors", &count(t.errors, Style::red)),
+            ("warnings", &count(t.warnings, Style::yellow)),
+            ("excluded", &count(t.excluded, Style::red)),
+        ],
     ));
+    s.push('\n');
     let failed: Vec<_> = o
         .schools
         .iter()
@@ -260,40 +269,39 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang) -> String {
         } else {
             r.school.clone()
         };
-        s.push_str(&format!("  {who}: {}\n", r.message));
+        s.push_str(&format!("  {}: {}\n", st.red(&who), r.message));
     }
     if failed.len() > 10 {
         s.push_str(&format!(
-            "  … {} {}\n",
-            failed.len() - 10,
-            lang.pick("altre: vedi summary.csv", "more: see summary.csv")
+            "  {}\n",
+            fill(
+                Ui::BulkMoreFailed.text(lang),
+                &[("n", &(failed.len() - 10).to_string())]
+            )
         ));
     }
     s.push_str(&format!(
         "{}: {}\n{}: {}\n",
-        lang.pick("Riepilogo", "Summary"),
-        o.summary_html().display(),
+        Ui::TermSummary.text(lang),
+        st.dim(&o.summary_html().display().to_string()),
         "CSV",
-        o.summary_csv().display()
+        st.dim(&o.summary_csv().display().to_string())
     ));
     s
 }
 
 /// The summary `gen` prints.
 pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: Lang) -> String {
-    format!(
-        "{}: {}   {}: {}   {}: {}   {}: {:.1} MB\n{}: sidisync bulk --sidi-dir {} --local-dir {} --out …\n",
-        lang.pick("Scuole", "Schools"),
-        o.schools,
-        lang.pick("Alunni SIDI", "SIDI pupils"),
-        o.pupils,
-        lang.pick("File", "Files"),
-        o.files,
-        lang.pick("Dimensione", "Size"),
-        o.bytes as f64 / 1e6,
-        lang.pick("Poi", "Next"),
-        out.join("sidi").display(),
-        out.join("locale").display()
+    messages::fill(
+        Ui::GenDone.text(lang),
+        &[
+            ("schools", &o.schools.to_string()),
+            ("pupils", &o.pupils.to_string()),
+            ("files", &o.files.to_string()),
+            ("mb", &format!("{:.1}", o.bytes as f64 / 1e6)),
+            ("sidi", &out.join("sidi").display().to_string()),
+            ("local", &out.join("locale").display().to_string()),
+        ],
     )
 }
 
@@ -343,5 +351,64 @@ mod tests {
         assert_eq!(ends.len(), 1, "{s}");
         assert!(!s.contains('\x1b'));
         assert!(sync_summary(&outcome(), Lang::It, true).contains("\x1b[1;31m"));
+    }
+
+    fn bulk_outcome() -> sidisync::bulk::BulkOutcome {
+        use sidisync::bulk::{BulkOutcome, SchoolResult, Status};
+        let row = |code: &str, status: Status| SchoolResult {
+            school: code.into(),
+            sidi_files: vec![format!("{code}.zip")],
+            status,
+            pupils_sidi: 100,
+            pupils_local: 99,
+            ops: OpKind::ALL.iter().map(|k| (*k, 1)).collect(),
+            review: ReviewKind::ALL.iter().map(|k| (*k, 0)).collect(),
+            errors: usize::from(status == Status::Errors),
+            warnings: 0,
+            excluded: usize::from(status == Status::Errors),
+            bytes: 10,
+            time: std::time::Duration::from_millis(5),
+            message: if status == Status::Failed {
+                "archivio zip non utilizzabile".into()
+            } else {
+                String::new()
+            },
+        };
+        BulkOutcome {
+            schools: vec![
+                row("BOIC83500N", Status::Ok),
+                row("RMIC80400X", Status::Errors),
+                row("NAIC81200A", Status::Failed),
+            ],
+            elapsed: std::time::Duration::from_secs(2),
+            phases: Default::default(),
+            jobs: 2,
+            out: "out".into(),
+        }
+    }
+
+    #[test]
+    fn bulk_summary_is_coloured_only_when_asked() {
+        let plain = bulk_summary(&bulk_outcome(), Lang::It, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.starts_with("Scuole: 3   completate: 1   con errori: 1   non riuscite: 1\n"));
+        assert!(plain.contains("  NAIC81200A: archivio zip non utilizzabile\n"));
+        assert!(plain.contains("da decidere: 0   Errori: 1   Avvisi: 0   Record esclusi: 1"));
+        let c = bulk_summary(&bulk_outcome(), Lang::It, true);
+        assert!(c.contains("completate: \x1b[32m1\x1b[0m"), "{c}");
+        assert!(c.contains("con errori: \x1b[33m1\x1b[0m"), "{c}");
+        assert!(c.contains("non riuscite: \x1b[1;31m1\x1b[0m"), "{c}");
+        assert!(c.contains("\x1b[1;31mNAIC81200A\x1b[0m"), "{c}");
+        // zero counts stay plain
+        assert!(c.contains("Avvisi: 0 "), "{c}");
+        // stripped of its escapes, the same text
+        let mut stripped = String::new();
+        let mut rest = c.as_str();
+        while let Some(i) = rest.find('\x1b') {
+            stripped.push_str(&rest[..i]);
+            rest = &rest[i + rest[i..].find('m').unwrap() + 1..];
+        }
+        stripped.push_str(rest);
+        assert_eq!(stripped, plain);
     }
 }

@@ -865,81 +865,49 @@ pub fn explain(input: &str, ctx: Option<&RecordContext>, today: Date, lang: Lang
 
 /// A multi-line explanation of a report for people (Italian or English).
 pub fn render_text(report: &CfReport, lang: Lang) -> String {
+    use crate::messages::Ui;
     use std::fmt::Write;
-    let l = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let l = |u: Ui| u.text(lang);
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}: {}",
-        l("Codice fiscale", "Codice fiscale"),
-        report.input.trim()
-    );
+    let _ = writeln!(s, "{}: {}", l(Ui::CfCode), report.input.trim());
     let verdict = match (report.valid, report.kind) {
-        (true, "temporary") => l(
-            "valido (provvisorio, 11 cifre)",
-            "valid (temporary, 11 digits)",
-        ),
-        (true, _) => l("valido", "valid"),
-        (false, _) => l("NON valido", "NOT valid"),
+        (true, "temporary") => l(Ui::CfValidTemporary),
+        (true, _) => l(Ui::CfValid),
+        (false, _) => l(Ui::CfNotValid),
     };
-    let _ = writeln!(s, "  {}: {}", l("Esito", "Verdict"), verdict);
+    let _ = writeln!(s, "  {}: {}", l(Ui::CfVerdict), verdict);
     if report.normalized != report.input {
-        let _ = writeln!(
-            s,
-            "  {}: {}",
-            l("Normalizzato", "Normalised"),
-            report.normalized
-        );
+        let _ = writeln!(s, "  {}: {}", l(Ui::CfNormalised), report.normalized);
     }
     if let Some(d) = report.birth_date.as_deref().and_then(Date::parse_iso) {
-        let _ = writeln!(
-            s,
-            "  {}: {}",
-            l("Data di nascita", "Birth date"),
-            d.to_italian()
-        );
+        let _ = writeln!(s, "  {}: {}", l(Ui::CfBirthDate), d.to_italian());
     }
     if let Some(x) = &report.sex {
         let sx = match x.as_str() {
-            "F" => l("F (femmina)", "F (female)"),
-            _ => l("M (maschio)", "M (male)"),
+            "F" => l(Ui::CfFemale),
+            _ => l(Ui::CfMale),
         };
-        let _ = writeln!(s, "  {}: {}", l("Sesso", "Sex"), sx);
+        let _ = writeln!(s, "  {}: {}", l(Ui::CfSex), sx);
     }
     if let (Some(c), Some(n)) = (&report.place_code, &report.place_name) {
         let extra = match (&report.place_province, report.place_kind) {
             (Some(p), _) => format!(" ({p})"),
-            (None, Some("state")) => l(" (stato estero)", " (foreign state)").to_string(),
+            (None, Some("state")) => format!(" ({})", l(Ui::CfForeignState)),
             _ => String::new(),
         };
-        let _ = writeln!(
-            s,
-            "  {}: {} {}{}",
-            l("Luogo di nascita", "Birthplace"),
-            c,
-            n,
-            extra
-        );
+        let _ = writeln!(s, "  {}: {} {}{}", l(Ui::CfBirthplace), c, n, extra);
     }
     if let Some(n) = report.omocodia {
-        let _ = writeln!(
-            s,
-            "  {}: {}",
-            l(
-                "Omocodia (cifre sostituite)",
-                "Omocodia (substituted digits)"
-            ),
-            n
-        );
+        let _ = writeln!(s, "  {}: {}", l(Ui::CfOmocodia), n);
     }
     if let (Some(b), Some(n)) = (&report.base_code, report.omocodia) {
         if n > 0 {
-            let _ = writeln!(s, "  {}: {}", l("Codice base", "Base code"), b);
+            let _ = writeln!(s, "  {}: {}", l(Ui::CfBaseCode), b);
         }
     }
     for (title, list) in [
-        (l("Errori", "Errors"), &report.errors),
-        (l("Avvisi", "Warnings"), &report.warnings),
+        (l(Ui::CfErrors), &report.errors),
+        (l(Ui::CfWarnings), &report.warnings),
     ] {
         if !list.is_empty() {
             let _ = writeln!(s, "  {title}:");

@@ -7,7 +7,8 @@
   function norm(s) {
     return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toUpperCase().replace(/\s+/g, " ").trim();
   }
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tbody tr"));
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tbody tr"))
+    .filter(function (r) { return !r.closest(".nofilter"); });
   var texts = rows.map(function (r) { return norm(r.textContent); });
   var groups = Array.prototype.slice.call(document.querySelectorAll(".group"));
   function apply() {

@@ -348,7 +348,7 @@ fn anchor_of(record: &str) -> String {
 }
 
 /// `dd/mm/yyyy hh:mm` from `yyyy-mm-ddThh:mm[:ss][Z]` (as written otherwise).
-fn human_time(s: &str, utc: bool) -> String {
+pub fn human_time(s: &str, utc: bool) -> String {
     let b = s.trim();
     let date = b.get(..10).and_then(crate::date::Date::parse_iso);
     match date {
@@ -917,12 +917,19 @@ pub fn page_start(o: &mut String, lang: Lang, title: &str) {
 /// The filter box (works offline; `#filtro=TERM` in the address applies a
 /// term on load).
 pub fn filter_box(o: &mut String, l: Lang) {
+    filter_box_with(o, l, Ui::Filter, Ui::FilterHint);
+}
+
+/// [`filter_box`] with its own label and hint. It hides every `tbody` row
+/// not containing the typed text, except rows inside an element of class
+/// `nofilter`, and any `.group` left with no visible row.
+pub fn filter_box_with(o: &mut String, l: Lang, label: Ui, hint: Ui) {
     o.push_str(&format!(
         "<div class=\"filter\" id=\"filtro-box\"><label for=\"filtro\">{}</label> \
          <input type=\"search\" id=\"filtro\" placeholder=\"{}\" autocomplete=\"off\" \
          data-msg-some=\"{}\" data-msg-none=\"{}\"> <output id=\"filtro-esito\" for=\"filtro\"></output></div>\n",
-        esc(Ui::Filter.text(l)),
-        esc(Ui::FilterHint.text(l)),
+        esc(label.text(l)),
+        esc(hint.text(l)),
         esc(Ui::FilterResult.text(l)),
         esc(Ui::FilterNone.text(l)),
     ));
@@ -944,7 +951,9 @@ pub fn page_end(o: &mut String, l: Lang) {
 pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let row = 22;
-    let label_w = 250;
+    // room for the longest label (about 7 px a character at 13 px)
+    let longest = bars.iter().map(|b| b.0.chars().count()).max().unwrap_or(0);
+    let label_w = (longest * 7 + 12).max(250);
     let bar_w = 380;
     let h = bars.len() * row + 4;
     o.push_str(&format!(
@@ -969,6 +978,16 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
         ));
     }
     o.push_str("</svg>\n");
+}
+
+/// The bar colour of an operation kind: new things green, decided ones
+/// amber, changes blue.
+pub fn op_bar_class(k: OpKind) -> &'static str {
+    match k {
+        OpKind::WithdrawStudent | OpKind::RemoveClass => "bar-decided",
+        OpKind::InsertStudent | OpKind::CreateClass => "bar-new",
+        _ => "bar-change",
+    }
 }
 
 /// Two thin bars (before, after) for a class row, scaled to `max`.
@@ -1016,6 +1035,11 @@ fn id_attr(a: &Option<String>) -> String {
         .map(|a| format!(" id=\"{}\"", esc(a)))
         .unwrap_or_default()
 }
+
+/// At most this many rows per finding code in the report (a school with
+/// thousands of warnings of one kind still gets a page that opens); the
+/// group's count and a line below the table say how many are left out.
+pub const FINDING_ROWS_PER_CODE: usize = 200;
 
 /// Renders the report as one self-contained HTML page.
 pub fn render_html(d: &ReportData) -> String {
@@ -1144,14 +1168,7 @@ pub fn render_html(d: &ReportData) -> String {
         let bars: Vec<(String, usize, &str)> = d
             .op_counts
             .iter()
-            .map(|(k, label, n)| {
-                let cls = match k {
-                    OpKind::WithdrawStudent | OpKind::RemoveClass => "bar-decided",
-                    OpKind::InsertStudent | OpKind::CreateClass => "bar-new",
-                    _ => "bar-change",
-                };
-                (label.clone(), *n, cls)
-            })
+            .map(|(k, label, n)| (label.clone(), *n, op_bar_class(*k)))
             .collect();
         bar_chart(&mut o, t(Ui::OpsPerKind), &bars);
     }
@@ -1248,7 +1265,7 @@ pub fn render_html(d: &ReportData) -> String {
                 esc(&g.action)
             ));
             table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
-            for r in &g.rows {
+            for r in g.rows.iter().take(FINDING_ROWS_PER_CODE) {
                 let who = match &r.link {
                     Some(href) => format!("<a href=\"{}\">{}</a>", esc(href), esc(&r.who)),
                     None => esc(&r.who),
@@ -1259,7 +1276,19 @@ pub fn render_html(d: &ReportData) -> String {
                     esc(&r.location)
                 ));
             }
-            o.push_str("</tbody>\n</table>\n</div>\n");
+            o.push_str("</tbody>\n</table>\n");
+            if g.rows.len() > FINDING_ROWS_PER_CODE {
+                let n = (g.rows.len() - FINDING_ROWS_PER_CODE).to_string();
+                let max = FINDING_ROWS_PER_CODE.to_string();
+                o.push_str(&format!(
+                    "<p class=\"more\">{}</p>\n",
+                    esc(&messages::fill(
+                        t(Ui::FindingsMore),
+                        &[("n", &n), ("max", &max)]
+                    ))
+                ));
+            }
+            o.push_str("</div>\n");
         }
     }
     o.push_str("</section>\n");
@@ -1535,5 +1564,48 @@ mod tests {
         assert!(!html.contains("<X&Y>"));
         assert!(html.ends_with("</html>\n"));
         assert!(html.contains(Ui::AllAligned.text(Lang::It)));
+    }
+
+    #[test]
+    fn finding_rows_are_capped_per_code() {
+        let mut d = gather(&Plan::default(), Lang::It, "2025-11-29T08:00:00Z");
+        let row = |i: usize| FindingRow {
+            location: format!("frequenze.xml:{i}"),
+            who: format!("id {i}"),
+            message: "m".into(),
+            link: None,
+        };
+        for (code, n) in [
+            ("SESSO_INVALID", FINDING_ROWS_PER_CODE + 37),
+            ("AGE_ANNO", 3),
+        ] {
+            d.findings.push(FindingGroup {
+                code,
+                error: false,
+                title: "t".into(),
+                action: "a".into(),
+                rows: (0..n).map(row).collect(),
+            });
+        }
+        d.counts.warnings = FINDING_ROWS_PER_CODE + 40;
+        let html = render_html(&d);
+        let first = html.split("<code>AGE_ANNO</code>").next().unwrap();
+        assert_eq!(
+            first.matches("<td class=\"loc\">").count(),
+            FINDING_ROWS_PER_CODE
+        );
+        assert!(first.contains(&format!(
+            "<span class=\"count\">{}</span> <code>SESSO_INVALID</code>",
+            FINDING_ROWS_PER_CODE + 37
+        )));
+        assert!(first.contains(&format!("frequenze.xml:{}<", FINDING_ROWS_PER_CODE - 1)));
+        assert!(!first.contains(&format!("frequenze.xml:{}<", FINDING_ROWS_PER_CODE)));
+        assert!(first.contains("<p class=\"more\">… e altre 37 segnalazioni di questo tipo"));
+        // the small group is whole, with no such line
+        let rest = html.split("<code>AGE_ANNO</code>").nth(1).unwrap();
+        assert_eq!(rest.matches("<td class=\"loc\">").count(), 3);
+        assert!(!rest.contains("class=\"more\""));
+        d.lang = Lang::En;
+        assert!(render_html(&d).contains("… and 37 more findings of this kind"));
     }
 }

@@ -1,6 +1,7 @@
 //! The summary of a `bulk` run: `summary.csv` (one row per school) and
-//! `summary.html` (self-contained page: totals, schools to look at, every
-//! school with a link to its `report.html`).
+//! `summary.html` (self-contained page built from the report's blocks:
+//! charts, totals, schools to look at, every school with a link to its
+//! `report.html`, the offline filter box).
 //!
 //! `summary.csv`: UTF-8 with BOM, `;`, CRLF (like `review.csv`), columns
 //! [`columns`]: `CODICE_SCUOLA;FILE_SIDI;STATO;ALUNNI_SIDI;ALUNNI_LOCALI;`
@@ -17,9 +18,12 @@
 
 use crate::bulk::{totals, BulkOutcome, SchoolResult, Status};
 use crate::error::{Error, Result};
-use crate::messages::{op_label, review_label, Lang};
+use crate::messages::{fill, op_label, review_label, Lang, Ui};
 use crate::sync::{OpKind, ReviewKind};
 use crate::write::patch::xml_escape;
+use crate::write::report::{
+    bar_chart, filter_box_with, human_time, op_bar_class, page_end, page_start,
+};
 
 /// The header of `summary.csv`.
 pub fn columns() -> Vec<&'static str> {
@@ -116,7 +120,12 @@ pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> S
     String::from_utf8(v).expect("HTML is UTF-8")
 }
 
-/// Writes `summary.html`: one self-contained page, no external resource.
+/// Writes `summary.html`: one self-contained page, no external resource,
+/// built from the report's blocks ([`page_start`], [`filter_box_with`],
+/// [`bar_chart`], [`page_end`]): header with the run's facts and four
+/// cards, charts of schools by outcome and of operations and decisions per
+/// kind over all schools, the totals, the schools to look at, every school.
+/// The filter box hides the school rows not containing the typed text.
 /// The page is streamed (a national run has tens of thousands of rows).
 pub fn write_summary_html(
     o: &BulkOutcome,
@@ -124,71 +133,119 @@ pub fn write_summary_html(
     generated_at: &str,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let t = |it: &'static str, en: &'static str| lang.pick(it, en);
+    let t = |u: Ui| u.text(lang);
     let tot = totals(&o.schools);
     let secs = o.elapsed.as_secs_f64();
     let mut h = String::with_capacity(1 << 16);
-    let title = t(
-        "Sincronizzazione con SIDI: riepilogo",
-        "Synchronisation with SIDI: summary",
-    );
+    let title = t(Ui::SumTitle);
+    page_start(&mut h, lang, title);
+
+    // --- header: the run, four cards ----------------------------------------
+    h.push_str("<header class=\"top\">\n");
     h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n",
-        lang.code(),
+        "<p class=\"eyebrow\">{}</p>\n<h1>{}</h1>\n<dl class=\"meta\">",
+        esc(t(Ui::ReportTitle)),
         esc(title)
     ));
-    h.push_str(
-        "<style>body{font-family:sans-serif;margin:2em;color:#222}\
-         table{border-collapse:collapse;margin:.5em 0 1.5em}\
-         td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;vertical-align:top}\
-         th{background:#eee}td.n{text-align:right}tr.FALLITO td{background:#fdd}\
-         tr.ERRORI td{background:#ffe9c6}tfoot td{font-weight:bold;background:#f4f4f4}</style>\
-         </head><body>\n",
-    );
-    h.push_str(&format!("<h1>{}</h1>\n", esc(title)));
-    h.push_str(&format!(
-        "<p>{}: {} · {}: {} · {}: {} · {}: {:.1} s · {}: {}</p>\n",
-        t("Generato il", "Generated at"),
-        esc(generated_at),
-        t("scuole", "schools"),
-        num(tot.schools as u64, lang),
-        t("alunni SIDI", "SIDI pupils"),
-        num(tot.pupils_sidi, lang),
-        t("tempo", "time"),
-        secs,
-        t("processi paralleli", "parallel jobs"),
-        o.jobs
-    ));
+    for (k, v) in [
+        (t(Ui::MetaGenerated), human_time(generated_at, true)),
+        (t(Ui::MetaSchools), num(tot.schools as u64, lang)),
+        (t(Ui::MetaPupils), num(tot.pupils_sidi, lang)),
+        (t(Ui::MetaTime), format!("{secs:.1} s")),
+        (t(Ui::MetaJobs), o.jobs.to_string()),
+    ] {
+        h.push_str(&format!(
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(k),
+            esc(&v)
+        ));
+    }
+    h.push_str("</dl>\n</header>\n<div class=\"cards\">\n");
+    let review: u64 = tot.review.iter().map(|(_, n)| n).sum();
+    for (n, label, href, cls) in [
+        (tot.ok as u64, t(Ui::SumSchoolsOk), "#scuole", "ok"),
+        (
+            tot.with_errors as u64,
+            t(Ui::SumSchoolsErrors),
+            "#da-controllare",
+            "warn",
+        ),
+        (
+            tot.failed as u64,
+            t(Ui::SumSchoolsFailed),
+            "#da-controllare",
+            "bad",
+        ),
+        (review, t(Ui::CardDecisions), "#totali", "todo"),
+    ] {
+        let cls = if n == 0 { "zero" } else { cls };
+        h.push_str(&format!(
+            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{}</span> <span class=\"l\">{}</span></a>\n",
+            num(n, lang),
+            esc(label)
+        ));
+    }
+    h.push_str("</div>\n");
+    filter_box_with(&mut h, lang, Ui::SumFilter, Ui::SumFilterHint);
 
-    // totals
+    // --- charts -------------------------------------------------------------
     h.push_str(&format!(
-        "<h2>{}</h2>\n<table><tbody>\n",
-        t("Totali", "Totals")
+        "<section id=\"riepilogo\">\n<h2>{}</h2>\n<h3>{}</h3>\n",
+        esc(t(Ui::Summary)),
+        esc(t(Ui::SumOutcomeChart))
+    ));
+    bar_chart(
+        &mut h,
+        t(Ui::SumOutcomeChart),
+        &[
+            (t(Ui::SumSchoolsOk).to_string(), tot.ok, "bar-new"),
+            (
+                t(Ui::SumSchoolsErrors).to_string(),
+                tot.with_errors,
+                "bar-decided",
+            ),
+            (t(Ui::SumSchoolsFailed).to_string(), tot.failed, "bar-bad"),
+        ],
+    );
+    let op_bars: Vec<(String, usize, &str)> = tot
+        .ops
+        .iter()
+        .map(|(k, n)| {
+            let (it, en) = op_label(k.name());
+            (lang.pick(it, en).to_string(), *n as usize, op_bar_class(*k))
+        })
+        .collect();
+    h.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::OpsPerKind))));
+    bar_chart(&mut h, t(Ui::OpsPerKind), &op_bars);
+    let review_bars: Vec<(String, usize, &str)> = tot
+        .review
+        .iter()
+        .map(|(k, n)| {
+            let (it, en) = review_label(k.name());
+            (lang.pick(it, en).to_string(), *n as usize, "bar-decided")
+        })
+        .collect();
+    h.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::SumReviewChart))));
+    bar_chart(&mut h, t(Ui::SumReviewChart), &review_bars);
+    h.push_str("</section>\n");
+
+    // --- totals (not filtered) ------------------------------------------------
+    h.push_str(&format!(
+        "<section id=\"totali\">\n<h2>{}</h2>\n<table class=\"totals nofilter\">\n<tbody>\n",
+        esc(t(Ui::SumTotals))
     ));
     let mut line = |label: String, n: u64| {
         h.push_str(&format!(
-            "<tr><td>{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n",
             esc(&label),
             num(n, lang)
         ));
     };
-    line(t("scuole completate", "schools done").into(), tot.ok as u64);
-    line(
-        t("scuole completate con errori", "schools done with errors").into(),
-        tot.with_errors as u64,
-    );
-    line(
-        t("scuole non riuscite", "schools failed").into(),
-        tot.failed as u64,
-    );
-    line(
-        t("alunni su SIDI", "pupils on SIDI").into(),
-        tot.pupils_sidi,
-    );
-    line(
-        t("alunni in locale", "local pupils").into(),
-        tot.pupils_local,
-    );
+    line(t(Ui::SumSchoolsOk).into(), tot.ok as u64);
+    line(t(Ui::SumSchoolsErrors).into(), tot.with_errors as u64);
+    line(t(Ui::SumSchoolsFailed).into(), tot.failed as u64);
+    line(t(Ui::SumPupilsSidi).into(), tot.pupils_sidi);
+    line(t(Ui::SumPupilsLocal).into(), tot.pupils_local);
     for (k, n) in &tot.ops {
         let (it, en) = op_label(k.name());
         line(format!("{} ({})", lang.pick(it, en), k.name()), *n);
@@ -197,63 +254,56 @@ pub fn write_summary_html(
         let (it, en) = review_label(k.name());
         line(
             format!(
-                "{}: {} ({})",
-                t("da decidere", "to decide"),
-                lang.pick(it, en),
+                "{} ({})",
+                fill(t(Ui::SumToDecide), &[("kind", lang.pick(it, en))]),
                 k.name()
             ),
             *n,
         );
     }
-    line(t("errori", "errors").into(), tot.errors);
-    line(t("avvisi", "warnings").into(), tot.warnings);
-    line(t("record esclusi", "excluded records").into(), tot.excluded);
+    line(t(Ui::SumErrors).into(), tot.errors);
+    line(t(Ui::SumWarnings).into(), tot.warnings);
+    line(t(Ui::SumExcluded).into(), tot.excluded);
     if secs > 0.0 {
         line(
-            t("alunni al secondo", "pupils per second").into(),
+            t(Ui::SumRate).into(),
             (tot.pupils_sidi as f64 / secs) as u64,
         );
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str("</tbody>\n</table>\n</section>\n");
 
-    // schools to look at
+    // --- schools to look at -------------------------------------------------
     let attention: Vec<&SchoolResult> = o
         .schools
         .iter()
         .filter(|r| r.status != Status::Ok)
         .collect();
     h.push_str(&format!(
-        "<h2>{} ({})</h2>\n",
-        t("Scuole da controllare", "Schools to look at"),
+        "<section id=\"da-controllare\" class=\"group\">\n<h2>{} <span class=\"count\">{}</span></h2>\n",
+        esc(t(Ui::SumAttention)),
         attention.len()
     ));
     if attention.is_empty() {
         h.push_str(&format!(
-            "<p>{}</p>\n",
-            t(
-                "Nessuna: tutte le scuole sono state completate senza errori.",
-                "None: every school was done without errors."
-            )
+            "<p class=\"empty\">{}</p>\n",
+            esc(t(Ui::SumAttentionNone))
         ));
     } else {
         h.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
-            t("scuola", "school"),
-            t("file SIDI", "SIDI file"),
-            t("esito", "outcome"),
-            t("messaggio", "message")
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+            esc(t(Ui::SumColSchool)),
+            esc(t(Ui::SumColFile)),
+            esc(t(Ui::SumColOutcome)),
+            esc(t(Ui::SumColMessage))
         ));
         for r in &attention {
             let msg = if r.status == Status::Errors {
-                format!(
-                    "{} {}, {} {}",
-                    r.errors,
-                    t("errori", "errors"),
-                    r.excluded,
-                    t(
-                        "record esclusi (vedi report.html)",
-                        "records excluded (see report.html)"
-                    )
+                fill(
+                    t(Ui::SumErrorsMsg),
+                    &[
+                        ("errors", &r.errors.to_string()),
+                        ("excluded", &r.excluded.to_string()),
+                    ],
                 )
             } else {
                 r.message.clone()
@@ -271,21 +321,22 @@ pub fn write_summary_html(
                 h.clear();
             }
         }
-        h.push_str("</tbody></table>\n");
+        h.push_str("</tbody>\n</table>\n");
     }
+    h.push_str("</section>\n");
 
-    // every school
+    // --- every school ---------------------------------------------------------
     h.push_str(&format!(
-        "<h2>{} ({})</h2>\n<table><thead><tr>",
-        t("Tutte le scuole", "Every school"),
+        "<section id=\"scuole\" class=\"group\">\n<h2>{} <span class=\"count\">{}</span></h2>\n<div class=\"wide\">\n<table class=\"schools\">\n<thead><tr>",
+        esc(t(Ui::SumEvery)),
         o.schools.len()
     ));
     let mut head: Vec<(String, String)> = vec![
-        (t("scuola", "school").into(), String::new()),
-        (t("file SIDI", "SIDI file").into(), String::new()),
-        (t("esito", "outcome").into(), String::new()),
-        (t("alunni SIDI", "SIDI pupils").into(), String::new()),
-        (t("alunni locali", "local pupils").into(), String::new()),
+        (t(Ui::SumColSchool).into(), String::new()),
+        (t(Ui::SumColFile).into(), String::new()),
+        (t(Ui::SumColOutcome).into(), String::new()),
+        (t(Ui::SumColPupilsSidi).into(), String::new()),
+        (t(Ui::SumColPupilsLocal).into(), String::new()),
     ];
     for k in OpKind::ALL {
         let (it, en) = op_label(k.name());
@@ -295,13 +346,13 @@ pub fn write_summary_html(
         let (it, en) = review_label(k.name());
         head.push((k.name().into(), lang.pick(it, en).into()));
     }
-    for (it, en) in [
-        ("errori", "errors"),
-        ("avvisi", "warnings"),
-        ("esclusi", "excluded"),
-        ("ms", "ms"),
+    for u in [
+        Ui::SumColErrors,
+        Ui::SumColWarnings,
+        Ui::SumColExcluded,
+        Ui::SumColMs,
     ] {
-        head.push((t(it, en).into(), String::new()));
+        head.push((t(u).into(), String::new()));
     }
     for (name, tip) in &head {
         if tip.is_empty() {
@@ -310,7 +361,7 @@ pub fn write_summary_html(
             h.push_str(&format!("<th title=\"{}\">{}</th>", esc(tip), esc(name)));
         }
     }
-    h.push_str("</tr></thead><tbody>\n");
+    h.push_str("</tr></thead>\n<tbody>\n");
     for r in &o.schools {
         h.push_str(&format!(
             "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td>",
@@ -329,7 +380,7 @@ pub fn write_summary_html(
             r.time.as_millis() as u64,
         ]);
         for n in nums {
-            h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
+            h.push_str(&format!("<td class=\"num\">{}</td>", num(n, lang)));
         }
         h.push_str("</tr>\n");
         if h.len() > 60_000 {
@@ -337,8 +388,8 @@ pub fn write_summary_html(
             h.clear();
         }
     }
-    h.push_str("</tbody><tfoot><tr>");
-    h.push_str(&format!("<td colspan=\"3\">{}</td>", t("Totale", "Total")));
+    h.push_str("</tbody>\n<tfoot><tr>");
+    h.push_str(&format!("<td colspan=\"3\">{}</td>", esc(t(Ui::Total))));
     let mut nums: Vec<u64> = vec![tot.pupils_sidi, tot.pupils_local];
     nums.extend(tot.ops.iter().map(|(_, n)| *n));
     nums.extend(tot.review.iter().map(|(_, n)| *n));
@@ -349,9 +400,10 @@ pub fn write_summary_html(
         o.elapsed.as_millis() as u64,
     ]);
     for n in nums {
-        h.push_str(&format!("<td class=\"n\">{}</td>", num(n, lang)));
+        h.push_str(&format!("<td class=\"num\">{}</td>", num(n, lang)));
     }
-    h.push_str("</tr></tfoot></table>\n</body></html>\n");
+    h.push_str("</tr></tfoot>\n</table>\n</div>\n</section>\n");
+    page_end(&mut h, lang);
     out.write_all(h.as_bytes())
 }
 
@@ -426,8 +478,19 @@ mod tests {
         assert!(!h.contains("RMIC80400X/report.html"));
         assert!(h.contains("-rotto &lt;b&gt;"));
         assert!(h.contains("2.468")); // pupils, Italian thousands
-        assert!(h.contains("Scuole da controllare (1)"));
+        assert!(h.contains("Scuole da controllare <span class=\"count\">1</span>"));
+        // the report's blocks: CSP header, filter box, charts, footer
+        assert!(h.contains("Content-Security-Policy"));
+        assert!(h.contains("id=\"filtro\"") && h.contains("Cerca una scuola"));
+        assert_eq!(h.matches("<svg class=\"chart\"").count(), 3);
+        assert!(h.contains("aria-label=\"Scuole per esito\""));
+        assert!(h.contains("<table class=\"totals nofilter\">"));
+        assert!(h.contains("29/11/2025 08:00 UTC"));
+        assert!(h.trim_end().ends_with("</html>"));
         let e = render_summary_html(&o, Lang::En, "x");
-        assert!(e.contains("2,468") && e.contains("Schools to look at (1)"));
+        assert!(
+            e.contains("2,468") && e.contains("Schools to look at <span class=\"count\">1</span>")
+        );
+        assert!(e.contains("lang=\"en\"") && e.contains("Search a school"));
     }
 }

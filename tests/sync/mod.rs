@@ -663,6 +663,17 @@ fn apply_reports_conflicts_and_does_not_apply_them() {
     let r = apply_ops(&l, &p.ops);
     assert_eq!(r.conflicts.len(), 1);
     assert_eq!(r.export.pupils[0].cognome, "Rosi");
+    // the message comes from the catalogue, in either language
+    let c = &r.conflicts[0];
+    assert_eq!(c.reason, "field_changed");
+    assert_eq!(
+        c.message(Lang::En),
+        "cognome: expected \"Rossi\", found \"Rosi\""
+    );
+    assert_eq!(
+        c.message(Lang::It),
+        "cognome: atteso \"Rossi\", trovato \"Rosi\""
+    );
 }
 
 // ---------------------------------------------------------------- files
