@@ -1284,21 +1284,14 @@ mod whole_tests {
 
     #[test]
     fn cuts_fall_on_alunno_tags() {
-        let doc = String::from_utf8(
-            encoding_rs::WINDOWS_1252
-                .decode(&sample())
-                .0
-                .into_owned()
-                .into_bytes(),
-        )
-        .unwrap();
-        let cuts = whole::find_cuts(&doc, "Alunno", "Alunni", 2000).expect("cuts");
+        let raw = sample();
+        let cuts = whole::find_cuts(&raw, "Alunno", "Alunni", 2000).expect("cuts");
         assert!(cuts.len() > 10);
         let (last, inner) = cuts.split_last().unwrap();
         for c in inner {
-            assert!(doc[*c..].starts_with("<Alunno "), "{}", &doc[*c..*c + 20]);
+            assert!(raw[*c..].starts_with(b"<Alunno "), "cut at {c}");
         }
-        assert!(doc[*last..].starts_with("</Alunni>"));
+        assert!(raw[*last..].starts_with(b"</Alunni>"));
     }
 
     #[test]
@@ -1349,6 +1342,13 @@ mod whole_tests {
         let doc = odd_document("");
         for chunk in [32, 100, 500, 5000] {
             assert!(agree(doc.as_bytes(), chunk), "declined at {chunk}");
+        }
+        // windows-1252, accented letters on the lines of the cuts (columns)
+        let w = doc.replace("UTF-8", "windows-1252");
+        let (w, _, _) = encoding_rs::WINDOWS_1252.encode(&w);
+        assert!(w.contains(&0xC8));
+        for chunk in [32, 100, 500, 5000] {
+            assert!(agree(&w, chunk), "windows-1252 declined at {chunk}");
         }
         // markup that could hide a tag: parsed in one piece, same result
         for extra in [
@@ -1409,6 +1409,21 @@ mod whole_tests {
             .unwrap_err()
             .to_string();
         assert_eq!(e1, e2);
+    }
+
+    #[test]
+    fn windows_1252_decoder_matches_encoding_rs() {
+        let mut bytes: Vec<u8> = (0u8..=255).collect();
+        bytes.extend(b"NICOL\xD2 D'AMICO ZO\xC8 \x80 \x81 0123456789abcdef".iter());
+        for n in 0..bytes.len() {
+            let d = whole::decode_windows_1252(&bytes[..n]).unwrap();
+            assert_eq!(
+                d,
+                encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(&bytes[..n])
+                    .0
+            );
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::model::SourceFile;
 use crate::read::source::count_newlines;
 use crate::read::{ReadOptions, SidiRead};
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{UTF_8, WINDOWS_1252};
 use memchr::memmem;
 use quick_xml::Reader;
 use rayon::prelude::*;
@@ -36,8 +36,6 @@ pub(super) const CHUNK_DEPTH: usize = 2;
 pub(super) const CHUNK_BYTES: usize = 1 << 20;
 /// At most this many chunks, whatever the size.
 const MAX_CHUNKS: usize = 64;
-/// windows-1252 is decoded in parts of this size, in parallel.
-const DECODE_PART: usize = 4 << 20;
 
 /// Parses the whole member `raw` named `file`: the export and, when `hash`,
 /// the member's source record (size and SHA-256 of `raw`). `None`: read it
@@ -51,63 +49,139 @@ pub(super) fn parse(
 ) -> Option<(SidiRead, Option<SourceFile>)> {
     let head = &raw[..raw.len().min(super::SNIFF_LEN)];
     let enc = super::choose_encoding(head, file, opts.encoding).ok()?;
-    let (sha, doc) = rayon::join(
+    let text = match enc {
+        e if e == UTF_8 => Text::Utf8,
+        e if e == WINDOWS_1252 => Text::Windows1252,
+        _ => return None,
+    };
+    // what the streaming decoder yields starts after a UTF-8 byte order mark
+    let body = match text {
+        Text::Utf8 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
+        Text::Windows1252 => raw,
+    };
+    let (read, sha) = rayon::join(
+        || {
+            let mut out = SidiRead::default();
+            Parser::new(file, opts, &mut out, false)
+                .run_whole(body, text, chunk_bytes)
+                .ok()
+                .map(|_| out)
+        },
         || hash.then(|| crate::util::sha256_hex(raw)),
-        || decode(raw, enc),
     );
-    let doc = doc?;
-    let mut out = SidiRead::default();
-    Parser::new(file, opts, &mut out, false)
-        .run_whole(&doc, chunk_bytes)
-        .ok()?;
     let src = sha.map(|sha256| SourceFile {
         name: file.to_string(),
         size: raw.len() as u64,
         sha256,
     });
-    Some((out, src))
+    Some((read?, src))
 }
 
-/// `raw` as UTF-8 text, decoded as the streaming path would (UTF-8 without
-/// its byte order mark, windows-1252); `None` for malformed UTF-8 and for
-/// other encodings (the streaming path reads those).
-fn decode<'r>(raw: &'r [u8], enc: &'static Encoding) -> Option<Cow<'r, str>> {
-    if enc == UTF_8 {
-        let body = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-        return std::str::from_utf8(body).ok().map(Cow::Borrowed);
-    }
-    if enc != WINDOWS_1252 {
-        return None;
-    }
-    if raw.len() <= DECODE_PART {
-        return Some(WINDOWS_1252.decode_without_bom_handling(raw).0);
-    }
-    // A single-byte encoding: every cut is a character boundary.
-    let parts: Vec<Cow<str>> = raw
-        .par_chunks(DECODE_PART)
-        .map(|c| WINDOWS_1252.decode_without_bom_handling(c).0)
-        .collect();
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in &parts {
-        s.push_str(p);
-    }
-    Some(Cow::Owned(s))
+/// The two encodings the in-memory path decodes itself; the streaming path
+/// reads the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Text {
+    Utf8,
+    Windows1252,
 }
 
-/// Line and column of byte offsets of a document, moving forward: the same
-/// numbers the streaming reader's position tracking gives (lines counted at
-/// `\n`, columns in bytes of UTF-8 text, both 1-based).
+impl Text {
+    /// A piece of the document as UTF-8 text (borrowed when it already is);
+    /// `None` for malformed UTF-8. Pieces start and end at `<` or at the
+    /// ends of the document, which are character boundaries in both.
+    fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
+        match self {
+            Text::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            Text::Windows1252 => decode_windows_1252(bytes).map(Cow::Owned),
+        }
+    }
+
+    /// Bytes of UTF-8 text that `bytes` decode to.
+    fn decoded_len(self, bytes: &[u8]) -> usize {
+        match self {
+            Text::Utf8 => bytes.len(),
+            Text::Windows1252 => {
+                let high = high_1252();
+                bytes.len()
+                    + bytes
+                        .iter()
+                        .filter(|&&b| b >= 0x80)
+                        .map(|&b| high[usize::from(b - 0x80)].len_utf8() - 1)
+                        .sum::<usize>()
+            }
+        }
+    }
+}
+
+/// The characters of windows-1252's bytes 0x80-0xFF, as
+/// [`encoding_rs::WINDOWS_1252`] decodes them (undefined bytes to the C1
+/// controls).
+fn high_1252() -> &'static [char; 128] {
+    static HIGH: std::sync::OnceLock<[char; 128]> = std::sync::OnceLock::new();
+    HIGH.get_or_init(|| {
+        let mut t = ['\u{FFFD}'; 128];
+        for (i, c) in t.iter_mut().enumerate() {
+            let b = [0x80 + i as u8];
+            if let Some(d) = WINDOWS_1252
+                .decode_without_bom_handling(&b)
+                .0
+                .chars()
+                .next()
+            {
+                *c = d;
+            }
+        }
+        t
+    })
+}
+
+/// windows-1252 to UTF-8, sixteen ASCII bytes at a time: an export is
+/// almost all ASCII, and this runs several times faster than the general
+/// decoder on it.
+pub(super) fn decode_windows_1252(raw: &[u8]) -> Option<String> {
+    const HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+    let high = high_1252();
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len() + raw.len() / 64 + 16);
+    let mut chunks = raw.chunks_exact(16);
+    for c in &mut chunks {
+        let w = u128::from_le_bytes(c.try_into().unwrap_or([0; 16]));
+        if w & HIGH_BITS == 0 {
+            out.extend_from_slice(c);
+        } else {
+            push_1252(&mut out, c, high);
+        }
+    }
+    push_1252(&mut out, chunks.remainder(), high);
+    String::from_utf8(out).ok()
+}
+
+fn push_1252(out: &mut Vec<u8>, bytes: &[u8], high: &[char; 128]) {
+    for &b in bytes {
+        if b < 0x80 {
+            out.push(b);
+        } else {
+            let mut tmp = [0u8; 4];
+            out.extend_from_slice(high[usize::from(b - 0x80)].encode_utf8(&mut tmp).as_bytes());
+        }
+    }
+}
+
+/// Line and column of byte offsets of one decoded piece of the document,
+/// moving forward: the numbers the streaming reader's position tracking
+/// gives (lines counted at `\n`, columns in bytes of UTF-8 text, 1-based).
 struct Loc<'d> {
-    bytes: &'d [u8],
+    text: &'d [u8],
     at: usize,
     line: u32,
-    line_start: usize,
+    /// Offset in `text` where the current line starts; negative when it
+    /// starts in an earlier piece.
+    line_start: isize,
 }
 
 impl<'d> Loc<'d> {
-    fn new(bytes: &'d [u8], at: usize, line: u32, line_start: usize) -> Self {
+    fn new(text: &'d [u8], at: usize, (line, line_start): (u32, isize)) -> Self {
         Loc {
-            bytes,
+            text,
             at,
             line,
             line_start,
@@ -117,14 +191,14 @@ impl<'d> Loc<'d> {
     #[inline]
     fn advance(&mut self, off: usize) -> (u32, u32) {
         if off > self.at {
-            let seg = &self.bytes[self.at..off];
+            let seg = &self.text[self.at..off];
             if let Some(last) = memchr::memrchr(b'\n', seg) {
                 self.line = self.line.saturating_add(count_newlines(seg) as u32);
-                self.line_start = self.at + last + 1;
+                self.line_start = (self.at + last + 1) as isize;
             }
             self.at = off;
         }
-        let col = (off - self.line_start + 1).min(u32::MAX as usize) as u32;
+        let col = (off as isize - self.line_start + 1).clamp(1, u32::MAX as isize) as u32;
         (self.line, col)
     }
 }
@@ -138,17 +212,19 @@ fn new_reader(doc: &str) -> Reader<&[u8]> {
     reader
 }
 
-/// Where to cut the `Alunni` element: the offsets of `<Alunno` tags, first
-/// the first one, last the `</Alunni` end tag. `None` when the document is
-/// too small to gain from it or holds markup that could hide a tag
-/// (comments, CDATA sections, processing instructions) between the two.
+/// Where to cut the `Alunni` element of the raw document `b`: the offsets
+/// of `<Alunno` tags, first the first one, last the `</Alunni` end tag.
+/// `None` when the document is too small to gain from it or holds markup
+/// that could hide a tag (comments, CDATA sections, processing
+/// instructions) between the two. The names are ASCII in real exports; a
+/// profile's non-ASCII name is searched as UTF-8, which a windows-1252
+/// document never matches (it is then parsed in one piece).
 pub(super) fn find_cuts(
-    doc: &str,
+    b: &[u8],
     alunno: &str,
     alunni: &str,
     chunk_bytes: usize,
 ) -> Option<Vec<usize>> {
-    let b = doc.as_bytes();
     let open = format!("<{alunno}");
     let close = format!("</{alunni}");
     let finder = memmem::Finder::new(open.as_bytes());
@@ -190,48 +266,104 @@ pub(super) fn find_cuts(
     (cuts.len() >= 3).then_some(cuts)
 }
 
+/// Line and (piece-relative, so negative) line start at every cut of `raw`:
+/// the line and column base of the piece that starts there.
+fn bases(raw: &[u8], cuts: &[usize], text: Text) -> Vec<(u32, isize)> {
+    let mut edges = Vec::with_capacity(cuts.len() + 1);
+    edges.push(0);
+    edges.extend_from_slice(cuts);
+    let segs: Vec<(usize, isize)> = edges
+        .par_windows(2)
+        .map(|w| {
+            let (lo, hi) = (w[0], w[1]);
+            let n = count_newlines(&raw[lo..hi]);
+            // the start of the line `hi` is on, as minus the decoded bytes before `hi`
+            let from = memchr::memrchr(b'\n', &raw[..hi]).map_or(0, |i| i + 1);
+            (n, -(text.decoded_len(&raw[from..hi]) as isize))
+        })
+        .collect();
+    let mut line = 1u32;
+    segs.into_iter()
+        .map(|(n, start)| {
+            line = line.saturating_add(n as u32);
+            (line, start)
+        })
+        .collect()
+}
+
 impl Parser<'_> {
-    /// Parses the whole document `doc`; an error means "stream it instead".
-    fn run_whole(&mut self, doc: &str, chunk_bytes: usize) -> Result<()> {
-        let b = doc.as_bytes();
-        let mut cuts = if doc.len() >= 2 * chunk_bytes {
-            find_cuts(doc, &self.n.alunno, &self.n.alunni, chunk_bytes)
+    /// Parses the whole document `raw` (`text`: how it decodes); an error
+    /// means "stream it instead".
+    fn run_whole(&mut self, raw: &[u8], text: Text, chunk_bytes: usize) -> Result<()> {
+        let cuts = if raw.len() >= chunk_bytes.saturating_mul(2) {
+            find_cuts(raw, &self.n.alunno, &self.n.alunni, chunk_bytes)
         } else {
             None
         };
+        let Some(cuts) = cuts else {
+            let doc = text
+                .decode(raw)
+                .ok_or_else(|| self.err("not valid in its encoding"))?;
+            let mut reader = new_reader(&doc);
+            let mut loc = Loc::new(doc.as_bytes(), 0, (1, 0));
+            self.events(&mut reader, &mut loc, 0, None)?;
+            let (line, col) = loc.advance(doc.len());
+            return self.finish(line, col);
+        };
+        let (a, z) = (cuts[0], cuts[cuts.len() - 1]);
+        let bases = bases(raw, &cuts, text);
+        // The head ends with the `<` of the first `<Alunno`, so that its last
+        // text stops at markup; the reader is stopped there and moved on to
+        // the tail, which starts at `</Alunni`.
+        let head = text
+            .decode(&raw[..=a])
+            .ok_or_else(|| self.err("not valid in its encoding"))?;
+        let tail = text
+            .decode(&raw[z..])
+            .ok_or_else(|| self.err("not valid in its encoding"))?;
+        let mut reader = new_reader(&head);
+        let mut loc = Loc::new(head.as_bytes(), 0, (1, 0));
+        self.events(&mut reader, &mut loc, 0, Some(head.len() - 1))?;
+        if !self.at_chunk_level() {
+            return Err(self.err("the first Alunno is not where a chunk can start"));
+        }
+        self.parse_chunks(raw, text, &cuts, &bases)?;
+        *reader.get_mut() = tail.as_bytes();
+        let skew = reader.buffer_position() as usize;
+        let mut loc = Loc::new(tail.as_bytes(), 0, bases[bases.len() - 1]);
+        self.events(&mut reader, &mut loc, skew, None)?;
+        let (line, col) = loc.advance(tail.len());
+        self.finish(line, col)
+    }
+
+    /// Feeds the reader's events to the parser until the end of its input
+    /// or, with `stop`, until the next event would start at offset `stop`.
+    /// `skew`: the reader's position where this piece starts.
+    fn events(
+        &mut self,
+        reader: &mut Reader<&[u8]>,
+        loc: &mut Loc,
+        skew: usize,
+        stop: Option<usize>,
+    ) -> Result<()> {
         let limit = self.opts.limits.xml_max_token;
-        let mut reader = new_reader(doc);
-        let mut loc = Loc::new(b, 0, 1, 0);
-        // document offset = reader position + skew (after the jump over the chunks)
-        let mut skew = 0usize;
         loop {
-            let off = reader.buffer_position() as usize + skew;
-            if let Some(c) = cuts.as_ref().filter(|c| off >= c[0]) {
-                let (a, z) = (c[0], c[c.len() - 1]);
-                if off != a || !self.at_chunk_level() {
+            let off = reader.buffer_position() as usize - skew;
+            if stop.is_some_and(|s| off >= s) {
+                if Some(off) != stop {
                     return Err(self.err("the first Alunno is not where a chunk can start"));
                 }
-                let (line, line_start) = loc_at(&mut loc, a);
-                let end = self.parse_chunks(doc, c, (line, line_start))?;
-                // Continue after the chunks, at `</Alunni`, with the reader's
-                // state (open elements) as it was before the first `<Alunno`.
-                *reader.get_mut() = &b[z..];
-                skew = z - reader.buffer_position() as usize;
-                loc = Loc::new(b, z, end.0, end.1);
-                cuts = None;
-                continue;
+                return Ok(());
             }
             (self.line, self.col) = loc.advance(off);
             let ev = reader.read_event().map_err(|e| self.err(e.to_string()))?;
-            if (reader.buffer_position() as usize + skew - off) as u64 > limit {
+            if (reader.buffer_position() as usize - skew - off) as u64 > limit {
                 return Err(self.err("token limit"));
             }
             if self.on_event(ev)? {
-                break;
+                return Ok(());
             }
         }
-        let (line, col) = loc.advance(doc.len());
-        self.finish(line, col)
     }
 
     /// Whether the parser stands between two children of `Alunni`.
@@ -243,60 +375,42 @@ impl Parser<'_> {
             && self.pupil.is_none()
     }
 
-    /// Parses the chunks between `cuts` in parallel and appends their pupils
-    /// and findings in document order. `start`: line and line start at the
-    /// first cut. Returns the line and line start at the last cut.
+    /// Parses the pieces between `cuts` of `raw` in parallel and appends
+    /// their pupils and findings in document order.
     fn parse_chunks(
         &mut self,
-        doc: &str,
+        raw: &[u8],
+        text: Text,
         cuts: &[usize],
-        start: (u32, usize),
-    ) -> Result<(u32, usize)> {
-        let b = doc.as_bytes();
-        let newlines: Vec<(usize, Option<usize>)> = cuts
-            .par_windows(2)
-            .map(|w| {
-                let seg = &b[w[0]..w[1]];
-                (
-                    count_newlines(seg),
-                    memchr::memrchr(b'\n', seg).map(|i| w[0] + i + 1),
-                )
-            })
-            .collect();
-        let mut at = Vec::with_capacity(cuts.len());
-        at.push(start);
-        for (n, last) in &newlines {
-            let (line, line_start) = at[at.len() - 1];
-            at.push((line.saturating_add(*n as u32), last.unwrap_or(line_start)));
-        }
+        bases: &[(u32, isize)],
+    ) -> Result<()> {
         let (file, opts) = (&**self.file, self.opts);
         let stack = [self.stack[0], self.stack[1]];
         let reads: Vec<Result<SidiRead>> = (0..cuts.len() - 1)
             .into_par_iter()
-            .map(|i| parse_chunk(file, opts, doc, (cuts[i], cuts[i + 1]), at[i], stack))
+            .map(|i| {
+                let piece = &raw[cuts[i]..cuts[i + 1]];
+                parse_chunk(file, opts, piece, text, bases[i], stack)
+            })
             .collect();
+        let reads = reads.into_iter().collect::<Result<Vec<_>>>()?;
+        let pupils: usize = reads.iter().map(|r| r.export.pupils.len()).sum();
+        self.out.export.pupils.reserve(pupils);
         for r in reads {
-            let r = r?;
             self.out.export.pupils.extend(r.export.pupils);
             self.out.findings.extend(r.findings);
         }
-        Ok(at[at.len() - 1])
+        Ok(())
     }
 }
 
-/// Line and line start at `off`.
-fn loc_at(loc: &mut Loc, off: usize) -> (u32, usize) {
-    loc.advance(off);
-    (loc.line, loc.line_start)
-}
-
-/// Parses `doc[range]`, a run of children of `Alunni`.
+/// Parses one piece, a run of children of `Alunni`.
 fn parse_chunk(
     file: &str,
     opts: &ReadOptions,
-    doc: &str,
-    (start, end): (usize, usize),
-    (line, line_start): (u32, usize),
+    piece: &[u8],
+    text: Text,
+    base: (u32, isize),
     stack: [(Tag, u32); 2],
 ) -> Result<SidiRead> {
     // Each chunk has its own name: no reference count shared between threads.
@@ -306,20 +420,12 @@ fn parse_chunk(
     p.chunk = true;
     p.root_seen = true;
     p.stack.extend(stack);
-    let limit = opts.limits.xml_max_token;
-    let mut reader = new_reader(&doc[start..end]);
-    let mut loc = Loc::new(doc.as_bytes(), start, line, line_start);
-    loop {
-        let off = start + reader.buffer_position() as usize;
-        (p.line, p.col) = loc.advance(off);
-        let ev = reader.read_event().map_err(|e| p.err(e.to_string()))?;
-        if (start + reader.buffer_position() as usize - off) as u64 > limit {
-            return Err(p.err("token limit"));
-        }
-        if p.on_event(ev)? {
-            break;
-        }
-    }
+    let doc = text
+        .decode(piece)
+        .ok_or_else(|| p.err("not valid in its encoding"))?;
+    let mut reader = new_reader(&doc);
+    let mut loc = Loc::new(doc.as_bytes(), 0, base);
+    p.events(&mut reader, &mut loc, 0, None)?;
     if !p.at_chunk_level() {
         return Err(p.err("a chunk ends inside an element"));
     }
