@@ -208,9 +208,12 @@ fn read_with(
     chunk_bytes: usize,
 ) -> Result<Option<SourceFile>> {
     let hash = store.hash_members();
-    let hint = store.size_hint(m.index).unwrap_or(0).min(whole::WHOLE_MAX);
+    let hint = store.size_hint(m.index);
     let mut r = store.open(m.index, &m.name)?;
-    let mut raw = Vec::with_capacity(hint as usize + 1);
+    if hint.is_some_and(|n| n > whole::WHOLE_MAX) {
+        return stream(&m.name, r, hash, opts, out);
+    }
+    let mut raw = Vec::with_capacity(hint.unwrap_or(0) as usize + 1);
     let read_whole = (&mut r)
         .take(whole::WHOLE_MAX + 1)
         .read_to_end(&mut raw)

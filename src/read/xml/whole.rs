@@ -1,7 +1,7 @@
 //! The in-memory path of the XML reader.
 //!
-//! A member of up to [`WHOLE_MAX`] bytes (any real school: a 60,000-pupil
-//! export is 26 MB) is read whole. Hashing and decoding run side by side, the
+//! A member of up to [`WHOLE_MAX`] bytes (64 MiB: any real school; a
+//! 60,000-pupil export is 26 MB) is read whole. Hashing and decoding run side by side, the
 //! document is parsed from memory with borrowed events (no copy of each
 //! token into a buffer), and a large `Alunni` element is cut at `<Alunno`
 //! tags into chunks that are parsed in parallel and joined in document order.
@@ -26,8 +26,11 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Members up to this size are read whole; larger ones are streamed.
-pub(super) const WHOLE_MAX: u64 = 256 << 20;
+/// Members up to this size are read whole; larger ones are streamed. A
+/// 60,000-pupil export is 26 MB; the largest real schools have a few
+/// thousand pupils. This is also what a hostile huge document can cost
+/// before it is streamed.
+pub(super) const WHOLE_MAX: u64 = 64 << 20;
 /// Stack depth inside the `Alunni` element (`Root`, `Alunni`): where chunks
 /// start and end.
 pub(super) const CHUNK_DEPTH: usize = 2;
