@@ -3,6 +3,11 @@
 //! `cargo bench --bench read`; figures in docs/bench-read.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+// The allocator of the `sidisync` binary, so that the figures are the
+// command's (the library itself does not choose one).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use sidisync::read::{read_sidi_bytes, xml, ReadOptions};
 use std::hint::black_box;
 

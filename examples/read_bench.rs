@@ -5,11 +5,19 @@
 //! cargo run --release --example read_bench -- gen-xml 50000 /tmp/frequenze.xml [encoding]
 //! cargo run --release --example read_bench -- gen-csv 50000 /tmp/alunni.csv
 //! cargo run --release --example read_bench -- read /tmp/frequenze.xml
+//! cargo run --release --example read_bench -- read-one-core /tmp/frequenze.xml
 //! ```
+//!
+//! `read` uses every core (the XML reader parses large documents in
+//! parallel chunks); `read-one-core` runs the same read in a one-thread pool.
+//! Both use the `sidisync` binary's allocator.
 
 use sidisync::read::{read_sidi, ReadOptions};
 use std::path::Path;
 use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "../benches/support/gen_export.rs"]
 mod gen_export;
@@ -32,14 +40,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let n: usize = args[1].parse()?;
             std::fs::write(&args[2], gen_export::cp1252(&gen_export::alunni_csv(n)))?;
         }
-        Some("read") if args.len() >= 2 => {
+        Some(mode @ ("read" | "read-one-core")) if args.len() >= 2 => {
             let path = Path::new(&args[1]);
             let size = std::fs::metadata(path)?.len();
+            let threads = if mode == "read" { 0 } else { 1 };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()?;
             let start = Instant::now();
-            let r = read_sidi(path, &ReadOptions::default())?;
+            let r = pool.install(|| read_sidi(path, &ReadOptions::default()))?;
             let secs = start.elapsed().as_secs_f64();
             println!(
-                "pupils={} findings={} bytes={} elapsed={:.3}s MB/s={:.1} pupils/s={:.0}",
+                "{mode}: pupils={} findings={} bytes={} elapsed={:.3}s MB/s={:.1} pupils/s={:.0}",
                 r.export.pupils.len(),
                 r.findings.len(),
                 size,
@@ -49,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         _ => {
-            eprintln!("usage: read_bench gen-xml N FILE [ENCODING] | gen-csv N FILE | read FILE");
+            eprintln!("usage: read_bench gen-xml N FILE [ENCODING] | gen-csv N FILE | read FILE | read-one-core FILE");
             std::process::exit(2);
         }
     }
