@@ -197,16 +197,6 @@ pub fn read(
     opts: &ReadOptions,
     out: &mut SidiRead,
 ) -> Result<Option<SourceFile>> {
-    read_with(store, m, opts, out, whole::CHUNK_BYTES)
-}
-
-fn read_with(
-    store: &mut Store,
-    m: &Member,
-    opts: &ReadOptions,
-    out: &mut SidiRead,
-    chunk_bytes: usize,
-) -> Result<Option<SourceFile>> {
     let hash = store.hash_members();
     let hint = store.size_hint(m.index);
     let mut r = store.open(m.index, &m.name)?;
@@ -221,7 +211,7 @@ fn read_with(
         && raw.len() as u64 <= whole::WHOLE_MAX;
     if read_whole {
         drop(r);
-        if let Some((read, src)) = whole::parse(&m.name, &raw, hash, opts, chunk_bytes) {
+        if let Some((read, src)) = whole::parse(&m.name, &raw, hash, opts, whole::CHUNK_BYTES) {
             merge(out, read);
             return Ok(src);
         }
