@@ -27,8 +27,10 @@ use crate::model::{
     ClassKey, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin, SourceFile,
 };
 use crate::read::encoding;
-use crate::read::profile::CsvLayout;
+use crate::read::profile::{CsvLayout, EncodingChoice};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
+use encoding_rs::WINDOWS_1252;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -133,20 +135,139 @@ pub fn derive_classes(pupils: &[LocalPupil]) -> Vec<LocalClass> {
     out
 }
 
+/// The text of a CSV file as the reader sees it.
+enum Text<'a> {
+    /// UTF-8 (decoded first when the file is in another encoding): every
+    /// record is checked as UTF-8, as `csv::StringRecord` would.
+    Utf8(Cow<'a, str>),
+    /// windows-1252 bytes, decoded field by field (only fields with bytes
+    /// above 0x7F need it). This is the text decoding the whole file first
+    /// would give: every byte is one character, ASCII bytes (delimiter,
+    /// quote, line ends) stay themselves and no other byte becomes ASCII.
+    Windows1252(&'a [u8]),
+}
+
+/// Whether windows-1252 byte `b` decodes to a character `str::trim` removes
+/// (ASCII white space and U+00A0; byte 0x85 is `…`, not U+0085).
+fn is_1252_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xA0)
+}
+
+impl<'a> Text<'a> {
+    /// The text of `bytes` under `layout.encoding` (BOM rules of
+    /// [`encoding::decode`]).
+    fn of(bytes: &'a [u8], layout: &CsvLayout) -> Text<'a> {
+        let ascii_delimiter = layout.delimiter.is_ascii();
+        match layout.encoding {
+            EncodingChoice::Auto => {
+                let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                if let Ok(s) = std::str::from_utf8(body) {
+                    return Text::Utf8(Cow::Borrowed(s));
+                }
+                if ascii_delimiter {
+                    return Text::Windows1252(body);
+                }
+            }
+            EncodingChoice::Fixed(e) if e == WINDOWS_1252 && ascii_delimiter => {
+                return Text::Windows1252(bytes);
+            }
+            EncodingChoice::Fixed(_) => {}
+        }
+        Text::Utf8(encoding::decode(bytes, layout.encoding))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Utf8(s) => s.as_bytes(),
+            Text::Windows1252(b) => b,
+        }
+    }
+
+    /// Whether the whole text is white space (`str::trim` empty).
+    fn is_blank(&self) -> bool {
+        match self {
+            Text::Utf8(s) => s.trim().is_empty(),
+            Text::Windows1252(b) => b.iter().all(|&c| is_1252_space(c)),
+        }
+    }
+
+    /// A field as text, not trimmed.
+    fn raw<'r>(&self, f: &'r [u8]) -> Cow<'r, str> {
+        match self {
+            // checked by `Table::next_row` (and never fails for the header,
+            // which csv checks itself)
+            Text::Utf8(_) => Cow::Borrowed(std::str::from_utf8(f).unwrap_or_default()),
+            // (bytes above 0x7F are windows-1252 even where they would
+            // also read as UTF-8)
+            Text::Windows1252(_) if f.is_ascii() => {
+                Cow::Borrowed(std::str::from_utf8(f).unwrap_or_default())
+            }
+            Text::Windows1252(_) => WINDOWS_1252.decode_without_bom_handling(f).0,
+        }
+    }
+
+    /// A field as text, trimmed (as `str::trim` on the decoded field).
+    fn field<'r>(&self, f: &'r [u8]) -> Cow<'r, str> {
+        match self {
+            Text::Utf8(_) => Cow::Borrowed(std::str::from_utf8(f).unwrap_or_default().trim()),
+            Text::Windows1252(_) => {
+                if f.first().is_some_and(|&b| !is_1252_space(b))
+                    && f.last().is_some_and(|&b| !is_1252_space(b))
+                {
+                    return self.raw(f);
+                }
+                let start = f.iter().position(|&b| !is_1252_space(b));
+                let t = match start {
+                    None => return Cow::Borrowed(""),
+                    Some(s) => {
+                        let e = f.iter().rposition(|&b| !is_1252_space(b)).unwrap_or(s);
+                        &f[s..=e]
+                    }
+                };
+                self.raw(t)
+            }
+        }
+    }
+
+    /// Whether a field is white space only.
+    fn field_is_blank(&self, f: &[u8]) -> bool {
+        match self {
+            Text::Utf8(_) => std::str::from_utf8(f).unwrap_or_default().trim().is_empty(),
+            Text::Windows1252(_) => f.iter().all(|&b| is_1252_space(b)),
+        }
+    }
+
+    /// The length of a field once decoded to UTF-8.
+    fn decoded_len(&self, f: &[u8]) -> usize {
+        match self {
+            Text::Utf8(_) => f.len(),
+            Text::Windows1252(_) => {
+                if f.is_ascii() {
+                    f.len()
+                } else {
+                    self.raw(f).len()
+                }
+            }
+        }
+    }
+}
+
 /// A parsed CSV table: header positions by default column name.
 struct Table<'a> {
     file: Arc<str>,
+    text: &'a Text<'a>,
     reader: csv::Reader<&'a [u8]>,
-    index: HashMap<&'static str, usize>,
+    /// Position of each wanted column (in the order asked for), when present.
+    index: Vec<Option<usize>>,
     lines: LineCounter<'a>,
 }
 
 impl Table<'_> {
     /// Reads the next row that is not blank into `rec`, checks its fields
     /// and returns its 1-based line; `None` at the end of the file.
-    fn next_row(&mut self, file: &str, rec: &mut csv::StringRecord) -> Result<Option<u32>> {
+    fn next_row(&mut self, file: &str, rec: &mut csv::ByteRecord) -> Result<Option<u32>> {
         loop {
-            match self.reader.read_record(rec) {
+            match self.reader.read_byte_record(rec) {
                 Ok(true) => {}
                 Ok(false) => return Ok(None),
                 Err(e) => return Err(csv_error(file, &e, Some(&mut self.lines))),
@@ -155,11 +276,28 @@ impl Table<'_> {
                 Some(p) => self.lines.line_at(p.byte()),
                 None => 0,
             };
-            if rec.iter().all(|f| f.trim().is_empty()) {
+            if let Text::Utf8(_) = self.text {
+                // what csv::StringRecord reports for a record that is not
+                // UTF-8 (only possible with a delimiter above 0x7F)
+                if !rec.as_slice().is_ascii() && rec.iter().any(|f| std::str::from_utf8(f).is_err())
+                {
+                    return Err(Error::csv(file, line, "invalid text"));
+                }
+            }
+            if rec.iter().all(|f| self.text.field_is_blank(f)) {
                 continue;
             }
-            check_fields(file, line, rec)?;
+            check_fields(file, line, self.text, rec)?;
             return Ok(Some(line));
+        }
+    }
+
+    /// Column `k` (index into the wanted columns) of `rec`, trimmed; empty
+    /// when the column is absent.
+    fn get<'r>(&self, rec: &'r csv::ByteRecord, k: usize) -> Cow<'r, str> {
+        match self.index[k].and_then(|i| rec.get(i)) {
+            Some(f) => self.text.field(f),
+            None => Cow::Borrowed(""),
         }
     }
 }
@@ -194,12 +332,12 @@ impl LineCounter<'_> {
 
 fn open_table<'a>(
     file: &str,
-    text: &'a str,
+    text: &'a Text<'a>,
     layout: &CsvLayout,
     wanted: &[&'static str],
     mandatory: &[&'static str],
 ) -> Result<Table<'a>> {
-    if text.trim().is_empty() {
+    if text.is_blank() {
         return Err(Error::Empty {
             file: file.to_string(),
         });
@@ -208,31 +346,40 @@ fn open_table<'a>(
         .delimiter(layout.delimiter)
         .has_headers(true)
         .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(file, &e, None))?
-        .iter()
-        .map(|h| h.trim().to_uppercase())
-        .collect::<Vec<_>>();
-    let mut index = HashMap::default();
+        .from_reader(text.bytes());
+    let headers: Vec<String> = match text {
+        Text::Utf8(_) => reader
+            .headers()
+            .map_err(|e| csv_error(file, &e, None))?
+            .iter()
+            .map(|h| h.trim().to_uppercase())
+            .collect(),
+        Text::Windows1252(_) => reader
+            .byte_headers()
+            .map_err(|e| csv_error(file, &e, None))?
+            .iter()
+            .map(|h| text.raw(h).trim().to_uppercase())
+            .collect(),
+    };
+    let mut index = Vec::with_capacity(wanted.len());
     for &col in wanted {
         let name = layout.column(col).trim().to_uppercase();
-        if let Some(pos) = headers.iter().position(|h| *h == name) {
-            index.insert(col, pos);
-        } else if mandatory.contains(&col) {
+        let pos = headers.iter().position(|h| *h == name);
+        if pos.is_none() && mandatory.contains(&col) {
             return Err(Error::MissingColumn {
                 file: file.to_string(),
                 column: layout.column(col).to_string(),
             });
         }
+        index.push(pos);
     }
     Ok(Table {
         file: Arc::from(file),
+        text,
         reader,
         index,
         lines: LineCounter {
-            text: text.as_bytes(),
+            text: text.bytes(),
             pos: 0,
             line: 1,
         },
@@ -258,17 +405,26 @@ fn csv_error(file: &str, e: &csv::Error, lines: Option<&mut LineCounter>) -> Err
 /// Longest field of a local export, in bytes (as `Limits::max_field_len`).
 pub const MAX_FIELD_LEN: usize = 64 << 10;
 
-/// Refuses NUL bytes and over-long fields, naming the line (never the value).
-fn check_fields(file: &str, line: u32, rec: &csv::StringRecord) -> Result<()> {
+/// Refuses NUL bytes and over-long fields (UTF-8 bytes once decoded), naming
+/// the line (never the value).
+fn check_fields(file: &str, line: u32, text: &Text, rec: &csv::ByteRecord) -> Result<()> {
+    // the usual row: short, no NUL anywhere
+    let all = rec.as_slice();
+    if all.len() * 3 <= MAX_FIELD_LEN && !all.contains(&0) {
+        return Ok(());
+    }
     for f in rec.iter() {
-        if f.len() > MAX_FIELD_LEN {
+        // decoding never shortens a field, and at most triples it
+        if f.len() > MAX_FIELD_LEN
+            || (f.len() * 3 > MAX_FIELD_LEN && text.decoded_len(f) > MAX_FIELD_LEN)
+        {
             return Err(Error::csv(
                 file,
                 line,
                 format!("a field is longer than {MAX_FIELD_LEN} bytes"),
             ));
         }
-        if f.contains('\0') {
+        if f.contains(&0) {
             return Err(Error::csv(
                 file,
                 line,
@@ -279,13 +435,36 @@ fn check_fields(file: &str, line: u32, rec: &csv::StringRecord) -> Result<()> {
     Ok(())
 }
 
-fn get<'r>(rec: &'r csv::StringRecord, index: &HashMap<&'static str, usize>, col: &str) -> &'r str {
-    index
-        .get(col)
-        .and_then(|&i| rec.get(i))
-        .map(str::trim)
-        .unwrap_or("")
+/// The lockable field a `BLOCCATI` name stands for (`Field::from_name`,
+/// with the usual upper-case column names looked up first).
+fn bloccato(name: &str) -> Option<Field> {
+    match name {
+        "COGNOME" => Some(Field::Cognome),
+        "NOME" => Some(Field::Nome),
+        "SESSO" => Some(Field::Sesso),
+        "DATA_NASCITA" => Some(Field::DataNascita),
+        "LUOGO_NASCITA" => Some(Field::LuogoNascita),
+        "CITTADINANZA" => Some(Field::Cittadinanza),
+        _ => Field::from_name(name),
+    }
 }
+
+// positions in `write::local::PUPIL_COLUMNS`
+const P_ID_LOCALE: usize = 0;
+const P_ID_SIDI: usize = 1;
+const P_CF: usize = 2;
+const P_COGNOME: usize = 3;
+const P_NOME: usize = 4;
+const P_SESSO: usize = 5;
+const P_DATA: usize = 6;
+const P_LUOGO: usize = 7;
+const P_CITTADINANZA: usize = 8;
+const P_SEDE: usize = 9;
+const P_ANNO: usize = 10;
+const P_SEZIONE: usize = 11;
+const P_TEMPO: usize = 12;
+const P_INDIRIZZO: usize = 13;
+const P_BLOCCATI: usize = 14;
 
 fn read_pupils(
     file: &str,
@@ -293,7 +472,8 @@ fn read_pupils(
     layout: &CsvLayout,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<LocalPupil>> {
-    let text = encoding::decode(bytes, layout.encoding);
+    debug_assert_eq!(crate::write::local::PUPIL_COLUMNS[P_BLOCCATI], "BLOCCATI");
+    let text = Text::of(bytes, layout);
     let mut t = open_table(
         file,
         &text,
@@ -301,14 +481,17 @@ fn read_pupils(
         &crate::write::local::PUPIL_COLUMNS,
         &MANDATORY_PUPIL_COLUMNS,
     )?;
-    let mut out = Vec::new();
-    let mut ids: HashMap<String, u32> = HashMap::default();
-    let mut cfs: HashMap<String, u32> = HashMap::default();
-    let mut rec = csv::StringRecord::new();
+    // a guess at the row count (rows of a local export take 100-150 bytes)
+    let rows = text.bytes().len() / 128;
+    let mut out = Vec::with_capacity(rows);
+    let mut ids: HashMap<String, u32> = HashMap::with_capacity_and_hasher(rows, Default::default());
+    let mut cfs: HashMap<String, u32> = HashMap::with_capacity_and_hasher(rows, Default::default());
+    let mut rec = csv::ByteRecord::new();
+    // the last BLOCCATI text that named only known fields, and its set
+    let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
     while let Some(line) = t.next_row(file, &mut rec)? {
         let origin = Origin::new(&t.file, line, 0);
-        let g = |c: &str| get(&rec, &t.index, c);
-        let id_locale = g("ID_LOCALE").to_string();
+        let id_locale = t.get(&rec, P_ID_LOCALE).into_owned();
         if id_locale.is_empty() {
             return Err(Error::csv(
                 file,
@@ -327,58 +510,56 @@ fn read_pupils(
             ));
         }
         ids.insert(id_locale.clone(), line);
-        let record = id_locale.clone();
-        let raw_date = g("DATA_NASCITA").to_string();
+        let raw_date = t.get(&rec, P_DATA).into_owned();
         let data_nascita = layout.date_format.parse(&raw_date);
         if data_nascita.is_none() && !raw_date.is_empty() {
             findings.push(
                 Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                    .record(&record)
+                    .record(&id_locale)
                     .field(layout.column("DATA_NASCITA"))
                     .value(&raw_date)
                     .expected(date_expectation(layout)),
             );
         }
-        let mut bloccati = FieldSet::default();
-        for name in g("BLOCCATI").split('|') {
-            let name = name.trim();
-            if name.is_empty() {
-                continue;
+        let raw_bloccati = t.get(&rec, P_BLOCCATI);
+        let bloccati = if *raw_bloccati == *last_bloccati.0 {
+            last_bloccati.1
+        } else {
+            let mut set = FieldSet::default();
+            let mut all_known = true;
+            for name in raw_bloccati.split('|') {
+                let name = name.trim();
+                if name.is_empty() {
+                    continue;
+                }
+                match bloccato(name) {
+                    Some(f) if f != Field::CodiceFiscale => set.insert(f),
+                    _ => {
+                        all_known = false;
+                        findings.push(
+                            Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
+                                .record(&id_locale)
+                                .field(layout.column("BLOCCATI"))
+                                .value(name)
+                                .expected(
+                                    "COGNOME|NOME|SESSO|DATA_NASCITA|LUOGO_NASCITA|CITTADINANZA",
+                                ),
+                        )
+                    }
+                }
             }
-            match Field::from_name(name) {
-                Some(f) if f != Field::CodiceFiscale => bloccati.insert(f),
-                _ => findings.push(
-                    Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                        .record(&record)
-                        .field(layout.column("BLOCCATI"))
-                        .value(name)
-                        .expected("COGNOME|NOME|SESSO|DATA_NASCITA|LUOGO_NASCITA|CITTADINANZA"),
-                ),
+            if all_known {
+                last_bloccati = (raw_bloccati.into_owned(), set);
             }
-        }
-        let p = LocalPupil {
-            id_locale,
-            id_sidi: g("ID_ALUNNO_SIDI").to_string(),
-            codice_fiscale: g("CODICE_FISCALE").to_string(),
-            cognome: g("COGNOME").to_string(),
-            nome: g("NOME").to_string(),
-            sesso: g("SESSO").to_string(),
-            data_nascita_raw: raw_date,
-            data_nascita,
-            luogo_nascita: g("LUOGO_NASCITA").to_string(),
-            cittadinanza: g("CITTADINANZA").to_string(),
-            class: ClassKey::new(g("CODICE_SEDE"), g("ANNO_CORSO"), g("SEZIONE")),
-            tempo_scuola: g("TEMPO_SCUOLA").to_string(),
-            indirizzo: g("INDIRIZZO").to_string(),
-            bloccati,
-            origin,
+            set
         };
-        let cf = p.cf_key();
+        let codice_fiscale = t.get(&rec, P_CF);
+        let cf = codice_fiscale.to_ascii_uppercase();
         if !cf.is_empty() {
             if let Some(first) = cfs.get(&cf) {
                 findings.push(
-                    Finding::new(FindingCode::LocalRecord, Some(p.origin.clone()))
-                        .record(&record)
+                    Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
+                        .record(&id_locale)
                         .field(layout.column("CODICE_FISCALE"))
                         .value(format!("line {first}"))
                         .expected("duplicate / duplicato"),
@@ -387,7 +568,27 @@ fn read_pupils(
                 cfs.insert(cf, line);
             }
         }
-        out.push(p);
+        out.push(LocalPupil {
+            id_locale,
+            id_sidi: t.get(&rec, P_ID_SIDI).into_owned(),
+            codice_fiscale: codice_fiscale.into_owned(),
+            cognome: t.get(&rec, P_COGNOME).into_owned(),
+            nome: t.get(&rec, P_NOME).into_owned(),
+            sesso: t.get(&rec, P_SESSO).into_owned(),
+            data_nascita_raw: raw_date,
+            data_nascita,
+            luogo_nascita: t.get(&rec, P_LUOGO).into_owned(),
+            cittadinanza: t.get(&rec, P_CITTADINANZA).into_owned(),
+            class: ClassKey::new(
+                &t.get(&rec, P_SEDE),
+                &t.get(&rec, P_ANNO),
+                &t.get(&rec, P_SEZIONE),
+            ),
+            tempo_scuola: t.get(&rec, P_TEMPO).into_owned(),
+            indirizzo: t.get(&rec, P_INDIRIZZO).into_owned(),
+            bloccati,
+            origin,
+        });
     }
     Ok(out)
 }
@@ -406,7 +607,13 @@ fn read_classes(
     layout: &CsvLayout,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<LocalClass>> {
-    let text = encoding::decode(bytes, layout.encoding);
+    // positions in `write::local::CLASS_COLUMNS`
+    const SEDE: usize = 0;
+    const ANNO: usize = 1;
+    const SEZIONE: usize = 2;
+    const TEMPO: usize = 3;
+    const INDIRIZZO: usize = 4;
+    let text = Text::of(bytes, layout);
     let mut t = open_table(
         file,
         &text,
@@ -416,11 +623,14 @@ fn read_classes(
     )?;
     let mut out = Vec::new();
     let mut seen: HashSet<ClassKey> = HashSet::default();
-    let mut rec = csv::StringRecord::new();
+    let mut rec = csv::ByteRecord::new();
     while let Some(line) = t.next_row(file, &mut rec)? {
         let origin = Origin::new(&t.file, line, 0);
-        let g = |c: &str| get(&rec, &t.index, c);
-        let key = ClassKey::new(g("CODICE_SEDE"), g("ANNO_CORSO"), g("SEZIONE"));
+        let key = ClassKey::new(
+            &t.get(&rec, SEDE),
+            &t.get(&rec, ANNO),
+            &t.get(&rec, SEZIONE),
+        );
         if !seen.insert(key.clone()) {
             findings.push(
                 Finding::new(FindingCode::LocalRecord, Some(origin))
@@ -432,8 +642,8 @@ fn read_classes(
             continue;
         }
         out.push(LocalClass {
-            tempo_scuola: g("TEMPO_SCUOLA").to_string(),
-            indirizzo: g("INDIRIZZO").to_string(),
+            tempo_scuola: t.get(&rec, TEMPO).into_owned(),
+            indirizzo: t.get(&rec, INDIRIZZO).into_owned(),
             key,
             origin,
         });
@@ -480,6 +690,62 @@ mod tests {
         assert_eq!(p.id_locale, "M7");
         assert_eq!(p.nome, "ZOÈ");
         assert_eq!(p.sesso, "");
+    }
+
+    /// windows-1252 read field by field gives what decoding the whole file
+    /// first gave: same pupils, findings and errors.
+    #[test]
+    fn windows_1252_fields_match_whole_file_decoding() {
+        let head = HEAD.as_bytes();
+        let rows: [&[u8]; 6] = [
+            // bytes that would also read as UTF-8 (C3 A8), NBSP and 0x85 around fields
+            b"L1;;\xA0abc\xA0;ZO\xC3\xA8;\x85NICOL\xD2\x85; F ;12/05/2014;H501;Z000;\xA0rmee8a1016;01;a\xA0;T24;;cognome|Nome\r\n",
+            // a blank row of NBSP and spaces, then quoted fields with the delimiter
+            b"\xA0;\xA0; ;;;;;;;;;;;;\r\nL2;;X;\"D'AMICO; JR\";\"\xC8\";M;1/1/2014;;;S;1;A;;;PIPPO|COGNOME\r\n",
+            b"L3;;x;B;C;F;01/01/2014;;;S;1;A;;;\nL4;;X;B;C;F;xx;;;S;1;A;;;\n",
+            // errors: a NUL, a short row, a duplicate id
+            b"L5;;A;B\x00;C;F;01/01/2014;;;S;1;A;;;\r\n",
+            b"L6;;A;B;C\r\n",
+            b"L7;;A;B;C;F;01/01/2014;;;S;1;A;;;\r\nL7;;A;B;C;F;01/01/2014;;;S;1;A;;;\r\n",
+        ];
+        let mut l1252 = layout();
+        l1252.encoding = EncodingChoice::Fixed(WINDOWS_1252);
+        let mut lutf8 = layout();
+        lutf8.encoding = EncodingChoice::Fixed(encoding_rs::UTF_8);
+        for n in 0..rows.len() {
+            let mut bytes = head.to_vec();
+            for r in &rows[..=n] {
+                bytes.extend_from_slice(r);
+            }
+            // invalid UTF-8 somewhere, so `auto` picks windows-1252 too
+            bytes.extend_from_slice(b"L9;;Z;\xD2;C;F;01/01/2014;;;S;1;A;;;\r\n");
+            let decoded = WINDOWS_1252
+                .decode_without_bom_handling(&bytes)
+                .0
+                .into_owned();
+            let want = read_local_bytes("a.csv", decoded.as_bytes(), None, &lutf8);
+            for l in [&layout(), &l1252] {
+                let got = read_local_bytes("a.csv", &bytes, None, l);
+                match (&want, &got) {
+                    (Ok(w), Ok(g)) => {
+                        assert_eq!(w.export.pupils, g.export.pupils, "rows ..={n}");
+                        assert_eq!(w.export.classes, g.export.classes);
+                        assert_eq!(w.findings, g.findings);
+                    }
+                    (Err(w), Err(g)) => assert_eq!(w.to_string(), g.to_string()),
+                    _ => panic!("rows ..={n}: {want:?} vs {got:?}"),
+                }
+            }
+        }
+        let r = read_local_bytes("a.csv", &[head, rows[0]].concat(), None, &l1252).unwrap();
+        let p = &r.export.pupils[0];
+        assert_eq!(p.codice_fiscale, "abc");
+        assert_eq!(p.cognome, "ZOÃ¨");
+        assert_eq!(p.nome, "…NICOLÒ…");
+        assert_eq!(p.class, ClassKey::new("RMEE8A1016", "1", "A"));
+        // blank files, NBSP included, are empty
+        let e = read_local_bytes("a.csv", b" \xA0\r\n", None, &l1252).unwrap_err();
+        assert!(matches!(e, Error::Empty { .. }), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::map::CodeMap;
 use crate::model::{ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::validate::Validation;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// The school a plan is for (from the SIDI export).
@@ -100,6 +101,23 @@ fn is_temporary(p: &Pupil, cf: &str) -> bool {
         || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A code as a matching key (as [`Pupil::cf_key`]: trimmed, ASCII upper
+/// case), borrowed when the text already is one.
+fn upper_key(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
+/// `a.trim() == b.trim()`, without trimming when the texts are equal.
+#[inline]
+fn same_trimmed(a: &str, b: &str) -> bool {
+    a == b || a.trim() == b.trim()
+}
+
 /// Name key for probable matches: accents folded, upper case, blanks collapsed.
 fn name_key(s: &str) -> String {
     crate::util::fold_accents(s)
@@ -156,12 +174,12 @@ fn same_value(s: &Pupil, l: &LocalPupil, f: Field) -> bool {
             (Some(a), Some(b)) => a == b,
             _ => sidi_date_text(s) == local_date_text(l),
         },
-        Field::Cognome => s.cognome.trim() == l.cognome.trim(),
-        Field::Nome => s.nome.trim() == l.nome.trim(),
-        Field::Sesso => s.sesso.trim() == l.sesso.trim(),
-        Field::LuogoNascita => s.luogo_nascita.trim() == l.luogo_nascita.trim(),
-        Field::Cittadinanza => s.cittadinanza.trim() == l.cittadinanza.trim(),
-        Field::CodiceFiscale => s.cf_key() == l.codice_fiscale.trim(),
+        Field::Cognome => same_trimmed(&s.cognome, &l.cognome),
+        Field::Nome => same_trimmed(&s.nome, &l.nome),
+        Field::Sesso => same_trimmed(&s.sesso, &l.sesso),
+        Field::LuogoNascita => same_trimmed(&s.luogo_nascita, &l.luogo_nascita),
+        Field::Cittadinanza => same_trimmed(&s.cittadinanza, &l.cittadinanza),
+        Field::CodiceFiscale => upper_key(&s.codice_fiscale) == l.codice_fiscale.trim(),
     }
 }
 
@@ -176,7 +194,7 @@ fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
 }
 
 fn local_key(l: &LocalPupil) -> OpKey {
-    let cf = l.cf_key();
+    let cf = upper_key(&l.codice_fiscale).into_owned();
     let id = l.id_sidi.trim();
     OpKey {
         codice_fiscale: (!cf.is_empty()).then_some(cf),
@@ -206,7 +224,11 @@ pub fn plan(
     };
 
     // --- SIDI pupils: keys and exclusions -------------------------------
-    let cf_keys: Vec<String> = sidi.pupils.iter().map(Pupil::cf_key).collect();
+    let cf_keys: Vec<Cow<str>> = sidi
+        .pupils
+        .iter()
+        .map(|p| upper_key(&p.codice_fiscale))
+        .collect();
     let mut excluded: Vec<bool> = (0..ns)
         .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
         .collect();
@@ -218,7 +240,7 @@ pub fn plan(
             HashMap::with_capacity_and_hasher(ns, Default::default());
         for (i, p) in sidi.pupils.iter().enumerate() {
             if !cf_keys[i].is_empty() {
-                *cf_count.entry(&cf_keys[i]).or_default() += 1;
+                *cf_count.entry(&*cf_keys[i]).or_default() += 1;
             }
             let id = p.id_sidi.trim();
             if !id.is_empty() {
@@ -226,7 +248,7 @@ pub fn plan(
             }
         }
         for (i, p) in sidi.pupils.iter().enumerate() {
-            let dup_cf = cf_count.get(cf_keys[i].as_str()).is_some_and(|&c| c > 1);
+            let dup_cf = cf_count.get(&*cf_keys[i]).is_some_and(|&c| c > 1);
             let dup_id = id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1);
             // Validation reports these; the engine enforces the exclusion
             // even if it did not, and says so once.
@@ -236,7 +258,7 @@ pub fn plan(
                         Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
                             .record(p.identity())
                             .field("CODICE_FISCALE")
-                            .value(&cf_keys[i]),
+                            .value(&*cf_keys[i]),
                     );
                 }
                 extra_codes[i].push(FindingCode::CfDuplicate.code());
@@ -258,12 +280,16 @@ pub fn plan(
     }
 
     // --- local indexes ---------------------------------------------------
-    let local_cfs: Vec<String> = local.pupils.iter().map(LocalPupil::cf_key).collect();
+    let local_cfs: Vec<Cow<str>> = local
+        .pupils
+        .iter()
+        .map(|l| upper_key(&l.codice_fiscale))
+        .collect();
     let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
     for (j, l) in local.pupils.iter().enumerate() {
         if !local_cfs[j].is_empty() {
-            by_cf.entry(&local_cfs[j]).or_insert(j);
+            by_cf.entry(&*local_cfs[j]).or_insert(j);
         }
         let id = l.id_sidi.trim();
         if !id.is_empty() {
@@ -282,7 +308,7 @@ pub fn plan(
         if temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(cf_keys[i].as_str()) {
+        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
             if !claimed[j] {
                 claimed[j] = true;
                 matched[i] = Some((j, Via::Cf));
@@ -307,7 +333,7 @@ pub fn plan(
         if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(cf_keys[i].as_str()) {
+        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
             let lid = local.pupils[j].id_sidi.trim();
             if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trim()) {
                 claimed[j] = true;
@@ -412,12 +438,12 @@ pub fn plan(
                 &[&cf_keys[i], p.id_sidi.trim(), &l.id_locale, &local_cfs[j]],
             ),
             kind: ReviewKind::CfMismatch,
-            codice_fiscale: cf_keys[i].clone(),
+            codice_fiscale: cf_keys[i].to_string(),
             id_locale: l.id_locale.clone(),
             detail: ReviewDetail::CfMismatch {
-                sidi_cf: cf_keys[i].clone(),
+                sidi_cf: cf_keys[i].to_string(),
                 id_sidi: p.id_sidi.trim().to_string(),
-                local_cf: local_cfs[j].clone(),
+                local_cf: local_cfs[j].to_string(),
                 cognome: p.cognome.trim().to_string(),
                 nome: p.nome.trim().to_string(),
                 data_nascita: p.data_nascita.map(|d| d.to_italian()).unwrap_or_default(),
@@ -517,7 +543,7 @@ pub fn plan(
         items.push(ReviewItem {
             id: review_id(ReviewKind::LocalOnly, &[&l.id_locale, &local_cfs[j]]),
             kind: ReviewKind::LocalOnly,
-            codice_fiscale: local_cfs[j].clone(),
+            codice_fiscale: local_cfs[j].to_string(),
             id_locale: l.id_locale.clone(),
             detail: ReviewDetail::LocalOnly {
                 cognome: l.cognome.trim().to_string(),
@@ -528,10 +554,8 @@ pub fn plan(
     }
     // class_local_only
     let lo_end = items.len();
-    let mut class_pupils: HashMap<&ClassKey, usize> = HashMap::default();
-    for l in &local.pupils {
-        *class_pupils.entry(&l.class).or_default() += 1;
-    }
+    // pupils per local class, counted when a class_local_only item needs it
+    let mut class_pupils: Option<HashMap<&ClassKey, usize>> = None;
     let mut class_of_item: Vec<usize> = Vec::new();
     for (k, c) in local.classes.iter().enumerate() {
         if sidi_class.contains_key(&c.key) || local_class.get(&c.key) != Some(&k) {
@@ -547,7 +571,17 @@ pub fn plan(
             id_locale: String::new(),
             detail: ReviewDetail::ClassLocalOnly {
                 class: c.key.clone(),
-                pupils: class_pupils.get(&c.key).copied().unwrap_or(0),
+                pupils: class_pupils
+                    .get_or_insert_with(|| {
+                        let mut m: HashMap<&ClassKey, usize> = HashMap::default();
+                        for l in &local.pupils {
+                            *m.entry(&l.class).or_default() += 1;
+                        }
+                        m
+                    })
+                    .get(&c.key)
+                    .copied()
+                    .unwrap_or(0),
             },
         });
         class_of_item.push(k);
@@ -692,7 +726,8 @@ pub fn plan(
     }
 
     // --- operations: pupils -------------------------------------------------
-    let used_ids: HashSet<&str> = local.pupils.iter().map(|l| l.id_locale.as_str()).collect();
+    // local ids, collected when the first insert_student needs a new one
+    let mut used_ids: Option<HashSet<&str>> = None;
     let mut new_ids: HashSet<String> = HashSet::default();
     // error codes per record, for the excluded list
     let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::default();
@@ -707,7 +742,7 @@ pub fn plan(
     let mut pupil_excluded: Vec<Excluded> = Vec::new();
     let mut late_findings: Vec<Finding> = Vec::new();
     for (i, p) in sidi.pupils.iter().enumerate() {
-        let cf = &cf_keys[i];
+        let cf: &str = &cf_keys[i];
         if excluded[i] {
             let identity = p.identity();
             let mut codes: BTreeSet<&'static str> = error_codes
@@ -742,7 +777,8 @@ pub fn plan(
         match matched[i] {
             Some((j, via)) => {
                 let l = &local.pupils[j];
-                let key = student_key(p, cf, &l.id_locale);
+                // built for each operation: most matched pupils need none
+                let key = || student_key(p, cf, &l.id_locale);
                 let decision_reason = |r: usize| format!("decision:{}", rows[r].id);
                 // codice fiscale
                 if !cf.is_empty() && l.codice_fiscale.trim() != cf {
@@ -753,10 +789,10 @@ pub fn plan(
                     };
                     plan.ops.push(Operation::new(
                         OpKind::UpdateField,
-                        key.clone(),
+                        key(),
                         Some(Field::CodiceFiscale.name()),
                         Some(Value::text(l.codice_fiscale.trim())),
-                        Some(Value::text(cf.as_str())),
+                        Some(Value::text(cf)),
                         false,
                         reason,
                     ));
@@ -771,7 +807,7 @@ pub fn plan(
                     }
                     plan.ops.push(Operation::new(
                         OpKind::UpdateField,
-                        key.clone(),
+                        key(),
                         Some(f.name()),
                         Some(Value::Text(local_value(l, f))),
                         Some(Value::Text(to)),
@@ -783,7 +819,7 @@ pub fn plan(
                 if !id.is_empty() && l.id_sidi.trim() != id {
                     plan.ops.push(Operation::new(
                         OpKind::LinkStudent,
-                        key.clone(),
+                        key(),
                         Some("id_sidi"),
                         Some(Value::text(l.id_sidi.trim())),
                         Some(Value::text(id)),
@@ -800,7 +836,7 @@ pub fn plan(
                         match target(&fq.class) {
                             Ok(_) => plan.ops.push(Operation::new(
                                 OpKind::MoveStudent,
-                                key.clone(),
+                                key(),
                                 None,
                                 Some(Value::class(&l.class)),
                                 Some(Value::class(&fq.class)),
@@ -820,7 +856,7 @@ pub fn plan(
                 if !missing.is_empty() {
                     plan.ops.push(Operation::new(
                         OpKind::LockFields,
-                        key,
+                        key(),
                         None,
                         Some(Value::fields(l.bloccati)),
                         Some(Value::fields(missing)),
@@ -850,6 +886,9 @@ pub fn plan(
                 };
                 let mut id_locale = base.clone();
                 let mut n = 2;
+                let used_ids = used_ids.get_or_insert_with(|| {
+                    local.pupils.iter().map(|l| l.id_locale.as_str()).collect()
+                });
                 while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
                     id_locale = format!("{base}-{n}");
                     n += 1;
@@ -858,7 +897,7 @@ pub fn plan(
                 let key = student_key(p, cf, &id_locale);
                 let mut rec: Vec<(String, String)> = vec![
                     ("id_sidi".into(), p.id_sidi.trim().to_string()),
-                    ("codice_fiscale".into(), cf.clone()),
+                    ("codice_fiscale".into(), cf.to_string()),
                 ];
                 for f in Field::LOCKABLE {
                     rec.push((f.name().into(), sidi_value(p, f)));
@@ -919,22 +958,29 @@ pub fn plan(
 }
 
 fn school_info(sidi: &SidiExport) -> SchoolInfo {
-    let mut sedi: BTreeSet<String> = BTreeSet::new();
+    // distinct codes first (a school has a handful of sedi and one
+    // frequenza or more per pupil), then sorted as a BTreeSet would be
+    let mut seen: HashSet<Cow<str>> = HashSet::default();
     for s in &sidi.sedi {
-        sedi.insert(s.codice.trim().to_ascii_uppercase());
+        seen.insert(upper_key(&s.codice));
     }
     for c in &sidi.classes {
-        sedi.insert(c.key.sede.clone());
+        seen.insert(Cow::Borrowed(c.key.sede.as_str()));
     }
     for p in &sidi.pupils {
         for f in &p.frequenze {
-            sedi.insert(f.class.sede.clone());
+            seen.insert(Cow::Borrowed(f.class.sede.as_str()));
         }
     }
-    sedi.remove("");
+    let mut sedi: Vec<String> = seen
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(Cow::into_owned)
+        .collect();
+    sedi.sort_unstable();
     SchoolInfo {
         codice_scuola: sidi.header.codice_scuola.trim().to_string(),
         anno_scolastico: sidi.header.anno_scolastico.trim().to_string(),
-        sedi: sedi.into_iter().collect(),
+        sedi,
     }
 }

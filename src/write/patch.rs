@@ -57,9 +57,8 @@ struct Line<'a> {
     reason: &'a str,
 }
 
-/// One `patch.jsonl` line (without the newline).
-pub fn op_json(o: &Operation) -> String {
-    serde_json::to_string(&Line {
+fn line(o: &Operation) -> Line<'_> {
+    Line {
         id: &o.id,
         op: o.op.name(),
         entity: o.entity().name(),
@@ -69,17 +68,28 @@ pub fn op_json(o: &Operation) -> String {
         to: o.to.as_ref(),
         lock: o.lock,
         reason: &o.reason,
-    })
-    .expect("operations serialise")
+    }
+}
+
+/// One `patch.jsonl` line (without the newline).
+pub fn op_json(o: &Operation) -> String {
+    serde_json::to_string(&line(o)).expect("operations serialise")
 }
 
 /// Writes `patch.jsonl`: one object per line, `\n` line ends.
 pub fn write_jsonl(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
     let io = |e| Error::io("patch.jsonl", e);
+    // lines serialised into one buffer, written out every 64 KiB
+    let mut buf: Vec<u8> = Vec::with_capacity((1 << 16) + 1024);
     for o in ops {
-        w.write_all(op_json(o).as_bytes()).map_err(io)?;
-        w.write_all(b"\n").map_err(io)?;
+        serde_json::to_writer(&mut buf, &line(o)).expect("operations serialise");
+        buf.push(b'\n');
+        if buf.len() > 1 << 16 {
+            w.write_all(&buf).map_err(io)?;
+            buf.clear();
+        }
     }
+    w.write_all(&buf).map_err(io)?;
     Ok(())
 }
 
@@ -102,6 +112,10 @@ pub const CSV_COLUMNS: [&str; 14] = [
 ];
 
 fn escape_flat(s: &str, out: &mut String) {
+    if !s.contains(['\\', '|', '=']) {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if matches!(c, '\\' | '|' | '=') {
             out.push('\\');
@@ -114,6 +128,12 @@ fn escape_flat(s: &str, out: &mut String) {
 /// as `k=v|k=v`; `\`, `|` and `=` inside items escaped with `\`.
 pub fn flatten(v: &Value) -> String {
     let mut out = String::new();
+    flatten_into(v, &mut out);
+    out
+}
+
+/// [`flatten`], appended to `out`.
+fn flatten_into(v: &Value, out: &mut String) {
     match v {
         Value::Text(t) => out.push_str(t),
         Value::List(l) => {
@@ -121,7 +141,7 @@ pub fn flatten(v: &Value) -> String {
                 if n > 0 {
                     out.push('|');
                 }
-                escape_flat(s, &mut out);
+                escape_flat(s, out);
             }
         }
         Value::Map(m) => {
@@ -131,11 +151,14 @@ pub fn flatten(v: &Value) -> String {
                 }
                 out.push_str(k);
                 out.push('=');
-                escape_flat(s, &mut out);
+                escape_flat(s, out);
             }
         }
     }
-    out
+}
+
+fn opt(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
 }
 
 /// Writes `patch.csv`: UTF-8 (no BOM), `;`, CRLF, header row.
@@ -146,22 +169,30 @@ pub fn write_csv(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
         .from_writer(w);
     let err = |e: csv::Error| Error::csv("patch.csv", 0, e.to_string());
     c.write_record(CSV_COLUMNS).map_err(err)?;
+    let (mut from, mut to) = (String::new(), String::new());
     for o in ops {
         let k = &o.key;
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        from.clear();
+        if let Some(v) = &o.from {
+            flatten_into(v, &mut from);
+        }
+        to.clear();
+        if let Some(v) = &o.to {
+            flatten_into(v, &mut to);
+        }
         c.write_record([
             o.id.as_str(),
             o.op.name(),
             o.entity().name(),
-            &opt(&k.codice_fiscale),
-            &opt(&k.id_sidi),
-            &opt(&k.id_locale),
-            &opt(&k.sede),
-            &opt(&k.anno),
-            &opt(&k.sezione),
+            opt(&k.codice_fiscale),
+            opt(&k.id_sidi),
+            opt(&k.id_locale),
+            opt(&k.sede),
+            opt(&k.anno),
+            opt(&k.sezione),
             o.field.as_deref().unwrap_or(""),
-            &o.from.as_ref().map(flatten).unwrap_or_default(),
-            &o.to.as_ref().map(flatten).unwrap_or_default(),
+            &from,
+            &to,
             if o.lock { "true" } else { "false" },
             &o.reason,
         ])
@@ -174,6 +205,15 @@ pub fn write_csv(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
 /// XML-escapes text for content and attribute values; characters XML 1.0
 /// does not allow become U+FFFD.
 pub fn xml_escape(s: &str, out: &mut String) {
+    // most text needs no escaping: no markup character, no control
+    // character, no U+FFFE / U+FFFF (whose UTF-8 starts with 0xEF)
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) || b < 0x20)
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -20,8 +20,10 @@ use crate::model::{ClassKey, LocalExport, SidiExport};
 use crate::privacy::{PersonalKind, Redactor};
 use crate::sync::engine::Plan;
 use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
+use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::write::patch::xml_escape;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// What the report may look up besides the plan: the exports it was made
 /// from (names, sedi, pupils per class). Both optional: without them the
@@ -191,9 +193,9 @@ pub struct People<'a> {
 
 impl<'a> People<'a> {
     pub fn new(ctx: &ReportContext<'a>) -> People<'a> {
-        let mut by_key = HashMap::new();
-        let mut class_of = HashMap::new();
-        let mut sede_names = HashMap::new();
+        let mut by_key = HashMap::default();
+        let mut class_of = HashMap::default();
+        let mut sede_names = HashMap::default();
         if let Some(s) = ctx.sidi {
             for p in &s.pupils {
                 let n = (p.cognome.trim(), p.nome.trim());
@@ -437,7 +439,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         warnings,
         excluded: plan.excluded.len(),
     };
-    let mut anchors: HashSet<String> = HashSet::new();
+    let mut anchors: HashSet<String> = HashSet::default();
     let mut claim = |record: &str| -> Option<String> {
         if record.is_empty() {
             return None;
@@ -908,9 +910,9 @@ pub fn page_start(o: &mut String, lang: Lang, title: &str) {
     o.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n");
     o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
     o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    o.push_str(&format!("<title>{}</title>\n", esc(title)));
-    o.push_str(&format!("<style>\n{CSS}</style>\n"));
-    o.push_str(&format!("<script>{ERROR_HOOK}</script>\n"));
+    let _ = writeln!(o, "<title>{}</title>", esc(title));
+    let _ = writeln!(o, "<style>\n{CSS}</style>");
+    let _ = writeln!(o, "<script>{ERROR_HOOK}</script>");
     o.push_str("</head>\n<body>\n");
 }
 
@@ -924,27 +926,28 @@ pub fn filter_box(o: &mut String, l: Lang) {
 /// not containing the typed text, except rows inside an element of class
 /// `nofilter`, and any `.group` left with no visible row.
 pub fn filter_box_with(o: &mut String, l: Lang, label: Ui, hint: Ui) {
-    o.push_str(&format!(
+    let _ = writeln!(o,
         "<div class=\"filter\" id=\"filtro-box\"><label for=\"filtro\">{}</label> \
          <input type=\"search\" id=\"filtro\" placeholder=\"{}\" autocomplete=\"off\" \
-         data-msg-some=\"{}\" data-msg-none=\"{}\"> <output id=\"filtro-esito\" for=\"filtro\"></output></div>\n",
+         data-msg-some=\"{}\" data-msg-none=\"{}\"> <output id=\"filtro-esito\" for=\"filtro\"></output></div>",
         esc(label.text(l)),
         esc(hint.text(l)),
         esc(Ui::FilterResult.text(l)),
         esc(Ui::FilterNone.text(l)),
-    ));
+    );
 }
 
 /// Closes the page: footer, filter script.
 pub fn page_end(o: &mut String, l: Lang) {
-    o.push_str(&format!(
-        "<footer>{}</footer>\n",
+    let _ = writeln!(
+        o,
+        "<footer>{}</footer>",
         esc(&messages::fill(
             Ui::Footer.text(l),
             &[("v", env!("CARGO_PKG_VERSION"))]
         ))
-    ));
-    o.push_str(&format!("<script>\n{SCRIPT}</script>\n</body>\n</html>\n"));
+    );
+    let _ = writeln!(o, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
 }
 
 /// A horizontal bar chart of (label, value, css class) as inline SVG.
@@ -956,17 +959,17 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
     let label_w = (longest * 7 + 12).max(250);
     let bar_w = 380;
     let h = bars.len() * row + 4;
-    o.push_str(&format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {} {h}\" width=\"{}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\n",
+    let _ = writeln!(o,
+        "<svg class=\"chart\" viewBox=\"0 0 {} {h}\" width=\"{}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">",
         label_w + bar_w + 60,
         label_w + bar_w + 60,
         esc(title)
-    ));
+    );
     for (i, (label, v, cls)) in bars.iter().enumerate() {
         let y = i * row + 2;
         let w = if *v == 0 { 0 } else { (v * bar_w / max).max(2) };
-        o.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{cls}\" x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\" class=\"num\">{v}</text>\n",
+        let _ = writeln!(o,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{cls}\" x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\" class=\"num\">{v}</text>",
             label_w - 8,
             y + 15,
             esc(label),
@@ -975,7 +978,7 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
             row - 6,
             label_w + w + 6,
             y + 15,
-        ));
+        );
     }
     o.push_str("</svg>\n");
 }
@@ -995,7 +998,7 @@ fn class_bars(o: &mut String, before: Option<usize>, after: Option<usize>, max: 
     let w = 140usize;
     let max = max.max(1);
     let len = |v: Option<usize>| v.map(|v| v * w / max).unwrap_or(0);
-    o.push_str(&format!(
+    let _ = write!(o,
         "<svg class=\"mini\" viewBox=\"0 0 {w} 16\" width=\"{w}\" height=\"16\" role=\"img\" aria-label=\"{} {} – {} {}\">\
          <rect class=\"before\" x=\"0\" y=\"1\" width=\"{}\" height=\"6\" rx=\"2\"/>\
          <rect class=\"after\" x=\"0\" y=\"9\" width=\"{}\" height=\"6\" rx=\"2\"/></svg>",
@@ -1005,7 +1008,7 @@ fn class_bars(o: &mut String, before: Option<usize>, after: Option<usize>, max: 
         after.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
         len(before),
         len(after),
-    ));
+    );
 }
 
 fn opt(v: Option<usize>) -> String {
@@ -1025,7 +1028,7 @@ fn section_head(o: &mut String, id: &str, title: &str, n: Option<usize>) {
 fn table_head(o: &mut String, cols: &[&str]) {
     o.push_str("<table>\n<thead><tr>");
     for c in cols {
-        o.push_str(&format!("<th>{}</th>", esc(c)));
+        let _ = write!(o, "<th>{}</th>", esc(c));
     }
     o.push_str("</tr></thead>\n<tbody>\n");
 }
@@ -1061,12 +1064,13 @@ pub fn render_html(d: &ReportData) -> String {
 
     // --- header -------------------------------------------------------------
     o.push_str("<header class=\"top\">\n");
-    o.push_str(&format!(
-        "<p class=\"eyebrow\">{}</p>\n<h1>{} <span class=\"school\">{}</span></h1>\n",
+    let _ = writeln!(
+        o,
+        "<p class=\"eyebrow\">{}</p>\n<h1>{} <span class=\"school\">{}</span></h1>",
         esc(t(Ui::ReportTitle)),
         esc(t(Ui::School)),
         esc(&d.codice_scuola)
-    ));
+    );
     o.push_str("<dl class=\"meta\">");
     let mut meta = vec![(t(Ui::SchoolYear), d.anno_scolastico.as_str())];
     if !d.data_estrazione.is_empty() {
@@ -1074,11 +1078,7 @@ pub fn render_html(d: &ReportData) -> String {
     }
     meta.push((t(Ui::RanAt), d.generated_at.as_str()));
     for (k, v) in meta {
-        o.push_str(&format!(
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(k),
-            esc(v)
-        ));
+        let _ = write!(o, "<div><dt>{}</dt><dd>{}</dd></div>", esc(k), esc(v));
     }
     o.push_str("</dl>\n");
     let verdict_class = if d.counts.errors > 0 {
@@ -1088,11 +1088,12 @@ pub fn render_html(d: &ReportData) -> String {
     } else {
         "verdict ok"
     };
-    o.push_str(&format!(
-        "<p class=\"{verdict_class}\"><strong>{}:</strong> {}</p>\n</header>\n",
+    let _ = writeln!(
+        o,
+        "<p class=\"{verdict_class}\"><strong>{}:</strong> {}</p>\n</header>",
         esc(t(Ui::Verdict)),
         esc(&d.verdict)
-    ));
+    );
 
     // --- cards ---------------------------------------------------------------
     o.push_str("<div class=\"cards\">\n");
@@ -1113,10 +1114,10 @@ pub fn render_html(d: &ReportData) -> String {
         ),
     ] {
         let cls = if n == 0 { "zero" } else { cls };
-        o.push_str(&format!(
-            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span> <span class=\"l\">{}</span></a>\n",
+        let _ = writeln!(o,
+            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span> <span class=\"l\">{}</span></a>",
             esc(label)
-        ));
+        );
     }
     o.push_str("</div>\n");
 
@@ -1146,12 +1147,13 @@ pub fn render_html(d: &ReportData) -> String {
     if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
         toc.push(("altro", t(Ui::Other).to_string()));
     }
-    o.push_str(&format!(
+    let _ = write!(
+        o,
         "<nav class=\"toc\"><h2>{}</h2><ol>",
         esc(t(Ui::Contents))
-    ));
+    );
     for (id, label) in &toc {
-        o.push_str(&format!("<li><a href=\"#{id}\">{}</a></li>", esc(label)));
+        let _ = write!(o, "<li><a href=\"#{id}\">{}</a></li>", esc(label));
     }
     o.push_str("</ol></nav>\n");
     filter_box(&mut o, l);
@@ -1159,12 +1161,9 @@ pub fn render_html(d: &ReportData) -> String {
     // --- summary: operations per kind --------------------------------------
     section_head(&mut o, "riepilogo", t(Ui::Summary), None);
     if d.op_counts.is_empty() {
-        o.push_str(&format!(
-            "<p class=\"empty\">{}</p>\n",
-            esc(t(Ui::NoOperations))
-        ));
+        let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
     } else {
-        o.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::OpsPerKind))));
+        let _ = writeln!(o, "<h3>{}</h3>", esc(t(Ui::OpsPerKind)));
         let bars: Vec<(String, usize, &str)> = d
             .op_counts
             .iter()
@@ -1182,28 +1181,23 @@ pub fn render_html(d: &ReportData) -> String {
         Some(d.counts.decisions),
     );
     if d.review.is_empty() {
-        o.push_str(&format!(
-            "<p class=\"empty\">{}</p>\n",
-            esc(t(Ui::NoDecisions))
-        ));
+        let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoDecisions)));
     } else {
-        o.push_str(&format!(
-            "<p class=\"intro\">{}</p>\n",
-            esc(t(Ui::DecisionsIntro))
-        ));
+        let _ = writeln!(o, "<p class=\"intro\">{}</p>", esc(t(Ui::DecisionsIntro)));
         for g in &d.review {
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+            let _ = writeln!(
+                o,
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(&g.label),
                 g.rows.len()
-            ));
-            o.push_str(&format!(
-                "<ul class=\"choices\"><li><span class=\"pill accept\">{}</span> {}</li><li><span class=\"pill reject\">{}</span> {}</li></ul>\n",
+            );
+            let _ = writeln!(o,
+                "<ul class=\"choices\"><li><span class=\"pill accept\">{}</span> {}</li><li><span class=\"pill reject\">{}</span> {}</li></ul>",
                 esc(t(Ui::IfAccept)),
                 esc(&g.accept),
                 esc(t(Ui::IfReject)),
                 esc(&g.reject)
-            ));
+            );
             let who_col = if g.kind == "class_local_only" {
                 t(Ui::Class)
             } else {
@@ -1211,8 +1205,9 @@ pub fn render_html(d: &ReportData) -> String {
             };
             table_head(&mut o, &["ID", who_col, t(Ui::Detail)]);
             for r in &g.rows {
-                o.push_str(&format!(
-                    "<tr{}><td class=\"id\">{}</td><td><strong>{}</strong>{}</td><td>{}</td></tr>\n",
+                let _ =
+                    writeln!(o,
+                    "<tr{}><td class=\"id\">{}</td><td><strong>{}</strong>{}</td><td>{}</td></tr>",
                     id_attr(&r.anchor),
                     esc(&r.id),
                     esc(&r.who),
@@ -1222,7 +1217,7 @@ pub fn render_html(d: &ReportData) -> String {
                         format!("<br><span class=\"cf\">{}</span>", esc(&r.cf))
                     },
                     esc(&r.detail)
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
@@ -1237,44 +1232,40 @@ pub fn render_html(d: &ReportData) -> String {
         Some(d.counts.errors + d.counts.warnings),
     );
     if d.findings.is_empty() {
-        o.push_str(&format!(
-            "<p class=\"empty\">{}</p>\n",
-            esc(t(Ui::NoFindings))
-        ));
+        let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoFindings)));
     } else {
-        o.push_str(&format!(
-            "<p class=\"intro\">{}</p>\n",
-            esc(t(Ui::FindingsIntro))
-        ));
+        let _ = writeln!(o, "<p class=\"intro\">{}</p>", esc(t(Ui::FindingsIntro)));
         for g in &d.findings {
             let (cls, sev) = if g.error {
                 ("pill error", t(Ui::Error))
             } else {
                 ("pill warning", t(Ui::Warning))
             };
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3><span class=\"{cls}\">{}</span> {} <span class=\"count\">{}</span> <code>{}</code></h3>\n",
+            let _ = writeln!(o,
+                "<div class=\"group\">\n<h3><span class=\"{cls}\">{}</span> {} <span class=\"count\">{}</span> <code>{}</code></h3>",
                 esc(sev),
                 esc(&g.title),
                 g.rows.len(),
                 esc(g.code)
-            ));
-            o.push_str(&format!(
-                "<p class=\"action\"><strong>{}</strong> {}</p>\n",
+            );
+            let _ = writeln!(
+                o,
+                "<p class=\"action\"><strong>{}</strong> {}</p>",
                 esc(t(Ui::WhatToDo)),
                 esc(&g.action)
-            ));
+            );
             table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
             for r in g.rows.iter().take(FINDING_ROWS_PER_CODE) {
                 let who = match &r.link {
                     Some(href) => format!("<a href=\"{}\">{}</a>", esc(href), esc(&r.who)),
                     None => esc(&r.who),
                 };
-                o.push_str(&format!(
-                    "<tr><td>{who}</td><td>{}</td><td class=\"loc\">{}</td></tr>\n",
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{who}</td><td>{}</td><td class=\"loc\">{}</td></tr>",
                     esc(&r.message),
                     esc(&r.location)
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n");
             if g.rows.len() > FINDING_ROWS_PER_CODE {
@@ -1296,23 +1287,20 @@ pub fn render_html(d: &ReportData) -> String {
     // --- operations -----------------------------------------------------------
     section_head(&mut o, "modifiche", t(Ui::Operations), Some(d.counts.auto));
     if d.ops.is_empty() {
-        o.push_str(&format!(
-            "<p class=\"empty\">{}</p>\n",
-            esc(t(Ui::NoOperations))
-        ));
+        let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
     } else {
-        o.push_str(&format!(
-            "<p class=\"intro\">{}</p>\n<p class=\"lockline\"><span class=\"lock\" aria-hidden=\"true\"></span>{}</p>\n",
+        let _ = writeln!(o,
+            "<p class=\"intro\">{}</p>\n<p class=\"lockline\"><span class=\"lock\" aria-hidden=\"true\"></span>{}</p>",
             esc(t(Ui::OperationsIntro)),
             esc(t(Ui::LockLine))
-        ));
+        );
         for g in &d.ops {
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n",
+            let _ = writeln!(o,
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>",
                 esc(&g.label),
                 g.rows.len(),
                 esc(&g.description)
-            ));
+            );
             let class_op = g.kind.entity() == crate::sync::ops::Entity::Class;
             let show_class = !class_op && g.rows.iter().any(|r| !r.class.is_empty());
             let show_field = g.rows.iter().any(|r| !r.field.is_empty());
@@ -1350,18 +1338,19 @@ pub fn render_html(d: &ReportData) -> String {
                         esc(&r.cf)
                     )
                 };
-                o.push_str(&format!("<tr{}><td>{who}</td>", id_attr(&r.anchor)));
+                let _ = write!(o, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
                 if show_class {
-                    o.push_str(&format!("<td>{}</td>", esc(&r.class)));
+                    let _ = write!(o, "<td>{}</td>", esc(&r.class));
                 }
                 if show_field {
-                    o.push_str(&format!("<td>{}</td>", esc(&r.field)));
+                    let _ = write!(o, "<td>{}</td>", esc(&r.field));
                 }
-                o.push_str(&format!(
-                    "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>\n",
+                let _ = writeln!(
+                    o,
+                    "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
                     esc(&r.old),
                     esc(&r.new),
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
@@ -1371,12 +1360,12 @@ pub fn render_html(d: &ReportData) -> String {
     // --- classes per sede ------------------------------------------------------
     if !d.sedi.is_empty() {
         section_head(&mut o, "classi", t(Ui::Classes), None);
-        o.push_str(&format!(
-            "<p class=\"intro\">{} <span class=\"legend\"><span class=\"sw before\"></span>{} <span class=\"sw after\"></span>{}</span></p>\n",
+        let _ = writeln!(o,
+            "<p class=\"intro\">{} <span class=\"legend\"><span class=\"sw before\"></span>{} <span class=\"sw after\"></span>{}</span></p>",
             esc(t(Ui::ClassesIntro)),
             esc(t(Ui::LegendBefore)),
             esc(t(Ui::LegendAfter))
-        ));
+        );
         let max = d
             .sedi
             .iter()
@@ -1388,15 +1377,16 @@ pub fn render_html(d: &ReportData) -> String {
             let tb: usize = s.classes.iter().filter_map(|c| c.before).sum();
             let ta: usize = s.classes.iter().filter_map(|c| c.after).sum();
             let ts: usize = s.classes.iter().filter_map(|c| c.sidi).sum();
-            o.push_str(&format!(
-                "<div class=\"group sede\">\n<h3>{}{}</h3>\n",
+            let _ = writeln!(
+                o,
+                "<div class=\"group sede\">\n<h3>{}{}</h3>",
                 esc(&s.code),
                 if s.name.is_empty() {
                     String::new()
                 } else {
                     format!(" <span class=\"sub\">{}</span>", esc(&s.name))
                 }
-            ));
+            );
             o.push_str("<div class=\"classes\">");
             table_head(
                 &mut o,
@@ -1424,7 +1414,7 @@ pub fn render_html(d: &ReportData) -> String {
                     (None, Some(_)) | (Some(_), None) => " class=\"diff\"",
                     _ => "",
                 };
-                o.push_str(&format!(
+                let _ = write!(o,
                     "<tr id=\"{}\"><td><strong>{}</strong>{note}</td><td class=\"num\">{}</td><td class=\"num\"><span{delta}>{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
                     esc(&c.anchor),
                     esc(&c.label),
@@ -1432,14 +1422,14 @@ pub fn render_html(d: &ReportData) -> String {
                     opt(c.after),
                     opt(c.sidi),
                     if c.changes == 0 { "—".to_string() } else { c.changes.to_string() },
-                ));
+                );
                 class_bars(&mut o, c.before, c.after, max, l);
                 o.push_str("</td></tr>\n");
             }
-            o.push_str(&format!(
-                "</tbody>\n<tfoot><tr><td>{}</td><td class=\"num\">{tb}</td><td class=\"num\">{ta}</td><td class=\"num\">{ts}</td><td></td><td></td></tr></tfoot>\n</table></div>\n</div>\n",
+            let _ = writeln!(o,
+                "</tbody>\n<tfoot><tr><td>{}</td><td class=\"num\">{tb}</td><td class=\"num\">{ta}</td><td class=\"num\">{ts}</td><td></td><td></td></tr></tfoot>\n</table></div>\n</div>",
                 esc(t(Ui::Total))
-            ));
+            );
         }
         o.push_str("</section>\n");
     }
@@ -1448,59 +1438,64 @@ pub fn render_html(d: &ReportData) -> String {
     if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
         section_head(&mut o, "altro", t(Ui::Other), None);
         if !d.excluded.is_empty() {
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n",
+            let _ = writeln!(o,
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>",
                 esc(t(Ui::Excluded)),
                 d.excluded.len(),
                 esc(t(Ui::ExcludedIntro))
-            ));
+            );
             table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
             for e in &d.excluded {
-                o.push_str(&format!(
-                    "<tr{}><td><strong>{}</strong></td><td>{}</td><td class=\"loc\">{}</td></tr>\n",
+                let _ =
+                    writeln!(o,
+                    "<tr{}><td><strong>{}</strong></td><td>{}</td><td class=\"loc\">{}</td></tr>",
                     id_attr(&e.anchor),
                     esc(&e.who),
                     esc(&e.problems),
                     esc(&e.location)
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
         if !d.held_back.is_empty() {
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+            let _ = writeln!(
+                o,
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(t(Ui::HeldBack)),
                 d.held_back.len()
-            ));
+            );
             table_head(
                 &mut o,
                 &[t(Ui::Kind), t(Ui::Pupil), t(Ui::Class), t(Ui::Reason)],
             );
             for h in &d.held_back {
-                o.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(&h[0]),
                     esc(&h[1]),
                     esc(&h[2]),
                     esc(&h[3])
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
         if !d.rejected.is_empty() {
-            o.push_str(&format!(
-                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n",
+            let _ = writeln!(
+                o,
+                "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(t(Ui::Rejected)),
                 d.rejected.len()
-            ));
+            );
             table_head(&mut o, &["ID", t(Ui::Kind), t(Ui::Line)]);
             for r in &d.rejected {
-                o.push_str(&format!(
-                    "<tr><td class=\"id\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                let _ = writeln!(
+                    o,
+                    "<tr><td class=\"id\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                     esc(&r[0]),
                     esc(&r[1]),
                     esc(&r[2])
-                ));
+                );
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
