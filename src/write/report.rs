@@ -193,8 +193,14 @@ pub struct People<'a> {
 
 impl<'a> People<'a> {
     pub fn new(ctx: &ReportContext<'a>) -> People<'a> {
+        // sized up front: growing maps of a large school's pupils rehash
+        // and copy them several times
+        let sidi_n = ctx.sidi.map_or(0, |s| s.pupils.len());
+        let local_n = ctx.local.map_or(0, |l| l.pupils.len());
         let mut by_key = HashMap::default();
+        by_key.reserve(2 * sidi_n + 3 * local_n);
         let mut class_of = HashMap::default();
+        class_of.reserve(local_n);
         let mut sede_names = HashMap::default();
         if let Some(s) = ctx.sidi {
             for p in &s.pupils {
