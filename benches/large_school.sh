@@ -41,6 +41,6 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "--- peak memory of one sync (/usr/bin/time -v) ---"
 /usr/bin/time -v $SYNC 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed|User time|System time" || true
 /usr/bin/time -v xmllint --stream --noout "$SIDI" 2>&1 >/dev/null | grep -E "Maximum resident" | sed 's/^/xmllint: /' || true
-echo "--- phases, one thread each, best of 3 (examples/sync_phases.rs) ---"
+echo "--- phases one after the other (each may use every core), best of 3 (examples/sync_phases.rs) ---"
 "$TARGET/release/examples/sync_phases" "$SIDI" "$LOCAL/alunni_locali.csv" "$LOCAL/classi_locali.csv" 3
 [ "${KEEP:-0}" = 1 ] || rm -rf "$DIR"

@@ -1,5 +1,7 @@
 //! Where the time of one `sidisync sync` goes, phase by phase (the same
-//! library calls `run_sync` makes, one after the other, single-threaded):
+//! library calls `run_sync` makes, one after the other instead of the two
+//! reading sides side by side; a phase that is parallel inside — reading a
+//! large XML export, validating, rendering — still uses every core):
 //!
 //! `cargo run --release --example sync_phases -- SIDI LOCAL [CLASSES] [RUNS]`
 //!
