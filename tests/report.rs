@@ -478,6 +478,11 @@ fn headless(bin: &Path, url: &str, extra: &[String]) -> (String, String) {
     )
 }
 
+/// The report's DOM once the filter box has applied `term` (`#filtro=`).
+fn filtered(bin: &Path, url: &str, term: &str) -> String {
+    headless(bin, &format!("{url}#filtro={term}"), &["--dump-dom".into()]).0
+}
+
 /// The body rows (`<tbody><tr>`) of a dumped DOM: (hidden, text).
 fn rows(dom: &str) -> Vec<(bool, String)> {
     let mut out = Vec::new();
@@ -569,11 +574,7 @@ fn report_renders_and_filters_in_headless_chromium() {
     );
 
     // 3. a term with no match hides every row and says so
-    let (dom, _) = headless(
-        &bin,
-        &format!("{url}#filtro=ZZZNESSUNO"),
-        &["--dump-dom".into()],
-    );
+    let dom = filtered(&bin, &url, "ZZZNESSUNO");
     assert!(rows(&dom).iter().all(|(h, _)| *h));
     assert!(dom.contains("Nessuna riga corrisponde"));
 
@@ -642,11 +643,7 @@ fn bulk_summary_filters_in_headless_chromium() {
 
     // a school code leaves that school's rows only; the totals stay
     let code = &schools[1];
-    let (dom, _) = headless(
-        &bin,
-        &format!("{url}#filtro={code}"),
-        &["--dump-dom".into()],
-    );
+    let dom = filtered(&bin, &url, code);
     assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
     let r = school_rows(&dom);
     let shown: Vec<&String> = r.iter().filter(|(h, _)| !h).map(|(_, t)| t).collect();
@@ -667,22 +664,14 @@ fn bulk_summary_filters_in_headless_chromium() {
     );
 
     // the broken file is found by its name, in both tables
-    let (dom, _) = headless(
-        &bin,
-        &format!("{url}#filtro=danneggiato"),
-        &["--dump-dom".into()],
-    );
+    let dom = filtered(&bin, &url, "danneggiato");
     assert!(
         dom.contains("data-filter-matches=\"2\""),
         "attention row and school row"
     );
 
     // nothing matches: every school row hidden, and said so
-    let (dom, _) = headless(
-        &bin,
-        &format!("{url}#filtro=ZZZNESSUNO"),
-        &["--dump-dom".into()],
-    );
+    let dom = filtered(&bin, &url, "ZZZNESSUNO");
     assert!(school_rows(&dom).iter().all(|(h, _)| *h));
     assert!(dom.contains("Nessuna riga corrisponde"));
 }
