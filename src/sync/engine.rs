@@ -204,6 +204,20 @@ fn local_key(l: &LocalPupil) -> OpKey {
     }
 }
 
+/// SIDI pupils per parallel chunk of the per-pupil pass.
+const PUPIL_CHUNK: usize = 1024;
+
+/// What the per-pupil pass produces for a run of pupils, in pupil order.
+#[derive(Default)]
+struct PupilOut {
+    ops: Vec<Operation>,
+    /// insert_student ops of `ops` (index) and the base of their new local id
+    inserts: Vec<(usize, String)>,
+    held_back: Vec<HeldBack>,
+    late_findings: Vec<Finding>,
+    excluded: Vec<Excluded>,
+}
+
 /// Plans the sync of one school. Fails only when `decisions` is given, has
 /// rows, and none of them names an item of this run (a sheet of another
 /// school or run).
@@ -726,9 +740,6 @@ pub fn plan(
     }
 
     // --- operations: pupils -------------------------------------------------
-    // local ids, collected when the first insert_student needs a new one
-    let mut used_ids: Option<HashSet<&str>> = None;
-    let mut new_ids: HashSet<String> = HashSet::default();
     // error codes per record, for the excluded list
     let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::default();
     for f in &findings {
@@ -739,9 +750,17 @@ pub fn plan(
                 .insert(f.code.code());
         }
     }
-    let mut pupil_excluded: Vec<Excluded> = Vec::new();
-    let mut late_findings: Vec<Finding> = Vec::new();
-    for (i, p) in sidi.pupils.iter().enumerate() {
+    // SIDI pupils with a rejected cf_mismatch pair (rejected pairs are
+    // candidate pairs, so "some candidate (i, j) was rejected")
+    let mut rejected_sidi = vec![false; ns];
+    for &(i, _) in &rejected_pairs {
+        rejected_sidi[i] = true;
+    }
+    // The per-pupil work runs on chunks of pupils in parallel; each chunk
+    // keeps what the pupils push, in pupil order, and the chunks are then
+    // concatenated in order. The only state shared across pupils, the new
+    // local ids of insert_student, is resolved afterwards, in pupil order.
+    let pupil = |i: usize, p: &Pupil, out: &mut PupilOut| {
         let cf: &str = &cf_keys[i];
         if excluded[i] {
             let identity = p.identity();
@@ -750,23 +769,23 @@ pub fn plan(
                 .cloned()
                 .unwrap_or_default();
             codes.extend(extra_codes[i].iter().copied());
-            pupil_excluded.push(Excluded {
+            out.excluded.push(Excluded {
                 entity: Entity::Student,
                 record: identity,
                 origin: Some(p.origin.clone()),
                 codes: codes.into_iter().collect(),
             });
-            continue;
+            return;
         }
-        let mut hold = |plan: &mut Plan, op: OpKind, class: &ClassKey, b: Block| {
-            plan.held_back.push(HeldBack {
+        let hold = |out: &mut PupilOut, op: OpKind, class: &ClassKey, b: Block| {
+            out.held_back.push(HeldBack {
                 op,
                 record: p.identity(),
                 class: class.clone(),
                 reason: b.reason(),
             });
             if b == Block::Unmapped {
-                late_findings.push(
+                out.late_findings.push(
                     Finding::new(FindingCode::CodeUnmapped, Some(p.origin.clone()))
                         .record(p.identity())
                         .field("CLASSE")
@@ -787,7 +806,7 @@ pub fn plan(
                         Via::Decision(r) => decision_reason(r),
                         Via::Cf => "cf_normalized".to_string(),
                     };
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::UpdateField,
                         key(),
                         Some(Field::CodiceFiscale.name()),
@@ -805,7 +824,7 @@ pub fn plan(
                     if to.is_empty() {
                         continue; // an empty SIDI value never blanks local data
                     }
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::UpdateField,
                         key(),
                         Some(f.name()),
@@ -817,7 +836,7 @@ pub fn plan(
                 }
                 let id = p.id_sidi.trim();
                 if !id.is_empty() && l.id_sidi.trim() != id {
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::LinkStudent,
                         key(),
                         Some("id_sidi"),
@@ -834,7 +853,7 @@ pub fn plan(
                 if let Some(fq) = p.current_frequenza() {
                     if fq.class != l.class {
                         match target(&fq.class) {
-                            Ok(_) => plan.ops.push(Operation::new(
+                            Ok(_) => out.ops.push(Operation::new(
                                 OpKind::MoveStudent,
                                 key(),
                                 None,
@@ -843,7 +862,7 @@ pub fn plan(
                                 false,
                                 "class_differs",
                             )),
-                            Err(b) => hold(&mut plan, OpKind::MoveStudent, &fq.class, b),
+                            Err(b) => hold(out, OpKind::MoveStudent, &fq.class, b),
                         }
                     }
                 }
@@ -854,7 +873,7 @@ pub fn plan(
                     }
                 }
                 if !missing.is_empty() {
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::LockFields,
                         key(),
                         None,
@@ -867,16 +886,16 @@ pub fn plan(
             }
             None => {
                 if sidi_pending[i] {
-                    continue; // waiting for a cf_mismatch decision
+                    return; // waiting for a cf_mismatch decision
                 }
                 let Some(fq) = p.current_frequenza() else {
-                    continue; // transferred / withdrawn: nothing to insert
+                    return; // transferred / withdrawn: nothing to insert
                 };
                 let (t, ind) = match target(&fq.class) {
                     Ok(v) => v,
                     Err(b) => {
-                        hold(&mut plan, OpKind::InsertStudent, &fq.class, b);
-                        continue;
+                        hold(out, OpKind::InsertStudent, &fq.class, b);
+                        return;
                     }
                 };
                 let base = if !p.id_sidi.trim().is_empty() {
@@ -884,17 +903,8 @@ pub fn plan(
                 } else {
                     format!("SIDI-{cf}")
                 };
-                let mut id_locale = base.clone();
-                let mut n = 2;
-                let used_ids = used_ids.get_or_insert_with(|| {
-                    local.pupils.iter().map(|l| l.id_locale.as_str()).collect()
-                });
-                while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
-                    id_locale = format!("{base}-{n}");
-                    n += 1;
-                }
-                new_ids.insert(id_locale.clone());
-                let key = student_key(p, cf, &id_locale);
+                // the key's id_locale (and so the op id) is settled later
+                let key = student_key(p, cf, "");
                 let mut rec: Vec<(String, String)> = vec![
                     ("id_sidi".into(), p.id_sidi.trim().to_string()),
                     ("codice_fiscale".into(), cf.to_string()),
@@ -907,24 +917,74 @@ pub fn plan(
                 rec.push(("sezione".into(), fq.class.sezione.clone()));
                 rec.push(("tempo_scuola".into(), t.to_string()));
                 rec.push(("indirizzo".into(), ind.to_string()));
-                let rejected = candidates
-                    .iter()
-                    .any(|&(a, b)| a == i && rejected_pairs.contains(&(a, b)));
-                plan.ops.push(Operation::new(
-                    OpKind::InsertStudent,
+                out.inserts.push((out.ops.len(), base));
+                out.ops.push(Operation {
+                    id: String::new(),
+                    op: OpKind::InsertStudent,
                     key,
-                    None,
-                    None,
-                    Some(Value::Map(rec)),
-                    true,
-                    if rejected {
+                    field: None,
+                    from: None,
+                    to: Some(Value::Map(rec)),
+                    lock: true,
+                    reason: if rejected_sidi[i] {
                         "new_on_sidi_cf_mismatch_rejected"
                     } else {
                         "new_on_sidi"
-                    },
-                ));
+                    }
+                    .to_string(),
+                });
             }
         }
+    };
+    let chunks: Vec<PupilOut> = {
+        use rayon::prelude::*;
+        sidi.pupils
+            .par_chunks(PUPIL_CHUNK)
+            .enumerate()
+            .map(|(c, ps)| {
+                let mut out = PupilOut::default();
+                for (n, p) in ps.iter().enumerate() {
+                    pupil(c * PUPIL_CHUNK + n, p, &mut out);
+                }
+                out
+            })
+            .collect()
+    };
+    let mut pupil_excluded: Vec<Excluded> = Vec::new();
+    let mut late_findings: Vec<Finding> = Vec::new();
+    // ops of plan.ops still without an id (insert_student), by index
+    let mut unsettled: Vec<usize> = Vec::new();
+    {
+        let n_ops: usize = chunks.iter().map(|c| c.ops.len()).sum();
+        plan.ops.reserve(n_ops);
+        pupil_excluded.reserve(chunks.iter().map(|c| c.excluded.len()).sum());
+    }
+    // local ids, collected when the first insert_student needs a new one
+    let mut used_ids: Option<HashSet<&str>> = None;
+    let mut new_ids: HashSet<String> = HashSet::default();
+    for c in chunks {
+        let at = plan.ops.len();
+        plan.ops.extend(c.ops);
+        for (k, base) in c.inserts {
+            let mut id_locale = base.clone();
+            let mut n = 2;
+            let used_ids = used_ids
+                .get_or_insert_with(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect());
+            while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
+                id_locale = format!("{base}-{n}");
+                n += 1;
+            }
+            new_ids.insert(id_locale.clone());
+            plan.ops[at + k].key.id_locale = Some(id_locale);
+            unsettled.push(at + k);
+        }
+        plan.held_back.extend(c.held_back);
+        late_findings.extend(c.late_findings);
+        pupil_excluded.extend(c.excluded);
+    }
+    for k in unsettled {
+        let o = &mut plan.ops[k];
+        o.id = o.derive_id();
     }
     // accepted local_only -> withdraw_student, in local order
     withdraw.sort_unstable();
