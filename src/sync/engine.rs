@@ -204,6 +204,9 @@ fn local_key(l: &LocalPupil) -> OpKey {
     }
 }
 
+/// Matching keys of a side's pupils, by index.
+type Keys<'a> = Vec<Cow<'a, str>>;
+
 /// SIDI pupils per parallel chunk of the per-pupil pass.
 const PUPIL_CHUNK: usize = 1024;
 
@@ -232,38 +235,107 @@ pub fn plan(
     let ns = sidi.pupils.len();
     let nl = local.pupils.len();
     let mut findings: Vec<Finding> = validation.findings.clone();
-    let mut plan = Plan {
-        school: school_info(sidi),
-        ..Plan::default()
-    };
 
     // --- SIDI pupils: keys and exclusions -------------------------------
-    let cf_keys: Vec<Cow<str>> = sidi
-        .pupils
-        .iter()
-        .map(|p| upper_key(&p.codice_fiscale))
-        .collect();
+    // keys of both sides, then the four key indexes (SIDI counts, local
+    // first positions) built two at a time: each map is filled in order
+    let (school, (cf_keys, local_cfs)): (_, (Keys, Keys)) = rayon::join(
+        || school_info(sidi),
+        || {
+            rayon::join(
+                || {
+                    sidi.pupils
+                        .iter()
+                        .map(|p| upper_key(&p.codice_fiscale))
+                        .collect()
+                },
+                || {
+                    local
+                        .pupils
+                        .iter()
+                        .map(|l| upper_key(&l.codice_fiscale))
+                        .collect()
+                },
+            )
+        },
+    );
+    let mut plan = Plan {
+        school,
+        ..Plan::default()
+    };
+    let ((cf_count, id_count), (by_cf, by_id)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let mut m: HashMap<&str, u32> =
+                        HashMap::with_capacity_and_hasher(ns, Default::default());
+                    for k in &cf_keys {
+                        if !k.is_empty() {
+                            *m.entry(&**k).or_default() += 1;
+                        }
+                    }
+                    m
+                },
+                || {
+                    let mut m: HashMap<&str, u32> =
+                        HashMap::with_capacity_and_hasher(ns, Default::default());
+                    for p in &sidi.pupils {
+                        let id = p.id_sidi.trim();
+                        if !id.is_empty() {
+                            *m.entry(id).or_default() += 1;
+                        }
+                    }
+                    m
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut m: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(nl, Default::default());
+                    for (j, k) in local_cfs.iter().enumerate() {
+                        if !k.is_empty() {
+                            m.entry(&**k).or_insert(j);
+                        }
+                    }
+                    m
+                },
+                || {
+                    let mut m: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(nl, Default::default());
+                    for (j, l) in local.pupils.iter().enumerate() {
+                        let id = l.id_sidi.trim();
+                        if !id.is_empty() {
+                            m.entry(id).or_insert(j);
+                        }
+                    }
+                    m
+                },
+            )
+        },
+    );
     let mut excluded: Vec<bool> = (0..ns)
         .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
         .collect();
     let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
     {
-        let mut cf_count: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(ns, Default::default());
-        let mut id_count: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(ns, Default::default());
+        // (dup_cf, dup_id) per pupil: lookups in parallel, findings in order
+        let dups: Vec<(bool, bool)> = {
+            use rayon::prelude::*;
+            sidi.pupils
+                .par_iter()
+                .zip(cf_keys.par_iter())
+                .map(|(p, k)| {
+                    (
+                        cf_count.get(&**k).is_some_and(|&c| c > 1),
+                        id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
+                    )
+                })
+                .collect()
+        };
         for (i, p) in sidi.pupils.iter().enumerate() {
-            if !cf_keys[i].is_empty() {
-                *cf_count.entry(&*cf_keys[i]).or_default() += 1;
-            }
-            let id = p.id_sidi.trim();
-            if !id.is_empty() {
-                *id_count.entry(id).or_default() += 1;
-            }
-        }
-        for (i, p) in sidi.pupils.iter().enumerate() {
-            let dup_cf = cf_count.get(&*cf_keys[i]).is_some_and(|&c| c > 1);
-            let dup_id = id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1);
+            let (dup_cf, dup_id) = dups[i];
             // Validation reports these; the engine enforces the exclusion
             // even if it did not, and says so once.
             if dup_cf {
@@ -293,36 +365,32 @@ pub fn plan(
         }
     }
 
-    // --- local indexes ---------------------------------------------------
-    let local_cfs: Vec<Cow<str>> = local
-        .pupils
-        .iter()
-        .map(|l| upper_key(&l.codice_fiscale))
-        .collect();
-    let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
-    for (j, l) in local.pupils.iter().enumerate() {
-        if !local_cfs[j].is_empty() {
-            by_cf.entry(&*local_cfs[j]).or_insert(j);
-        }
-        let id = l.id_sidi.trim();
-        if !id.is_empty() {
-            by_id.entry(id).or_insert(j);
-        }
-    }
-
     // --- matching ----------------------------------------------------------
     let mut matched: Vec<Option<(usize, Via)>> = vec![None; ns];
     let mut claimed = vec![false; nl];
-    let temporary: Vec<bool> = (0..ns)
-        .map(|i| is_temporary(&sidi.pupils[i], &cf_keys[i]))
-        .collect();
+    // per SIDI pupil: temporary code, local pupil of the same code (looked
+    // up in parallel; claimed in order below)
+    let (temporary, cf_hit): (Vec<bool>, Vec<Option<usize>>) = {
+        use rayon::prelude::*;
+        sidi.pupils
+            .par_iter()
+            .zip(cf_keys.par_iter())
+            .map(|(p, k)| {
+                let hit = if k.is_empty() {
+                    None
+                } else {
+                    by_cf.get(&**k).copied()
+                };
+                (is_temporary(p, k), hit)
+            })
+            .unzip()
+    };
     // 1. codice fiscale (stable codes only)
     for i in 0..ns {
         if temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
+        if let Some(j) = cf_hit[i] {
             if !claimed[j] {
                 claimed[j] = true;
                 matched[i] = Some((j, Via::Cf));
@@ -347,7 +415,7 @@ pub fn plan(
         if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
+        if let Some(j) = cf_hit[i] {
             let lid = local.pupils[j].id_sidi.trim();
             if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trim()) {
                 claimed[j] = true;
@@ -936,31 +1004,41 @@ pub fn plan(
             }
         }
     };
-    let chunks: Vec<PupilOut> = {
+    // local ids, for the new ones of insert_student (only unmatched
+    // pupils can need one), collected beside the per-pupil pass
+    let (chunks, mut used_ids): (Vec<PupilOut>, Option<HashSet<&str>>) = {
         use rayon::prelude::*;
-        sidi.pupils
-            .par_chunks(PUPIL_CHUNK)
-            .enumerate()
-            .map(|(c, ps)| {
-                let mut out = PupilOut::default();
-                for (n, p) in ps.iter().enumerate() {
-                    pupil(c * PUPIL_CHUNK + n, p, &mut out);
-                }
-                out
-            })
-            .collect()
+        rayon::join(
+            || {
+                sidi.pupils
+                    .par_chunks(PUPIL_CHUNK)
+                    .enumerate()
+                    .map(|(c, ps)| {
+                        let mut out = PupilOut::default();
+                        for (n, p) in ps.iter().enumerate() {
+                            pupil(c * PUPIL_CHUNK + n, p, &mut out);
+                        }
+                        out
+                    })
+                    .collect()
+            },
+            || {
+                matched
+                    .iter()
+                    .any(Option::is_none)
+                    .then(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect())
+            },
+        )
     };
     let mut pupil_excluded: Vec<Excluded> = Vec::new();
     let mut late_findings: Vec<Finding> = Vec::new();
-    // ops of plan.ops still without an id (insert_student), by index
-    let mut unsettled: Vec<usize> = Vec::new();
+    // ops from here on without an id yet: insert_student
+    let pupil_ops_at = plan.ops.len();
     {
         let n_ops: usize = chunks.iter().map(|c| c.ops.len()).sum();
         plan.ops.reserve(n_ops);
         pupil_excluded.reserve(chunks.iter().map(|c| c.excluded.len()).sum());
     }
-    // local ids, collected when the first insert_student needs a new one
-    let mut used_ids: Option<HashSet<&str>> = None;
     let mut new_ids: HashSet<String> = HashSet::default();
     for c in chunks {
         let at = plan.ops.len();
@@ -976,15 +1054,17 @@ pub fn plan(
             }
             new_ids.insert(id_locale.clone());
             plan.ops[at + k].key.id_locale = Some(id_locale);
-            unsettled.push(at + k);
         }
         plan.held_back.extend(c.held_back);
         late_findings.extend(c.late_findings);
         pupil_excluded.extend(c.excluded);
     }
-    for k in unsettled {
-        let o = &mut plan.ops[k];
-        o.id = o.derive_id();
+    {
+        use rayon::prelude::*;
+        plan.ops[pupil_ops_at..]
+            .par_iter_mut()
+            .filter(|o| o.id.is_empty())
+            .for_each(|o| o.id = o.derive_id());
     }
     // accepted local_only -> withdraw_student, in local order
     withdraw.sort_unstable();
