@@ -655,11 +655,24 @@ pub fn plan(
                 class: c.key.clone(),
                 pupils: class_pupils
                     .get_or_insert_with(|| {
-                        let mut m: HashMap<&ClassKey, usize> = HashMap::default();
-                        for l in &local.pupils {
-                            *m.entry(&l.class).or_default() += 1;
-                        }
-                        m
+                        // counted on chunks in parallel, then summed
+                        use rayon::prelude::*;
+                        local
+                            .pupils
+                            .par_chunks(PUPIL_CHUNK)
+                            .map(|ls| {
+                                let mut m: HashMap<&ClassKey, usize> = HashMap::default();
+                                for l in ls {
+                                    *m.entry(&l.class).or_default() += 1;
+                                }
+                                m
+                            })
+                            .reduce(HashMap::default, |mut a, b| {
+                                for (k, n) in b {
+                                    *a.entry(k).or_default() += n;
+                                }
+                                a
+                            })
                     })
                     .get(&c.key)
                     .copied()
@@ -1107,11 +1120,26 @@ fn school_info(sidi: &SidiExport) -> SchoolInfo {
     for c in &sidi.classes {
         seen.insert(Cow::Borrowed(c.key.sede.as_str()));
     }
-    for p in &sidi.pupils {
-        for f in &p.frequenze {
-            seen.insert(Cow::Borrowed(f.class.sede.as_str()));
-        }
-    }
+    // the frequenze's codes, collected on chunks of pupils in parallel
+    let of_pupils: HashSet<&str> = {
+        use rayon::prelude::*;
+        sidi.pupils
+            .par_chunks(PUPIL_CHUNK)
+            .map(|ps| {
+                let mut seen: HashSet<&str> = HashSet::default();
+                for p in ps {
+                    for f in &p.frequenze {
+                        seen.insert(f.class.sede.as_str());
+                    }
+                }
+                seen
+            })
+            .reduce(HashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            })
+    };
+    seen.extend(of_pupils.into_iter().map(Cow::Borrowed));
     let mut sedi: Vec<String> = seen
         .into_iter()
         .filter(|s| !s.is_empty())
