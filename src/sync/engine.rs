@@ -204,6 +204,23 @@ fn local_key(l: &LocalPupil) -> OpKey {
     }
 }
 
+/// Matching keys of a side's pupils, by index.
+type Keys<'a> = Vec<Cow<'a, str>>;
+
+/// SIDI pupils per parallel chunk of the per-pupil pass.
+const PUPIL_CHUNK: usize = 1024;
+
+/// What the per-pupil pass produces for a run of pupils, in pupil order.
+#[derive(Default)]
+struct PupilOut {
+    ops: Vec<Operation>,
+    /// insert_student ops of `ops` (index) and the base of their new local id
+    inserts: Vec<(usize, String)>,
+    held_back: Vec<HeldBack>,
+    late_findings: Vec<Finding>,
+    excluded: Vec<Excluded>,
+}
+
 /// Plans the sync of one school. Fails only when `decisions` is given, has
 /// rows, and none of them names an item of this run (a sheet of another
 /// school or run).
@@ -218,38 +235,107 @@ pub fn plan(
     let ns = sidi.pupils.len();
     let nl = local.pupils.len();
     let mut findings: Vec<Finding> = validation.findings.clone();
-    let mut plan = Plan {
-        school: school_info(sidi),
-        ..Plan::default()
-    };
 
     // --- SIDI pupils: keys and exclusions -------------------------------
-    let cf_keys: Vec<Cow<str>> = sidi
-        .pupils
-        .iter()
-        .map(|p| upper_key(&p.codice_fiscale))
-        .collect();
+    // keys of both sides, then the four key indexes (SIDI counts, local
+    // first positions) built two at a time: each map is filled in order
+    let (school, (cf_keys, local_cfs)): (_, (Keys, Keys)) = rayon::join(
+        || school_info(sidi),
+        || {
+            rayon::join(
+                || {
+                    sidi.pupils
+                        .iter()
+                        .map(|p| upper_key(&p.codice_fiscale))
+                        .collect()
+                },
+                || {
+                    local
+                        .pupils
+                        .iter()
+                        .map(|l| upper_key(&l.codice_fiscale))
+                        .collect()
+                },
+            )
+        },
+    );
+    let mut plan = Plan {
+        school,
+        ..Plan::default()
+    };
+    let ((cf_count, id_count), (by_cf, by_id)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let mut m: HashMap<&str, u32> =
+                        HashMap::with_capacity_and_hasher(ns, Default::default());
+                    for k in &cf_keys {
+                        if !k.is_empty() {
+                            *m.entry(&**k).or_default() += 1;
+                        }
+                    }
+                    m
+                },
+                || {
+                    let mut m: HashMap<&str, u32> =
+                        HashMap::with_capacity_and_hasher(ns, Default::default());
+                    for p in &sidi.pupils {
+                        let id = p.id_sidi.trim();
+                        if !id.is_empty() {
+                            *m.entry(id).or_default() += 1;
+                        }
+                    }
+                    m
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut m: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(nl, Default::default());
+                    for (j, k) in local_cfs.iter().enumerate() {
+                        if !k.is_empty() {
+                            m.entry(&**k).or_insert(j);
+                        }
+                    }
+                    m
+                },
+                || {
+                    let mut m: HashMap<&str, usize> =
+                        HashMap::with_capacity_and_hasher(nl, Default::default());
+                    for (j, l) in local.pupils.iter().enumerate() {
+                        let id = l.id_sidi.trim();
+                        if !id.is_empty() {
+                            m.entry(id).or_insert(j);
+                        }
+                    }
+                    m
+                },
+            )
+        },
+    );
     let mut excluded: Vec<bool> = (0..ns)
         .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
         .collect();
     let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
     {
-        let mut cf_count: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(ns, Default::default());
-        let mut id_count: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(ns, Default::default());
+        // (dup_cf, dup_id) per pupil: lookups in parallel, findings in order
+        let dups: Vec<(bool, bool)> = {
+            use rayon::prelude::*;
+            sidi.pupils
+                .par_iter()
+                .zip(cf_keys.par_iter())
+                .map(|(p, k)| {
+                    (
+                        cf_count.get(&**k).is_some_and(|&c| c > 1),
+                        id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
+                    )
+                })
+                .collect()
+        };
         for (i, p) in sidi.pupils.iter().enumerate() {
-            if !cf_keys[i].is_empty() {
-                *cf_count.entry(&*cf_keys[i]).or_default() += 1;
-            }
-            let id = p.id_sidi.trim();
-            if !id.is_empty() {
-                *id_count.entry(id).or_default() += 1;
-            }
-        }
-        for (i, p) in sidi.pupils.iter().enumerate() {
-            let dup_cf = cf_count.get(&*cf_keys[i]).is_some_and(|&c| c > 1);
-            let dup_id = id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1);
+            let (dup_cf, dup_id) = dups[i];
             // Validation reports these; the engine enforces the exclusion
             // even if it did not, and says so once.
             if dup_cf {
@@ -279,36 +365,32 @@ pub fn plan(
         }
     }
 
-    // --- local indexes ---------------------------------------------------
-    let local_cfs: Vec<Cow<str>> = local
-        .pupils
-        .iter()
-        .map(|l| upper_key(&l.codice_fiscale))
-        .collect();
-    let mut by_cf: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(nl, Default::default());
-    for (j, l) in local.pupils.iter().enumerate() {
-        if !local_cfs[j].is_empty() {
-            by_cf.entry(&*local_cfs[j]).or_insert(j);
-        }
-        let id = l.id_sidi.trim();
-        if !id.is_empty() {
-            by_id.entry(id).or_insert(j);
-        }
-    }
-
     // --- matching ----------------------------------------------------------
     let mut matched: Vec<Option<(usize, Via)>> = vec![None; ns];
     let mut claimed = vec![false; nl];
-    let temporary: Vec<bool> = (0..ns)
-        .map(|i| is_temporary(&sidi.pupils[i], &cf_keys[i]))
-        .collect();
+    // per SIDI pupil: temporary code, local pupil of the same code (looked
+    // up in parallel; claimed in order below)
+    let (temporary, cf_hit): (Vec<bool>, Vec<Option<usize>>) = {
+        use rayon::prelude::*;
+        sidi.pupils
+            .par_iter()
+            .zip(cf_keys.par_iter())
+            .map(|(p, k)| {
+                let hit = if k.is_empty() {
+                    None
+                } else {
+                    by_cf.get(&**k).copied()
+                };
+                (is_temporary(p, k), hit)
+            })
+            .unzip()
+    };
     // 1. codice fiscale (stable codes only)
     for i in 0..ns {
         if temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
+        if let Some(j) = cf_hit[i] {
             if !claimed[j] {
                 claimed[j] = true;
                 matched[i] = Some((j, Via::Cf));
@@ -333,7 +415,7 @@ pub fn plan(
         if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
             continue;
         }
-        if let Some(&j) = by_cf.get(&*cf_keys[i]) {
+        if let Some(j) = cf_hit[i] {
             let lid = local.pupils[j].id_sidi.trim();
             if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trim()) {
                 claimed[j] = true;
@@ -573,11 +655,24 @@ pub fn plan(
                 class: c.key.clone(),
                 pupils: class_pupils
                     .get_or_insert_with(|| {
-                        let mut m: HashMap<&ClassKey, usize> = HashMap::default();
-                        for l in &local.pupils {
-                            *m.entry(&l.class).or_default() += 1;
-                        }
-                        m
+                        // counted on chunks in parallel, then summed
+                        use rayon::prelude::*;
+                        local
+                            .pupils
+                            .par_chunks(PUPIL_CHUNK)
+                            .map(|ls| {
+                                let mut m: HashMap<&ClassKey, usize> = HashMap::default();
+                                for l in ls {
+                                    *m.entry(&l.class).or_default() += 1;
+                                }
+                                m
+                            })
+                            .reduce(HashMap::default, |mut a, b| {
+                                for (k, n) in b {
+                                    *a.entry(k).or_default() += n;
+                                }
+                                a
+                            })
                     })
                     .get(&c.key)
                     .copied()
@@ -726,9 +821,6 @@ pub fn plan(
     }
 
     // --- operations: pupils -------------------------------------------------
-    // local ids, collected when the first insert_student needs a new one
-    let mut used_ids: Option<HashSet<&str>> = None;
-    let mut new_ids: HashSet<String> = HashSet::default();
     // error codes per record, for the excluded list
     let mut error_codes: HashMap<&str, BTreeSet<&'static str>> = HashMap::default();
     for f in &findings {
@@ -739,9 +831,17 @@ pub fn plan(
                 .insert(f.code.code());
         }
     }
-    let mut pupil_excluded: Vec<Excluded> = Vec::new();
-    let mut late_findings: Vec<Finding> = Vec::new();
-    for (i, p) in sidi.pupils.iter().enumerate() {
+    // SIDI pupils with a rejected cf_mismatch pair (rejected pairs are
+    // candidate pairs, so "some candidate (i, j) was rejected")
+    let mut rejected_sidi = vec![false; ns];
+    for &(i, _) in &rejected_pairs {
+        rejected_sidi[i] = true;
+    }
+    // The per-pupil work runs on chunks of pupils in parallel; each chunk
+    // keeps what the pupils push, in pupil order, and the chunks are then
+    // concatenated in order. The only state shared across pupils, the new
+    // local ids of insert_student, is resolved afterwards, in pupil order.
+    let pupil = |i: usize, p: &Pupil, out: &mut PupilOut| {
         let cf: &str = &cf_keys[i];
         if excluded[i] {
             let identity = p.identity();
@@ -750,23 +850,23 @@ pub fn plan(
                 .cloned()
                 .unwrap_or_default();
             codes.extend(extra_codes[i].iter().copied());
-            pupil_excluded.push(Excluded {
+            out.excluded.push(Excluded {
                 entity: Entity::Student,
                 record: identity,
                 origin: Some(p.origin.clone()),
                 codes: codes.into_iter().collect(),
             });
-            continue;
+            return;
         }
-        let mut hold = |plan: &mut Plan, op: OpKind, class: &ClassKey, b: Block| {
-            plan.held_back.push(HeldBack {
+        let hold = |out: &mut PupilOut, op: OpKind, class: &ClassKey, b: Block| {
+            out.held_back.push(HeldBack {
                 op,
                 record: p.identity(),
                 class: class.clone(),
                 reason: b.reason(),
             });
             if b == Block::Unmapped {
-                late_findings.push(
+                out.late_findings.push(
                     Finding::new(FindingCode::CodeUnmapped, Some(p.origin.clone()))
                         .record(p.identity())
                         .field("CLASSE")
@@ -787,7 +887,7 @@ pub fn plan(
                         Via::Decision(r) => decision_reason(r),
                         Via::Cf => "cf_normalized".to_string(),
                     };
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::UpdateField,
                         key(),
                         Some(Field::CodiceFiscale.name()),
@@ -805,7 +905,7 @@ pub fn plan(
                     if to.is_empty() {
                         continue; // an empty SIDI value never blanks local data
                     }
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::UpdateField,
                         key(),
                         Some(f.name()),
@@ -817,7 +917,7 @@ pub fn plan(
                 }
                 let id = p.id_sidi.trim();
                 if !id.is_empty() && l.id_sidi.trim() != id {
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::LinkStudent,
                         key(),
                         Some("id_sidi"),
@@ -834,7 +934,7 @@ pub fn plan(
                 if let Some(fq) = p.current_frequenza() {
                     if fq.class != l.class {
                         match target(&fq.class) {
-                            Ok(_) => plan.ops.push(Operation::new(
+                            Ok(_) => out.ops.push(Operation::new(
                                 OpKind::MoveStudent,
                                 key(),
                                 None,
@@ -843,7 +943,7 @@ pub fn plan(
                                 false,
                                 "class_differs",
                             )),
-                            Err(b) => hold(&mut plan, OpKind::MoveStudent, &fq.class, b),
+                            Err(b) => hold(out, OpKind::MoveStudent, &fq.class, b),
                         }
                     }
                 }
@@ -854,7 +954,7 @@ pub fn plan(
                     }
                 }
                 if !missing.is_empty() {
-                    plan.ops.push(Operation::new(
+                    out.ops.push(Operation::new(
                         OpKind::LockFields,
                         key(),
                         None,
@@ -867,16 +967,16 @@ pub fn plan(
             }
             None => {
                 if sidi_pending[i] {
-                    continue; // waiting for a cf_mismatch decision
+                    return; // waiting for a cf_mismatch decision
                 }
                 let Some(fq) = p.current_frequenza() else {
-                    continue; // transferred / withdrawn: nothing to insert
+                    return; // transferred / withdrawn: nothing to insert
                 };
                 let (t, ind) = match target(&fq.class) {
                     Ok(v) => v,
                     Err(b) => {
-                        hold(&mut plan, OpKind::InsertStudent, &fq.class, b);
-                        continue;
+                        hold(out, OpKind::InsertStudent, &fq.class, b);
+                        return;
                     }
                 };
                 let base = if !p.id_sidi.trim().is_empty() {
@@ -884,17 +984,8 @@ pub fn plan(
                 } else {
                     format!("SIDI-{cf}")
                 };
-                let mut id_locale = base.clone();
-                let mut n = 2;
-                let used_ids = used_ids.get_or_insert_with(|| {
-                    local.pupils.iter().map(|l| l.id_locale.as_str()).collect()
-                });
-                while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
-                    id_locale = format!("{base}-{n}");
-                    n += 1;
-                }
-                new_ids.insert(id_locale.clone());
-                let key = student_key(p, cf, &id_locale);
+                // the key's id_locale (and so the op id) is settled later
+                let key = student_key(p, cf, "");
                 let mut rec: Vec<(String, String)> = vec![
                     ("id_sidi".into(), p.id_sidi.trim().to_string()),
                     ("codice_fiscale".into(), cf.to_string()),
@@ -907,24 +998,86 @@ pub fn plan(
                 rec.push(("sezione".into(), fq.class.sezione.clone()));
                 rec.push(("tempo_scuola".into(), t.to_string()));
                 rec.push(("indirizzo".into(), ind.to_string()));
-                let rejected = candidates
-                    .iter()
-                    .any(|&(a, b)| a == i && rejected_pairs.contains(&(a, b)));
-                plan.ops.push(Operation::new(
-                    OpKind::InsertStudent,
+                out.inserts.push((out.ops.len(), base));
+                out.ops.push(Operation {
+                    id: String::new(),
+                    op: OpKind::InsertStudent,
                     key,
-                    None,
-                    None,
-                    Some(Value::Map(rec)),
-                    true,
-                    if rejected {
+                    field: None,
+                    from: None,
+                    to: Some(Value::Map(rec)),
+                    lock: true,
+                    reason: if rejected_sidi[i] {
                         "new_on_sidi_cf_mismatch_rejected"
                     } else {
                         "new_on_sidi"
-                    },
-                ));
+                    }
+                    .to_string(),
+                });
             }
         }
+    };
+    // local ids, for the new ones of insert_student (only unmatched
+    // pupils can need one), collected beside the per-pupil pass
+    let (chunks, mut used_ids): (Vec<PupilOut>, Option<HashSet<&str>>) = {
+        use rayon::prelude::*;
+        rayon::join(
+            || {
+                sidi.pupils
+                    .par_chunks(PUPIL_CHUNK)
+                    .enumerate()
+                    .map(|(c, ps)| {
+                        let mut out = PupilOut::default();
+                        for (n, p) in ps.iter().enumerate() {
+                            pupil(c * PUPIL_CHUNK + n, p, &mut out);
+                        }
+                        out
+                    })
+                    .collect()
+            },
+            || {
+                matched
+                    .iter()
+                    .any(Option::is_none)
+                    .then(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect())
+            },
+        )
+    };
+    let mut pupil_excluded: Vec<Excluded> = Vec::new();
+    let mut late_findings: Vec<Finding> = Vec::new();
+    // ops from here on without an id yet: insert_student
+    let pupil_ops_at = plan.ops.len();
+    {
+        let n_ops: usize = chunks.iter().map(|c| c.ops.len()).sum();
+        plan.ops.reserve(n_ops);
+        pupil_excluded.reserve(chunks.iter().map(|c| c.excluded.len()).sum());
+    }
+    let mut new_ids: HashSet<String> = HashSet::default();
+    for c in chunks {
+        let at = plan.ops.len();
+        plan.ops.extend(c.ops);
+        for (k, base) in c.inserts {
+            let mut id_locale = base.clone();
+            let mut n = 2;
+            let used_ids = used_ids
+                .get_or_insert_with(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect());
+            while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
+                id_locale = format!("{base}-{n}");
+                n += 1;
+            }
+            new_ids.insert(id_locale.clone());
+            plan.ops[at + k].key.id_locale = Some(id_locale);
+        }
+        plan.held_back.extend(c.held_back);
+        late_findings.extend(c.late_findings);
+        pupil_excluded.extend(c.excluded);
+    }
+    {
+        use rayon::prelude::*;
+        plan.ops[pupil_ops_at..]
+            .par_iter_mut()
+            .filter(|o| o.id.is_empty())
+            .for_each(|o| o.id = o.derive_id());
     }
     // accepted local_only -> withdraw_student, in local order
     withdraw.sort_unstable();
@@ -967,11 +1120,26 @@ fn school_info(sidi: &SidiExport) -> SchoolInfo {
     for c in &sidi.classes {
         seen.insert(Cow::Borrowed(c.key.sede.as_str()));
     }
-    for p in &sidi.pupils {
-        for f in &p.frequenze {
-            seen.insert(Cow::Borrowed(f.class.sede.as_str()));
-        }
-    }
+    // the frequenze's codes, collected on chunks of pupils in parallel
+    let of_pupils: HashSet<&str> = {
+        use rayon::prelude::*;
+        sidi.pupils
+            .par_chunks(PUPIL_CHUNK)
+            .map(|ps| {
+                let mut seen: HashSet<&str> = HashSet::default();
+                for p in ps {
+                    for f in &p.frequenze {
+                        seen.insert(f.class.sede.as_str());
+                    }
+                }
+                seen
+            })
+            .reduce(HashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            })
+    };
+    seen.extend(of_pupils.into_iter().map(Cow::Borrowed));
     let mut sedi: Vec<String> = seen
         .into_iter()
         .filter(|s| !s.is_empty())
