@@ -1404,6 +1404,49 @@ mod whole_tests {
         assert_eq!(e1, e2);
     }
 
+    /// Random damage to a document never makes the two paths disagree: the
+    /// in-memory path either gives the streaming path's result or declines.
+    #[test]
+    fn damaged_documents_never_disagree() {
+        let base = odd_document("").into_bytes();
+        let alphabet: &[u8] = b"<>/&;\"'= \n\r\tAlunoi!?[]-#x0";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for case in 0..300 {
+            let mut doc = base.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(doc.len());
+                match next(3) {
+                    0 => {
+                        doc.remove(at);
+                    }
+                    1 => doc.insert(at, alphabet[next(alphabet.len())]),
+                    _ => doc[at] = alphabet[next(alphabet.len())],
+                }
+            }
+            for chunk in [40, 300] {
+                let (s, w) = both(&doc, chunk);
+                match (s, w) {
+                    (_, None) => {}
+                    (Ok(s), Some(w)) => {
+                        assert_eq!(s.export, w.export, "case {case} chunk {chunk}");
+                        assert_eq!(s.findings, w.findings, "case {case} chunk {chunk}");
+                    }
+                    (Err(e), Some(_)) => {
+                        panic!(
+                            "case {case} chunk {chunk}: streaming failed ({e}), in-memory did not"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn windows_1252_decoder_matches_encoding_rs() {
         let mut bytes: Vec<u8> = (0u8..=255).collect();
