@@ -211,11 +211,7 @@ pub fn read(
         && raw.len() as u64 <= whole::WHOLE_MAX;
     if read_whole {
         drop(r);
-        if let Some((read, src)) = whole::parse(&m.name, &raw, hash, opts, whole::CHUNK_BYTES) {
-            merge(out, read);
-            return Ok(src);
-        }
-        stream(&m.name, std::io::Cursor::new(&raw[..]), hash, opts, out)
+        in_memory(&m.name, &raw, hash, opts, whole::CHUNK_BYTES, out)
     } else {
         // What was read (up to an error or the size limit), then the rest:
         // the streaming path sees the same bytes and meets the same error.
@@ -223,15 +219,29 @@ pub fn read(
     }
 }
 
-/// Moves what the in-memory path read into `out`.
-fn merge(out: &mut SidiRead, read: SidiRead) {
-    let e = read.export;
-    out.export.header = e.header;
-    out.export.codes = e.codes;
-    out.export.sedi = e.sedi;
-    out.export.classes = e.classes;
-    out.export.pupils = e.pupils;
-    out.findings.extend(read.findings);
+/// Reads the whole member `raw` into `out` with the in-memory path, or
+/// streams the same bytes when that path declines it.
+fn in_memory(
+    name: &Arc<str>,
+    raw: &[u8],
+    hash: bool,
+    opts: &ReadOptions,
+    chunk_bytes: usize,
+    out: &mut SidiRead,
+) -> Result<Option<SourceFile>> {
+    match whole::parse(name, raw, hash, opts, chunk_bytes) {
+        Some((read, src)) => {
+            let e = read.export;
+            out.export.header = e.header;
+            out.export.codes = e.codes;
+            out.export.sedi = e.sedi;
+            out.export.classes = e.classes;
+            out.export.pupils = e.pupils;
+            out.findings.extend(read.findings);
+            Ok(src)
+        }
+        None => stream(name, raw, hash, opts, out),
+    }
 }
 
 /// The streaming path: reads `r` through [`Tracked`] (decoding, positions, limits).
@@ -264,16 +274,8 @@ pub fn read_whole_bytes(
     let mut out = SidiRead::default();
     let name: Arc<str> = Arc::from(name);
     let chunk = chunk_bytes.unwrap_or(whole::CHUNK_BYTES);
-    match whole::parse(&name, bytes, true, opts, chunk) {
-        Some((read, src)) => {
-            merge(&mut out, read);
-            out.export.sources.extend(src);
-        }
-        None => {
-            let src = stream(&name, bytes, true, opts, &mut out)?;
-            out.export.sources.extend(src);
-        }
-    }
+    let src = in_memory(&name, bytes, true, opts, chunk, &mut out)?;
+    out.export.sources.extend(src);
     Ok(out)
 }
 
@@ -355,6 +357,14 @@ fn declared_encoding(s: &[u8]) -> Option<String> {
     let rest = &rest[1..];
     let close = rest.find(q)?;
     Some(rest[..close].to_string())
+}
+
+/// The reader settings of both paths: empty elements as such, end tags
+/// checked against their start tags, text kept as written.
+fn configure(c: &mut quick_xml::reader::Config) {
+    c.expand_empty_elements = false;
+    c.check_end_names = true;
+    c.trim_text(false);
 }
 
 /// Chooses the document encoding from the first bytes `head` (byte order
@@ -455,12 +465,7 @@ impl<'a> Parser<'a> {
         setup(t, self.file, self.opts.encoding)?;
         t.set_token_limit(self.opts.limits.xml_max_token);
         let mut reader = Reader::from_reader(t);
-        {
-            let c = reader.config_mut();
-            c.expand_empty_elements = false;
-            c.check_end_names = true;
-            c.trim_text(false);
-        }
+        configure(reader.config_mut());
         let mut buf = Vec::with_capacity(4096);
         loop {
             {
@@ -1243,15 +1248,24 @@ mod whole_tests {
 
     /// Asserts both paths agree; returns whether the in-memory path took it.
     fn agree(doc: &[u8], chunk: usize) -> bool {
+        agree_as("", doc, chunk)
+    }
+
+    /// [`agree`], naming the case (`label`) in a failure.
+    fn agree_as(label: &str, doc: &[u8], chunk: usize) -> bool {
         let (s, w) = both(doc, chunk);
         match (s, w) {
             (Ok(s), Some(w)) => {
-                assert_eq!(s.export, w.export, "chunk {chunk}");
-                assert_eq!(s.findings, w.findings, "chunk {chunk}");
+                assert_eq!(s.export, w.export, "{label} chunk {chunk}");
+                assert_eq!(s.findings, w.findings, "{label} chunk {chunk}");
                 true
             }
             (Ok(_), None) => false,
-            (Err(e), Some(_)) => panic!("streaming failed ({e}) but the in-memory path did not"),
+            (Err(e), Some(_)) => {
+                panic!(
+                    "{label} chunk {chunk}: streaming failed ({e}) but the in-memory path did not"
+                )
+            }
             (Err(_), None) => false,
         }
     }
@@ -1379,18 +1393,8 @@ mod whole_tests {
         ];
         for (i, d) in cases.iter().enumerate() {
             for chunk in [32, 100, 5000] {
-                let (s, w) = both(d.as_bytes(), chunk);
-                match (s, w) {
-                    // declined: the public entry point streams it
-                    (_, None) => {}
-                    (Ok(s), Some(w)) => {
-                        assert_eq!(s.export, w.export, "case {i}");
-                        assert_eq!(s.findings, w.findings, "case {i}");
-                    }
-                    (Err(e), Some(_)) => {
-                        panic!("case {i} chunk {chunk}: streaming failed ({e}), in-memory did not")
-                    }
-                }
+                // declined (false): the public entry point streams it
+                agree_as(&format!("case {i}"), d.as_bytes(), chunk);
             }
         }
         // and the public entry point gives the streaming path's error
@@ -1430,19 +1434,7 @@ mod whole_tests {
                 }
             }
             for chunk in [40, 300] {
-                let (s, w) = both(&doc, chunk);
-                match (s, w) {
-                    (_, None) => {}
-                    (Ok(s), Some(w)) => {
-                        assert_eq!(s.export, w.export, "case {case} chunk {chunk}");
-                        assert_eq!(s.findings, w.findings, "case {case} chunk {chunk}");
-                    }
-                    (Err(e), Some(_)) => {
-                        panic!(
-                            "case {case} chunk {chunk}: streaming failed ({e}), in-memory did not"
-                        )
-                    }
-                }
+                agree_as(&format!("case {case}"), &doc, chunk);
             }
         }
     }

@@ -208,10 +208,7 @@ impl<'d> Loc<'d> {
 
 fn new_reader(doc: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(doc);
-    let c = reader.config_mut();
-    c.expand_empty_elements = false;
-    c.check_end_names = true;
-    c.trim_text(false);
+    super::configure(reader.config_mut());
     reader
 }
 
@@ -304,9 +301,7 @@ impl Parser<'_> {
             None
         };
         let Some(cuts) = cuts else {
-            let doc = text
-                .decode(raw)
-                .ok_or_else(|| self.err("not valid in its encoding"))?;
+            let doc = self.decode(text, raw)?;
             let mut reader = new_reader(&doc);
             let mut loc = Loc::new(doc.as_bytes(), 0, (1, 0));
             self.events(&mut reader, &mut loc, 0, None)?;
@@ -318,12 +313,8 @@ impl Parser<'_> {
         // The head ends with the `<` of the first `<Alunno`, so that its last
         // text stops at markup; the reader is stopped there and moved on to
         // the tail, which starts at `</Alunni`.
-        let head = text
-            .decode(&raw[..=a])
-            .ok_or_else(|| self.err("not valid in its encoding"))?;
-        let tail = text
-            .decode(&raw[z..])
-            .ok_or_else(|| self.err("not valid in its encoding"))?;
+        let head = self.decode(text, &raw[..=a])?;
+        let tail = self.decode(text, &raw[z..])?;
         let mut reader = new_reader(&head);
         let mut loc = Loc::new(head.as_bytes(), 0, (1, 0));
         self.events(&mut reader, &mut loc, 0, Some(head.len() - 1))?;
@@ -367,6 +358,13 @@ impl Parser<'_> {
                 return Ok(());
             }
         }
+    }
+
+    /// A piece of the document as text; malformed UTF-8 is an error (the
+    /// streaming path then locates it).
+    fn decode<'r>(&self, text: Text, bytes: &'r [u8]) -> Result<Cow<'r, str>> {
+        text.decode(bytes)
+            .ok_or_else(|| self.err("not valid in its encoding"))
     }
 
     /// Whether the parser stands between two children of `Alunni`.
@@ -426,9 +424,7 @@ fn parse_chunk(
     p.chunk = true;
     p.root_seen = true;
     p.stack.extend(stack);
-    let doc = text
-        .decode(piece)
-        .ok_or_else(|| p.err("not valid in its encoding"))?;
+    let doc = p.decode(text, piece)?;
     let mut reader = new_reader(&doc);
     let mut loc = Loc::new(doc.as_bytes(), 0, base);
     p.events(&mut reader, &mut loc, 0, None)?;
