@@ -478,6 +478,23 @@ fn headless(bin: &Path, url: &str, extra: &[String]) -> (String, String) {
     )
 }
 
+/// The page's DOM, checked to have rendered cleanly: its filter script
+/// ran, no script error, no console problem (CSP violations included).
+fn rendered_dom(bin: &Path, url: &str) -> String {
+    let (dom, err) = headless(bin, url, &["--dump-dom".into()]);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "filter script did not run"
+    );
+    assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
+    assert!(
+        console_problems(&err).is_empty(),
+        "{:?}",
+        console_problems(&err)
+    );
+    dom
+}
+
 /// The report's DOM once the filter box has applied `term` (`#filtro=`).
 fn filtered(bin: &Path, url: &str, term: &str) -> String {
     headless(bin, &format!("{url}#filtro={term}"), &["--dump-dom".into()]).0
@@ -526,17 +543,7 @@ fn report_renders_and_filters_in_headless_chromium() {
     let url = format!("file://{}", file.display());
 
     // 1. renders with no script error, no CSP violation
-    let (dom, err) = headless(&bin, &url, &["--dump-dom".into()]);
-    assert!(
-        dom.contains("data-ready=\"1\""),
-        "filter script did not run"
-    );
-    assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
-    assert!(
-        console_problems(&err).is_empty(),
-        "{:?}",
-        console_problems(&err)
-    );
+    let dom = rendered_dom(&bin, &url);
     let all = rows(&dom);
     assert!(all.len() > 30, "rows rendered: {}", all.len());
     assert!(
@@ -622,17 +629,7 @@ fn bulk_summary_filters_in_headless_chromium() {
     let url = format!("file://{}", out.join("summary.html").display());
 
     // renders, script ran, no error; every school row visible
-    let (dom, err) = headless(&bin, &url, &["--dump-dom".into()]);
-    assert!(
-        dom.contains("data-ready=\"1\""),
-        "filter script did not run"
-    );
-    assert!(!dom.contains("data-js-errors=\""), "script errors: {dom}");
-    assert!(
-        console_problems(&err).is_empty(),
-        "{:?}",
-        console_problems(&err)
-    );
+    let dom = rendered_dom(&bin, &url);
     let all = school_rows(&dom);
     assert_eq!(
         all.len(),
