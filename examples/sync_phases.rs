@@ -15,6 +15,10 @@ use sidisync::write::package::{render_package, write_files_atomically, PackageOp
 use std::path::PathBuf;
 use std::time::Instant;
 
+// The binary's allocator, so the phases cost what they cost in `sync`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let a: Vec<String> = std::env::args().skip(1).collect();
     if a.len() < 2 {

@@ -544,11 +544,11 @@ fn read_rows(f: &mut CsvFile, kind: CsvKind, opts: &ReadOptions, part: &mut Part
                                 );
                             }
                         }
-                        p.frequenze.push(fr);
+                        p.add_frequenza(fr);
                     }
                     None => {
                         let mut p = row;
-                        p.frequenze.push(fr);
+                        p.add_frequenza(fr);
                         if let Some(k) = key {
                             groups.insert(k, part.pupils.len());
                         }

@@ -886,7 +886,7 @@ impl<'a> Parser<'a> {
                         origin: self.origin(),
                     };
                     if let Some(p) = self.pupil.as_mut() {
-                        p.frequenze.push(fr);
+                        p.add_frequenza(fr);
                     }
                     Tag::Frequenza
                 } else {

@@ -22,6 +22,7 @@ use crate::sync::engine::Plan;
 use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::write::patch::xml_escape;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -333,6 +334,30 @@ impl<'a> People<'a> {
     }
 }
 
+/// A class identity borrowed where it is already in [`ClassKey::new`]'s
+/// normal form (every key the readers and the engine make), normalised
+/// otherwise, so both spellings find the same class.
+type ClassParts<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
+
+fn class_parts<'a>(sede: &'a str, anno: &'a str, sezione: &'a str) -> ClassParts<'a> {
+    let plain =
+        |s: &str| s.is_ascii() && s.trim() == s && !s.bytes().any(|b| b.is_ascii_lowercase());
+    let anno_normal = anno.trim() == anno && (anno.len() < 2 || !anno.starts_with('0'));
+    if plain(sede) && plain(sezione) && anno_normal {
+        return (
+            Cow::Borrowed(sede),
+            Cow::Borrowed(anno),
+            Cow::Borrowed(sezione),
+        );
+    }
+    let k = ClassKey::new(sede, anno, sezione);
+    (
+        Cow::Owned(k.sede),
+        Cow::Owned(k.anno),
+        Cow::Owned(k.sezione),
+    )
+}
+
 /// `1A`; `A` when there is no anno.
 pub fn class_short(k: &ClassKey) -> String {
     format!("{}{}", k.anno, k.sezione)
@@ -464,43 +489,64 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
             sidi: Option<usize>,
             changes: usize,
         }
-        let mut classes: BTreeMap<(String, u32, String, String), C> = BTreeMap::new();
-        fn entry<'m>(
-            classes: &'m mut BTreeMap<(String, u32, String, String), C>,
-            k: &ClassKey,
-        ) -> &'m mut C {
-            let sk = (
-                k.sede.clone(),
-                k.anno.parse::<u32>().unwrap_or(0),
-                k.anno.clone(),
-                k.sezione.clone(),
-            );
-            classes.entry(sk).or_insert_with(|| C {
-                key: k.clone(),
-                before: None,
-                after: None,
-                sidi: None,
-                changes: 0,
-            })
+        // One row per class, found by its (sede, anno, sezione) borrowed
+        // from the exports and the plan: 200,000 lookups for a large school
+        // and one owned key per class.
+        #[derive(Default)]
+        struct Tally<'a> {
+            index: HashMap<ClassParts<'a>, usize>,
+            rows: Vec<C>,
         }
-        let cl = &mut classes;
+        impl<'a> Tally<'a> {
+            fn entry(&mut self, sede: &'a str, anno: &'a str, sezione: &'a str) -> &mut C {
+                let parts = class_parts(sede, anno, sezione);
+                let rows = &mut self.rows;
+                let i = *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
+                    rows.push(C {
+                        key: ClassKey {
+                            sede: s.to_string(),
+                            anno: a.to_string(),
+                            sezione: z.to_string(),
+                        },
+                        before: None,
+                        after: None,
+                        sidi: None,
+                        changes: 0,
+                    });
+                    rows.len() - 1
+                });
+                &mut self.rows[i]
+            }
+            fn key(&mut self, k: &'a ClassKey) -> &mut C {
+                self.entry(&k.sede, &k.anno, &k.sezione)
+            }
+            fn op(&mut self, k: &'a OpKey) -> &mut C {
+                let part = |p: &'a Option<String>| p.as_deref().unwrap_or("");
+                self.entry(part(&k.sede), part(&k.anno), part(&k.sezione))
+            }
+            fn value(&mut self, v: &'a Option<Value>) -> Option<&mut C> {
+                let v = v.as_ref()?;
+                Some(self.entry(v.get("sede")?, v.get("anno")?, v.get("sezione")?))
+            }
+        }
+        let mut cl = Tally::default();
         for c in &local.classes {
-            let e = entry(cl, &c.key);
+            let e = cl.key(&c.key);
             e.before.get_or_insert(0);
             e.after.get_or_insert(0);
         }
         for p in &local.pupils {
-            let e = entry(cl, &p.class);
+            let e = cl.key(&p.class);
             *e.before.get_or_insert(0) += 1;
             *e.after.get_or_insert(0) += 1;
         }
         if let Some(s) = ctx.sidi {
             for c in &s.classes {
-                entry(cl, &c.key).sidi.get_or_insert(0);
+                cl.key(&c.key).sidi.get_or_insert(0);
             }
             for p in &s.pupils {
                 if let Some(f) = p.current_frequenza() {
-                    *entry(cl, &f.class).sidi.get_or_insert(0) += 1;
+                    *cl.key(&f.class).sidi.get_or_insert(0) += 1;
                 }
             }
         }
@@ -512,40 +558,37 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 .and_then(|id| people.class_of.get(id).copied());
             match o.op {
                 OpKind::CreateClass => {
-                    let e = entry(cl, &o.key.class_key());
+                    let e = cl.op(&o.key);
                     e.after.get_or_insert(0);
                     e.changes += 1;
                 }
-                OpKind::UpdateClass => entry(cl, &o.key.class_key()).changes += 1,
+                OpKind::UpdateClass => cl.op(&o.key).changes += 1,
                 OpKind::RemoveClass => {
-                    let e = entry(cl, &o.key.class_key());
+                    let e = cl.op(&o.key);
                     e.after = None;
                     e.changes += 1;
                 }
                 OpKind::InsertStudent => {
-                    if let Some(k) = o.to.as_ref().and_then(Value::as_class) {
-                        let e = entry(cl, &k);
+                    if let Some(e) = cl.value(&o.to) {
                         *e.after.get_or_insert(0) += 1;
                         e.changes += 1;
                     }
                 }
                 OpKind::MoveStudent => {
-                    if let Some(k) = o.from.as_ref().and_then(Value::as_class) {
-                        let e = entry(cl, &k);
+                    if let Some(e) = cl.value(&o.from) {
                         if let Some(a) = e.after.as_mut() {
                             *a -= 1;
                         }
                         e.changes += 1;
                     }
-                    if let Some(k) = o.to.as_ref().and_then(Value::as_class) {
-                        let e = entry(cl, &k);
+                    if let Some(e) = cl.value(&o.to) {
                         *e.after.get_or_insert(0) += 1;
                         e.changes += 1;
                     }
                 }
                 OpKind::WithdrawStudent => {
                     if let Some(k) = class_of_pupil {
-                        let e = entry(cl, k);
+                        let e = cl.key(k);
                         if let Some(a) = e.after.as_mut() {
                             *a -= 1;
                         }
@@ -554,12 +597,20 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 }
                 OpKind::UpdateField | OpKind::LinkStudent | OpKind::LockFields => {
                     if let Some(k) = class_of_pupil {
-                        entry(cl, k).changes += 1;
+                        cl.key(k).changes += 1;
                     }
                 }
             }
         }
-        for c in classes.into_values() {
+        let mut classes = cl.rows;
+        // sede, then anno di corso as a number, then as written, then sezione
+        classes.sort_unstable_by(|a, b| {
+            fn order(k: &ClassKey) -> (&str, u32, &str, &str) {
+                (&k.sede, k.anno.parse().unwrap_or(0), &k.anno, &k.sezione)
+            }
+            order(&a.key).cmp(&order(&b.key))
+        });
+        for c in classes {
             let key = c.key;
             if sedi.last().map(|s| s.code != key.sede).unwrap_or(true) {
                 sedi.push(SedeBlock {
@@ -1514,6 +1565,22 @@ pub fn render_html(d: &ReportData) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_parts_borrow_normal_keys_and_normalise_others() {
+        let k = ClassKey::new("rmee00101x ", "01", "b");
+        let (s, a, z) = class_parts(&k.sede, &k.anno, &k.sezione);
+        assert!(matches!(
+            (&s, &a, &z),
+            (Cow::Borrowed(_), Cow::Borrowed(_), Cow::Borrowed(_))
+        ));
+        assert_eq!(
+            class_parts(" rmee00101x", "01", "b"),
+            class_parts(&k.sede, &k.anno, &k.sezione)
+        );
+        assert_eq!(class_parts("X", "00", "è").1, "0");
+        assert_eq!(class_parts("X", "", "è").2, "È");
+    }
 
     #[test]
     fn human_times() {
