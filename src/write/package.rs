@@ -63,10 +63,30 @@ pub fn render_package_with(
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    use rayon::prelude::*;
-    let when = crate::util::format_timestamp(opts.generated_at);
-    type Render<'a> = Box<dyn Fn() -> Result<Vec<u8>> + Send + Sync + 'a>;
-    let jobs: [(&str, &str, Render); 5] = [
+    let rendered = render_each(plan, opts, ctx, |_, bytes| Ok(bytes))?;
+    let (mut files, outputs): (Vec<_>, Vec<_>) = rendered
+        .into_iter()
+        .map(|(name, bytes, entry)| ((name.to_string(), bytes), entry))
+        .unzip();
+    files.push(("manifest.json".into(), manifest(plan, opts, &outputs)));
+    if opts.zip {
+        let z = zip_bytes(&files)?;
+        files.push((ZIP_NAME.into(), z));
+    }
+    Ok(files)
+}
+
+/// A function that renders one file of the package.
+type Render<'a> = Box<dyn Fn() -> Result<Vec<u8>> + Send + Sync + 'a>;
+
+/// The five content files of the package: (name, manifest role, renderer),
+/// in package order.
+fn content_files<'a>(
+    plan: &'a Plan,
+    opts: &'a PackageOptions,
+    ctx: &'a ReportContext<'a>,
+) -> [(&'static str, &'static str, Render<'a>); 5] {
+    [
         (
             "patch.jsonl",
             "patch_jsonl",
@@ -106,41 +126,49 @@ pub fn render_package_with(
         (
             "report.html",
             "report",
-            Box::new(|| {
+            Box::new(move || {
+                let when = crate::util::format_timestamp(opts.generated_at);
                 let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
                 Ok(crate::write::report::render_html(&data).into_bytes())
             }),
         ),
-    ];
-    let rendered: Vec<Result<(Vec<u8>, FileEntry)>> = jobs
+    ]
+}
+
+/// Renders the five content files in parallel, hashes each and hands its
+/// bytes to `done` (which may write them out and keep or drop them) on the
+/// thread that rendered it. Results come back in package order; the first
+/// failure in that order is the one reported.
+fn render_each<T: Send>(
+    plan: &Plan,
+    opts: &PackageOptions,
+    ctx: &ReportContext,
+    done: impl Fn(&str, Vec<u8>) -> Result<T> + Sync,
+) -> Result<Vec<(&'static str, T, FileEntry)>> {
+    use rayon::prelude::*;
+    let jobs = content_files(plan, opts, ctx);
+    let rendered: Vec<Result<(&'static str, T, FileEntry)>> = jobs
         .par_iter()
         .map(|(name, role, render)| {
             let b = render()?;
             let e = FileEntry::of_bytes(role, name, &b);
-            Ok((b, e))
+            Ok((*name, done(name, b)?, e))
         })
         .collect();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(7);
-    let mut outputs: Vec<FileEntry> = Vec::with_capacity(5);
-    for ((name, _, _), r) in jobs.iter().zip(rendered) {
-        let (b, e) = r?;
-        files.push((name.to_string(), b));
-        outputs.push(e);
-    }
-    let m = manifest_json(
+    rendered.into_iter().collect()
+}
+
+/// `manifest.json` for the content files `outputs`.
+fn manifest(plan: &Plan, opts: &PackageOptions, outputs: &[FileEntry]) -> Vec<u8> {
+    let when = crate::util::format_timestamp(opts.generated_at);
+    manifest_json(
         plan,
         &when,
         &opts.profile_name,
         opts.lang,
         &opts.inputs,
-        &outputs,
-    );
-    files.push(("manifest.json".into(), m));
-    if opts.zip {
-        let z = zip_bytes(&files)?;
-        files.push((ZIP_NAME.into(), z));
-    }
-    Ok(files)
+        outputs,
+    )
 }
 
 /// A deterministic zip of `files` (deflate, fixed timestamps, given order).
@@ -162,8 +190,9 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     Ok(z.finish().map_err(err)?.into_inner())
 }
 
-/// Writes the package atomically; returns the files written.
-pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, Vec<u8>)>> {
+/// Writes the package atomically; returns the manifest entries of the five
+/// content files (the manifest and the zip are not among them).
+pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry>> {
     write_package_with(plan, opts, &ReportContext::default())
 }
 
@@ -172,14 +201,34 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<(String, 
 /// (the package still appears in one rename, but a system crash soon after
 /// may leave it incomplete): `bulk` makes its whole output durable once, at
 /// the end (see [`sync_tree`]).
+///
+/// Each content file is written (and fsynced) into the staging folder by
+/// the thread that rendered it, as soon as it is ready, and its bytes are
+/// then dropped (kept only for `zip`): writes and fsyncs overlap with the
+/// other renderings, and the memory of one file is reused for the next.
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,
     ctx: &ReportContext,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let files = render_package_with(plan, opts, ctx)?;
-    write_files_atomically_with(&opts.out, &files, opts.durable)?;
-    Ok(files)
+) -> Result<Vec<FileEntry>> {
+    let stage = Staging::new(&opts.out)?;
+    let rendered = render_each(plan, opts, ctx, |name, bytes| {
+        stage.write(name, &bytes, opts.durable)?;
+        Ok(opts.zip.then_some(bytes))
+    })?;
+    let outputs: Vec<FileEntry> = rendered.iter().map(|r| r.2.clone()).collect();
+    let m = manifest(plan, opts, &outputs);
+    stage.write("manifest.json", &m, opts.durable)?;
+    if opts.zip {
+        let mut files: Vec<(String, Vec<u8>)> = rendered
+            .into_iter()
+            .map(|(name, bytes, _)| (name.to_string(), bytes.unwrap_or_default()))
+            .collect();
+        files.push(("manifest.json".into(), m));
+        stage.write(ZIP_NAME, &zip_bytes(&files)?, opts.durable)?;
+    }
+    stage.commit(opts.durable)?;
+    Ok(outputs)
 }
 
 /// Fsyncs every file of the package folder `dir`, then the folder and its
@@ -267,69 +316,104 @@ pub fn write_files_atomically_with(
     files: &[(String, Vec<u8>)],
     durable: bool,
 ) -> Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    if out.exists() && !out.is_dir() {
-        return Err(Error::io(
-            out,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "exists and is not a folder",
-            ),
-        ));
-    }
-    let tmp = tempfile::Builder::new()
-        .prefix(".sidisync-new-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let stage = Staging::new(out)?;
     // Each file is written and fsynced on its own thread: the fsyncs overlap.
     use rayon::prelude::*;
     let written: Vec<Result<()>> = files
         .par_iter()
-        .map(|(name, bytes)| {
-            let p = tmp.path().join(name);
-            let mut f = std::fs::File::create(&p).map_err(|e| Error::io(out.join(name), e))?;
-            f.write_all(bytes)
-                .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
-                .map_err(|e| Error::io(out.join(name), e))
-        })
+        .map(|(name, bytes)| stage.write(name, bytes, durable))
         .collect();
     // the first failure in file order, as a sequential write would report
     for r in written {
         r?;
     }
-    if durable {
-        sync_dir(tmp.path());
-    }
-    if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
-        // `out` is now the new package and the temporary folder holds the
-        // earlier one: remove it.
-        drop(tmp);
-    } else if out.exists() {
-        let old_holder = tempfile::Builder::new()
-            .prefix(".sidisync-old-")
+    stage.commit(durable)
+}
+
+/// A package being written: a fresh temporary folder next to `out` (same
+/// file system) that [`Staging::commit`] puts in place of `out`. Dropped
+/// without a commit, it is removed and `out` is left as it was.
+struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl Staging {
+    /// Creates the temporary folder. Refuses an `out` that exists and is
+    /// not a folder.
+    fn new(out: &Path) -> Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        if out.exists() && !out.is_dir() {
+            return Err(Error::io(
+                out,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "exists and is not a folder",
+                ),
+            ));
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".sidisync-new-")
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
-        let old = old_holder.path().join("old");
-        std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
-        if let Err(e) = std::fs::rename(tmp.path(), out) {
-            // put the earlier package back
-            let _ = std::fs::rename(&old, out);
-            return Err(Error::io(out, e));
+        Ok(Staging {
+            out: out.to_path_buf(),
+            parent,
+            tmp,
+        })
+    }
+
+    /// Writes one file of the package (fsynced when `durable`); errors name
+    /// the file as it will be in `out`.
+    fn write(&self, name: &str, bytes: &[u8], durable: bool) -> Result<()> {
+        let p = self.tmp.path().join(name);
+        let err = |e| Error::io(self.out.join(name), e);
+        let mut f = std::fs::File::create(&p).map_err(err)?;
+        f.write_all(bytes)
+            .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
+            .map_err(err)
+    }
+
+    /// Puts the folder in place of `out`, replacing an existing one only
+    /// now that everything is on disk.
+    fn commit(self, durable: bool) -> Result<()> {
+        let Staging { out, parent, tmp } = self;
+        let out = out.as_path();
+        if durable {
+            sync_dir(tmp.path());
         }
-        let _ = tmp.keep();
-        drop(old_holder); // removes the earlier package
-    } else {
-        std::fs::rename(tmp.path(), out).map_err(|e| Error::io(out, e))?;
-        let _ = tmp.keep();
+        if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
+            // `out` is now the new package and the temporary folder holds the
+            // earlier one: remove it.
+            drop(tmp);
+        } else if out.exists() {
+            let old_holder = tempfile::Builder::new()
+                .prefix(".sidisync-old-")
+                .tempdir_in(&parent)
+                .map_err(|e| Error::io(&parent, e))?;
+            let old = old_holder.path().join("old");
+            std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+            if let Err(e) = std::fs::rename(tmp.path(), out) {
+                // put the earlier package back
+                let _ = std::fs::rename(&old, out);
+                return Err(Error::io(out, e));
+            }
+            let _ = tmp.keep();
+            drop(old_holder); // removes the earlier package
+        } else {
+            std::fs::rename(tmp.path(), out).map_err(|e| Error::io(out, e))?;
+            let _ = tmp.keep();
+        }
+        if durable {
+            sync_dir(&parent);
+        }
+        Ok(())
     }
-    if durable {
-        sync_dir(&parent);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
