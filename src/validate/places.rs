@@ -64,11 +64,44 @@ pub(crate) fn slot(code: &[u8]) -> Option<usize> {
     Some(usize::from(code[0] - b'A') * 1000 + n)
 }
 
-// `static PLACES: [Place; N]`, every record sorted by code (stable: each
-// code's records in file order, which is chronological), and
-// `static INDEX: [u32; SLOTS]`, for slot `letter * 1000 + number`:
-// `start << 8 | count` into `PLACES` (0 for an unknown code).
-include!(concat!(env!("OUT_DIR"), "/places_table.rs"));
+/// The tables `build.rs` generates: `PLACES: [Place; N]`, every record sorted
+/// by code (stable: each code's records in file order, which is
+/// chronological), and `INDEX: [u32; SLOTS]`, for slot `letter * 1000 +
+/// number`: `start << 8 | count` into `PLACES` (0 for an unknown code).
+mod table {
+    use super::{Place, PlaceKind, SLOTS};
+    use crate::date::Date;
+
+    const C: PlaceKind = PlaceKind::Comune;
+    const S: PlaceKind = PlaceKind::State;
+
+    const fn d(year: u16, month: u8, day: u8) -> Option<Date> {
+        Some(Date::from_ymd_const(year, month, day))
+    }
+
+    const fn p(
+        code: &'static str,
+        name: &'static str,
+        province: &'static str,
+        kind: PlaceKind,
+        valid_from: Option<Date>,
+        valid_to: Option<Date>,
+        window_known: bool,
+    ) -> Place {
+        Place {
+            code,
+            name,
+            province,
+            kind,
+            valid_from,
+            valid_to,
+            window_known,
+        }
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/places_table.rs"));
+}
+use table::{INDEX, PLACES};
 
 /// Every historic record of a code given as bytes (upper case); empty when unknown.
 #[inline]
