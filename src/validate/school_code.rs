@@ -14,6 +14,7 @@
 
 use crate::findings::{Finding, FindingCode};
 use crate::model::{Ordine, Origin};
+use std::cmp::Ordering;
 
 const CHECK_ALPHABET: &[u8; 23] = b"123456789ABCDEGLNPQRTVX";
 const WEIGHTS: [u32; 9] = [17, 5, 15, 22, 20, 14, 19, 11, 1];
@@ -148,33 +149,53 @@ pub fn type_fits(kind: &str, ordine: Ordine) -> bool {
     }
 }
 
-// `static REGISTRY: [(&str, u32, bool); M]`: every 10-character code of
-// `data/scuole.tsv` with its pupil count (0 when unknown) and whether the
-// count is known, sorted by code, each code once (the registry lists none
-// twice; `build.rs` would keep the first line).
+// `REGISTRY_CODES: &str`, every 10-byte code of `data/scuole.tsv` in
+// order (entry `i` is `[10 * i..10 * i + 10]`), and `REGISTRY_COUNTS:
+// [(u32, bool); M]`, its pupil count (0 when unknown) and whether the count
+// is known. Sorted by code, each code once (the registry lists none twice;
+// `build.rs` would keep the first line).
 include!(concat!(env!("OUT_DIR"), "/scuole_table.rs"));
 
-fn registry_entry(code: &str) -> Option<&'static (&'static str, u32, bool)> {
+/// Code of registry entry `i` (`i < REGISTRY_COUNTS.len()`). Every code is a
+/// whole `&str` of 10 bytes, so multiples of 10 are character boundaries.
+fn registry_code(i: usize) -> &'static str {
+    &REGISTRY_CODES[10 * i..10 * i + 10]
+}
+
+/// Index of `code` in the registry (binary search).
+fn registry_index(code: &str) -> Option<usize> {
     let c = normalized(code);
-    REGISTRY
-        .binary_search_by(|e| e.0.cmp(c.as_str()))
-        .ok()
-        .map(|i| &REGISTRY[i])
+    let (mut lo, mut hi) = (0, REGISTRY_COUNTS.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match registry_code(mid).cmp(c.as_str()) {
+            Ordering::Less => lo = mid + 1,
+            Ordering::Greater => hi = mid,
+            Ordering::Equal => return Some(mid),
+        }
+    }
+    None
 }
 
 /// Whether the code is in the embedded school registry.
 pub fn registry_contains(code: &str) -> bool {
-    registry_entry(code).is_some()
+    registry_index(code).is_some()
 }
 
 /// The number of pupils of the school in 2024/25, when the registry has it.
 pub fn registry_students(code: &str) -> Option<u32> {
-    registry_entry(code).filter(|e| e.2).map(|e| e.1)
+    registry_index(code)
+        .map(|i| REGISTRY_COUNTS[i])
+        .filter(|e| e.1)
+        .map(|e| e.0)
 }
 
 /// Every registry code with its pupil count (0 when unknown), sorted by code.
 pub fn registry() -> impl Iterator<Item = (&'static str, u32)> {
-    REGISTRY.iter().map(|e| (e.0, e.1))
+    REGISTRY_COUNTS
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (registry_code(i), e.0))
 }
 
 /// Checks a school or sede code and pushes findings: format (error), type
@@ -253,11 +274,22 @@ mod tests {
             .skip(1)
             .filter(|l| l.split('\t').next().is_some_and(|c| c.len() == 10));
         assert_eq!(lines.count(), old.len(), "a code is listed twice");
-        assert_eq!(old.len(), REGISTRY.len());
-        for (i, (a, b)) in old.iter().zip(&REGISTRY).enumerate() {
+        assert_eq!(REGISTRY_CODES.len(), 10 * REGISTRY_COUNTS.len());
+        let new: Vec<(&str, u32, bool)> = (0..REGISTRY_COUNTS.len())
+            .map(|i| (registry_code(i), REGISTRY_COUNTS[i].0, REGISTRY_COUNTS[i].1))
+            .collect();
+        assert_eq!(old.len(), new.len());
+        for (i, (a, b)) in old.iter().zip(&new).enumerate() {
             assert_eq!(a, b, "entry {i}");
         }
-        assert_eq!(old.as_slice(), REGISTRY.as_slice());
+        assert_eq!(old, new);
+        // Lookups find every entry, and nothing between entries.
+        for (i, (code, n, known)) in old.iter().enumerate() {
+            assert_eq!(registry_index(code), Some(i));
+            assert_eq!(registry_students(code), known.then_some(*n));
+        }
+        assert_eq!(registry_index("AA0000000"), None);
+        assert_eq!(registry_index("ZZZZZZZZZZ"), None);
     }
 
     #[test]
