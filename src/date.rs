@@ -103,6 +103,21 @@ impl Date {
         })
     }
 
+    /// Builds a date in a constant context, for the tables `build.rs`
+    /// generates (whose dates it already validated like [`Date::parse_iso`]).
+    /// Not for other uses: a date that does not exist panics, which in a
+    /// `static` is a compile error rather than a wrong table.
+    pub(crate) const fn from_ymd_const(year: u16, month: u8, day: u8) -> Date {
+        assert!(
+            year >= 1000
+                && year <= 9999
+                && day >= 1
+                && day as u32 <= days_in_month(year as u32, month as u32),
+            "not a date"
+        );
+        Date { year, month, day }
+    }
+
     pub fn year(self) -> u32 {
         u32::from(self.year)
     }
