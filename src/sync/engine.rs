@@ -263,9 +263,15 @@ pub fn plan(
         school,
         ..Plan::default()
     };
-    let ((cf_count, id_count), (by_cf, by_id)) = rayon::join(
+    // duplicates within the SIDI export: validation's, or counted here
+    // beside the local indexes when the validation was built by hand
+    let given = validation.duplicates.len() == ns;
+    let (counted, (by_cf, by_id)) = rayon::join(
         || {
-            rayon::join(
+            if given {
+                return None;
+            }
+            let (cf_count, id_count) = rayon::join(
                 || {
                     let mut m: HashMap<&str, u32> =
                         HashMap::with_capacity_and_hasher(ns, Default::default());
@@ -287,6 +293,19 @@ pub fn plan(
                     }
                     m
                 },
+            );
+            use rayon::prelude::*;
+            Some(
+                sidi.pupils
+                    .par_iter()
+                    .zip(cf_keys.par_iter())
+                    .map(|(p, k)| {
+                        (
+                            cf_count.get(&**k).is_some_and(|&c| c > 1),
+                            id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
+                        )
+                    })
+                    .collect::<Vec<(bool, bool)>>(),
             )
         },
         || {
@@ -320,19 +339,11 @@ pub fn plan(
         .collect();
     let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
     {
-        // (dup_cf, dup_id) per pupil: lookups in parallel, findings in order
-        let dups: Vec<(bool, bool)> = {
-            use rayon::prelude::*;
-            sidi.pupils
-                .par_iter()
-                .zip(cf_keys.par_iter())
-                .map(|(p, k)| {
-                    (
-                        cf_count.get(&**k).is_some_and(|&c| c > 1),
-                        id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
-                    )
-                })
-                .collect()
+        // (dup_cf, dup_id) per pupil; findings in order
+        // (`counted` is None only when validation's list has every pupil)
+        let dups: &[(bool, bool)] = match &counted {
+            Some(c) => c,
+            None => &validation.duplicates,
         };
         for (i, p) in sidi.pupils.iter().enumerate() {
             let (dup_cf, dup_id) = dups[i];

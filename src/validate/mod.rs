@@ -42,6 +42,10 @@ pub struct Validation {
     pub pupil_errors: Vec<bool>,
     /// Index-aligned with `export.classes`: true when the class has an error.
     pub class_errors: Vec<bool>,
+    /// Index-aligned with `export.pupils`: (codice fiscale shared with
+    /// another pupil, id SIDI shared with another pupil). Empty in a
+    /// hand-built `Validation`: the sync engine then counts them itself.
+    pub duplicates: Vec<(bool, bool)>,
 }
 
 /// Applies every record rule to `export`.

@@ -206,23 +206,35 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     // --- duplicates across pupils ---
     let n = export.pupils.len();
     let cf_keys: Vec<Cow<str>> = export.pupils.iter().map(|p| cf_key(p)).collect();
-    let mut by_cf: HashMap<&str, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_id: HashMap<&str, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
-    for (i, p) in export.pupils.iter().enumerate() {
-        let k: &str = &cf_keys[i];
-        if !k.is_empty() {
-            *by_cf.entry(k).or_default() += 1;
-        }
-        let id = p.id_sidi.trim();
-        if !id.is_empty() {
-            *by_id.entry(id).or_default() += 1;
-        }
-    }
+    // the two counts are independent: built side by side
+    let (by_cf, by_id) = rayon::join(
+        || {
+            let mut m: HashMap<&str, u32> =
+                HashMap::with_capacity_and_hasher(n, Default::default());
+            for k in &cf_keys {
+                if !k.is_empty() {
+                    *m.entry(&**k).or_default() += 1;
+                }
+            }
+            m
+        },
+        || {
+            let mut m: HashMap<&str, u32> =
+                HashMap::with_capacity_and_hasher(n, Default::default());
+            for p in &export.pupils {
+                let id = p.id_sidi.trim();
+                if !id.is_empty() {
+                    *m.entry(id).or_default() += 1;
+                }
+            }
+            m
+        },
+    );
 
     // --- pupils (independent of each other: checked in parallel, the
     // findings concatenated in pupil order as a sequential run would) ---
     use rayon::prelude::*;
-    let per_pupil: Vec<(Vec<Finding>, bool)> = export
+    let per_pupil: Vec<(Vec<Finding>, bool, (bool, bool))> = export
         .pupils
         .par_iter()
         .zip(cf_keys.par_iter())
@@ -240,7 +252,10 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
                 &mut sink,
             );
             let k: &str = k;
-            if by_cf.get(k).is_some_and(|&c| c > 1) {
+            let dup_cf = by_cf.get(k).is_some_and(|&c| c > 1);
+            let id = p.id_sidi.trim();
+            let dup_id = by_id.get(id).is_some_and(|&c| c > 1);
+            if dup_cf {
                 err |= sink.push(
                     Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
                         .record(p.identity())
@@ -248,8 +263,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
                         .value(k),
                 );
             }
-            let id = p.id_sidi.trim();
-            if by_id.get(id).is_some_and(|&c| c > 1) {
+            if dup_id {
                 err |= sink.push(
                     Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
                         .record(p.identity())
@@ -257,12 +271,14 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
                         .value(id),
                 );
             }
-            (sink.findings, err)
+            (sink.findings, err, (dup_cf, dup_id))
         })
         .collect();
-    for (i, (f, err)) in per_pupil.into_iter().enumerate() {
+    let mut duplicates = Vec::with_capacity(n);
+    for (i, (f, err, dup)) in per_pupil.into_iter().enumerate() {
         sink.findings.extend(f);
         pupil_errors[i] = err;
+        duplicates.push(dup);
     }
 
     let mut findings = sink.findings;
@@ -271,6 +287,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
         findings,
         pupil_errors,
         class_errors,
+        duplicates,
     }
 }
 

@@ -151,6 +151,8 @@ fn clean(s: &SidiExport) -> Validation {
         findings: vec![],
         pupil_errors: vec![false; s.pupils.len()],
         class_errors: vec![false; s.classes.len()],
+        // empty: the engine counts duplicates itself
+        duplicates: vec![],
     }
 }
 
@@ -459,6 +461,31 @@ fn duplicated_codice_fiscale_excludes_every_carrier() {
             .count(),
         2
     );
+}
+
+#[test]
+fn duplicates_from_validation_or_counted_give_the_same_plan() {
+    let (mut s, l) = aligned();
+    let mut twin = luca();
+    twin.id_sidi = "201".into();
+    twin.nome = "LUCIO".into();
+    s.pupils.push(twin);
+    let mut same_id = maria();
+    same_id.codice_fiscale = valid_cf("BNCMRA14E52H501X");
+    s.pupils.push(same_id);
+    let v = sidisync::validate::validate_export(&s, &Default::default());
+    assert_eq!(v.duplicates.len(), s.pupils.len());
+    assert!(v.duplicates.iter().any(|d| d.0) && v.duplicates.iter().any(|d| d.1));
+    let given = plan(&s, &v, &l, &CodeMap::identity(), None).unwrap();
+    let counted = Validation {
+        duplicates: vec![],
+        ..v.clone()
+    };
+    let counted = plan(&s, &counted, &l, &CodeMap::identity(), None).unwrap();
+    assert_eq!(given.ops, counted.ops);
+    assert_eq!(given.review, counted.review);
+    assert_eq!(given.excluded, counted.excluded);
+    assert_eq!(given.findings, counted.findings);
 }
 
 #[test]
