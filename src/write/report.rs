@@ -222,28 +222,39 @@ impl<'a> People<'a> {
         for r in records.chain(plan.findings.iter().map(|f| f.record.as_str())) {
             by_key.insert(r, None);
         }
-        let mut name_of = |k: &'a str, n: (&'a str, &'a str)| {
-            if let Some(slot @ None) = by_key.get_mut(k) {
+        // SIDI's pupils and the local ones are scanned side by side, each
+        // into its own copy of the wanted keys; SIDI's answer comes first.
+        type Names<'a> = HashMap<&'a str, Option<(&'a str, &'a str)>>;
+        fn name_of<'a>(m: &mut Names<'a>, k: &'a str, n: (&'a str, &'a str)) {
+            if let Some(slot @ None) = m.get_mut(k) {
                 *slot = Some(n);
             }
-        };
-        if let Some(s) = ctx.sidi {
-            for p in &s.pupils {
-                let n = (p.cognome.trim(), p.nome.trim());
-                name_of(p.codice_fiscale.trim(), n);
-                name_of(p.id_sidi.trim(), n);
-            }
         }
-        if let Some(l) = ctx.local {
-            for p in &l.pupils {
-                let n = (p.cognome.trim(), p.nome.trim());
-                name_of(p.codice_fiscale.trim(), n);
-                name_of(p.id_sidi.trim(), n);
-                name_of(p.id_locale.as_str(), n);
-                // the last local pupil with an id wins, as in a plain map
-                if let Some(slot) = class_of.get_mut(p.id_locale.as_str()) {
-                    *slot = Some(&p.class);
+        let mut from_local = by_key.clone();
+        rayon::join(
+            || {
+                for p in ctx.sidi.iter().flat_map(|s| &s.pupils) {
+                    let n = (p.cognome.trim(), p.nome.trim());
+                    name_of(&mut by_key, p.codice_fiscale.trim(), n);
+                    name_of(&mut by_key, p.id_sidi.trim(), n);
                 }
+            },
+            || {
+                for p in ctx.local.iter().flat_map(|l| &l.pupils) {
+                    let n = (p.cognome.trim(), p.nome.trim());
+                    name_of(&mut from_local, p.codice_fiscale.trim(), n);
+                    name_of(&mut from_local, p.id_sidi.trim(), n);
+                    name_of(&mut from_local, p.id_locale.as_str(), n);
+                    // the last local pupil with an id wins, as in a plain map
+                    if let Some(slot) = class_of.get_mut(p.id_locale.as_str()) {
+                        *slot = Some(&p.class);
+                    }
+                }
+            },
+        );
+        for (k, n) in by_key.iter_mut() {
+            if n.is_none() {
+                *n = from_local.get(k).copied().flatten();
             }
         }
         let mut sede_names = HashMap::default();
@@ -350,6 +361,82 @@ impl<'a> People<'a> {
 
     fn sede_name(&self, code: &str) -> &str {
         self.sede_names.get(code).copied().unwrap_or("")
+    }
+}
+
+/// A class row of the report while it is being counted (pupils before and
+/// after the patch, on SIDI, operations touching it).
+struct C {
+    key: ClassKey,
+    before: Option<usize>,
+    after: Option<i64>,
+    sidi: Option<usize>,
+    changes: usize,
+}
+/// The report's class rows: one per class, found by its (sede, anno,
+/// sezione) borrowed from the exports and the plan (200,000 look-ups for a
+/// large school, one owned key per class).
+#[derive(Default)]
+struct Tally<'a> {
+    index: HashMap<ClassParts<'a>, usize>,
+    rows: Vec<C>,
+}
+impl<'a> Tally<'a> {
+    /// The first pass: local classes and pupils (before and after), SIDI
+    /// classes and pupils.
+    fn of_pupils(local: &'a LocalExport, sidi: Option<&'a SidiExport>) -> Tally<'a> {
+        let mut cl = Tally::default();
+        for c in &local.classes {
+            let e = cl.key(&c.key);
+            e.before.get_or_insert(0);
+            e.after.get_or_insert(0);
+        }
+        for p in &local.pupils {
+            let e = cl.key(&p.class);
+            *e.before.get_or_insert(0) += 1;
+            *e.after.get_or_insert(0) += 1;
+        }
+        if let Some(s) = sidi {
+            for c in &s.classes {
+                cl.key(&c.key).sidi.get_or_insert(0);
+            }
+            for p in &s.pupils {
+                if let Some(f) = p.current_frequenza() {
+                    *cl.key(&f.class).sidi.get_or_insert(0) += 1;
+                }
+            }
+        }
+        cl
+    }
+    fn entry(&mut self, sede: &'a str, anno: &'a str, sezione: &'a str) -> &mut C {
+        let parts = class_parts(sede, anno, sezione);
+        let rows = &mut self.rows;
+        let i = *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
+            rows.push(C {
+                key: ClassKey {
+                    sede: s.to_string(),
+                    anno: a.to_string(),
+                    sezione: z.to_string(),
+                },
+                before: None,
+                after: None,
+                sidi: None,
+                changes: 0,
+            });
+            rows.len() - 1
+        });
+        &mut self.rows[i]
+    }
+    fn key(&mut self, k: &'a ClassKey) -> &mut C {
+        self.entry(&k.sede, &k.anno, &k.sezione)
+    }
+    fn op(&mut self, k: &'a OpKey) -> &mut C {
+        let part = |p: &'a Option<String>| p.as_deref().unwrap_or("");
+        self.entry(part(&k.sede), part(&k.anno), part(&k.sezione))
+    }
+    fn value(&mut self, v: &'a Option<Value>) -> Option<&mut C> {
+        let v = v.as_ref()?;
+        Some(self.entry(v.get("sede")?, v.get("anno")?, v.get("sezione")?))
     }
 }
 
@@ -472,7 +559,11 @@ pub fn gather(plan: &Plan, lang: Lang, generated_at: &str) -> ReportData {
 /// Collects the report's data from a plan and the exports it was made from.
 pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &str) -> ReportData {
     let l = lang;
-    let people = People::new(ctx, plan);
+    // the two passes over every pupil are independent: side by side
+    let (people, pupil_tally) = rayon::join(
+        || People::new(ctx, plan),
+        || ctx.local.map(|local| Tally::of_pupils(local, ctx.sidi)),
+    );
     let (errors, warnings) = plan.finding_counts();
     let op_counts = plan.op_counts();
     let auto: usize = op_counts.iter().map(|(_, n)| n).sum();
@@ -500,75 +591,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- classes per sede (needs the local export) -----------------------
     let mut sedi: Vec<SedeBlock> = Vec::new();
-    if let Some(local) = ctx.local {
-        struct C {
-            key: ClassKey,
-            before: Option<usize>,
-            after: Option<i64>,
-            sidi: Option<usize>,
-            changes: usize,
-        }
-        // One row per class, found by its (sede, anno, sezione) borrowed
-        // from the exports and the plan: 200,000 lookups for a large school
-        // and one owned key per class.
-        #[derive(Default)]
-        struct Tally<'a> {
-            index: HashMap<ClassParts<'a>, usize>,
-            rows: Vec<C>,
-        }
-        impl<'a> Tally<'a> {
-            fn entry(&mut self, sede: &'a str, anno: &'a str, sezione: &'a str) -> &mut C {
-                let parts = class_parts(sede, anno, sezione);
-                let rows = &mut self.rows;
-                let i = *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
-                    rows.push(C {
-                        key: ClassKey {
-                            sede: s.to_string(),
-                            anno: a.to_string(),
-                            sezione: z.to_string(),
-                        },
-                        before: None,
-                        after: None,
-                        sidi: None,
-                        changes: 0,
-                    });
-                    rows.len() - 1
-                });
-                &mut self.rows[i]
-            }
-            fn key(&mut self, k: &'a ClassKey) -> &mut C {
-                self.entry(&k.sede, &k.anno, &k.sezione)
-            }
-            fn op(&mut self, k: &'a OpKey) -> &mut C {
-                let part = |p: &'a Option<String>| p.as_deref().unwrap_or("");
-                self.entry(part(&k.sede), part(&k.anno), part(&k.sezione))
-            }
-            fn value(&mut self, v: &'a Option<Value>) -> Option<&mut C> {
-                let v = v.as_ref()?;
-                Some(self.entry(v.get("sede")?, v.get("anno")?, v.get("sezione")?))
-            }
-        }
-        let mut cl = Tally::default();
-        for c in &local.classes {
-            let e = cl.key(&c.key);
-            e.before.get_or_insert(0);
-            e.after.get_or_insert(0);
-        }
-        for p in &local.pupils {
-            let e = cl.key(&p.class);
-            *e.before.get_or_insert(0) += 1;
-            *e.after.get_or_insert(0) += 1;
-        }
-        if let Some(s) = ctx.sidi {
-            for c in &s.classes {
-                cl.key(&c.key).sidi.get_or_insert(0);
-            }
-            for p in &s.pupils {
-                if let Some(f) = p.current_frequenza() {
-                    *cl.key(&f.class).sidi.get_or_insert(0) += 1;
-                }
-            }
-        }
+    if let Some(mut cl) = pupil_tally {
         for o in &plan.ops {
             let class_of_pupil = o
                 .key
