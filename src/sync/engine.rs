@@ -271,42 +271,10 @@ pub fn plan(
             if given {
                 return None;
             }
-            let (cf_count, id_count) = rayon::join(
-                || {
-                    let mut m: HashMap<&str, u32> =
-                        HashMap::with_capacity_and_hasher(ns, Default::default());
-                    for k in &cf_keys {
-                        if !k.is_empty() {
-                            *m.entry(&**k).or_default() += 1;
-                        }
-                    }
-                    m
-                },
-                || {
-                    let mut m: HashMap<&str, u32> =
-                        HashMap::with_capacity_and_hasher(ns, Default::default());
-                    for p in &sidi.pupils {
-                        let id = p.id_sidi.trim();
-                        if !id.is_empty() {
-                            *m.entry(id).or_default() += 1;
-                        }
-                    }
-                    m
-                },
-            );
-            use rayon::prelude::*;
-            Some(
-                sidi.pupils
-                    .par_iter()
-                    .zip(cf_keys.par_iter())
-                    .map(|(p, k)| {
-                        (
-                            cf_count.get(&**k).is_some_and(|&c| c > 1),
-                            id_count.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
-                        )
-                    })
-                    .collect::<Vec<(bool, bool)>>(),
-            )
+            Some(crate::validate::rules::duplicate_flags(
+                &sidi.pupils,
+                &cf_keys,
+            ))
         },
         || {
             rayon::join(

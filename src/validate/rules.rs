@@ -204,42 +204,19 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- duplicates across pupils ---
-    let n = export.pupils.len();
     let cf_keys: Vec<Cow<str>> = export.pupils.iter().map(|p| cf_key(p)).collect();
-    // the two counts are independent: built side by side
-    let (by_cf, by_id) = rayon::join(
-        || {
-            let mut m: HashMap<&str, u32> =
-                HashMap::with_capacity_and_hasher(n, Default::default());
-            for k in &cf_keys {
-                if !k.is_empty() {
-                    *m.entry(&**k).or_default() += 1;
-                }
-            }
-            m
-        },
-        || {
-            let mut m: HashMap<&str, u32> =
-                HashMap::with_capacity_and_hasher(n, Default::default());
-            for p in &export.pupils {
-                let id = p.id_sidi.trim();
-                if !id.is_empty() {
-                    *m.entry(id).or_default() += 1;
-                }
-            }
-            m
-        },
-    );
+    let duplicates = duplicate_flags(&export.pupils, &cf_keys);
 
     // --- pupils (independent of each other: checked in parallel, the
     // findings concatenated in pupil order as a sequential run would) ---
     use rayon::prelude::*;
-    let per_pupil: Vec<(Vec<Finding>, bool, (bool, bool))> = export
+    let per_pupil: Vec<(Vec<Finding>, bool)> = export
         .pupils
         .par_iter()
         .zip(cf_keys.par_iter())
+        .zip(duplicates.par_iter())
         .with_min_len(512)
-        .map(|(p, k)| {
+        .map(|((p, k), dup)| {
             let mut sink = Sink {
                 findings: Vec::new(),
             };
@@ -252,9 +229,8 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
                 &mut sink,
             );
             let k: &str = k;
-            let dup_cf = by_cf.get(k).is_some_and(|&c| c > 1);
+            let (dup_cf, dup_id) = *dup;
             let id = p.id_sidi.trim();
-            let dup_id = by_id.get(id).is_some_and(|&c| c > 1);
             if dup_cf {
                 err |= sink.push(
                     Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
@@ -271,14 +247,12 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
                         .value(id),
                 );
             }
-            (sink.findings, err, (dup_cf, dup_id))
+            (sink.findings, err)
         })
         .collect();
-    let mut duplicates = Vec::with_capacity(n);
-    for (i, (f, err, dup)) in per_pupil.into_iter().enumerate() {
+    for (i, (f, err)) in per_pupil.into_iter().enumerate() {
         sink.findings.extend(f);
         pupil_errors[i] = err;
-        duplicates.push(dup);
     }
 
     let mut findings = sink.findings;
@@ -293,6 +267,49 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
 
 /// [`Pupil::cf_key`] without an allocation when the code is already
 /// trimmed and upper case (nearly always).
+/// Per pupil: (its codice fiscale is shared with another pupil, its id
+/// SIDI is). `cf_keys`: each pupil's codice fiscale, trimmed and
+/// upper-cased. The two counts are built side by side, the flags in
+/// parallel. Used by validation and, for a hand-built
+/// [`Validation`], by the sync engine.
+pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool, bool)> {
+    let n = pupils.len();
+    let (by_cf, by_id) = rayon::join(
+        || {
+            let mut m: HashMap<&str, u32> =
+                HashMap::with_capacity_and_hasher(n, Default::default());
+            for k in cf_keys {
+                if !k.is_empty() {
+                    *m.entry(&**k).or_default() += 1;
+                }
+            }
+            m
+        },
+        || {
+            let mut m: HashMap<&str, u32> =
+                HashMap::with_capacity_and_hasher(n, Default::default());
+            for p in pupils {
+                let id = p.id_sidi.trim();
+                if !id.is_empty() {
+                    *m.entry(id).or_default() += 1;
+                }
+            }
+            m
+        },
+    );
+    use rayon::prelude::*;
+    pupils
+        .par_iter()
+        .zip(cf_keys.par_iter())
+        .map(|(p, k)| {
+            (
+                by_cf.get(&**k).is_some_and(|&c| c > 1),
+                by_id.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
+            )
+        })
+        .collect()
+}
+
 fn cf_key(p: &Pupil) -> Cow<'_, str> {
     let t = p.codice_fiscale.trim();
     if t.bytes().any(|b| b.is_ascii_lowercase()) {
