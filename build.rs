@@ -16,12 +16,16 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const SLOTS: usize = 26 * 1000;
+// the library's own slot rule, as the same file
+#[path = "src/validate/slot.rs"]
+mod slot_rule;
+use slot_rule::{slot, SLOTS};
 
 fn main() {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/validate/slot.rs");
     for f in ["data/comuni.tsv", "data/stati.tsv", "data/scuole.tsv"] {
         println!("cargo:rerun-if-changed={f}");
     }
@@ -44,22 +48,6 @@ fn write(path: &Path, text: &str) {
     if fs::read_to_string(path).ok().as_deref() != Some(text) {
         fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
-}
-
-/// Slot of a 4-byte code (`A000`..`Z999`), upper case only (as
-/// `places::slot`).
-fn slot(code: &[u8]) -> Option<usize> {
-    if code.len() != 4 || !code[0].is_ascii_uppercase() {
-        return None;
-    }
-    let mut n = 0usize;
-    for &b in &code[1..] {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + usize::from(b - b'0');
-    }
-    Some(usize::from(code[0] - b'A') * 1000 + n)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

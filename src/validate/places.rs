@@ -46,23 +46,9 @@ impl Place {
     }
 }
 
-const SLOTS: usize = 26 * 1000;
-
-/// Slot of a 4-byte code (`A000`..`Z999`), upper case only.
-#[inline]
-pub(crate) fn slot(code: &[u8]) -> Option<usize> {
-    if code.len() != 4 || !code[0].is_ascii_uppercase() {
-        return None;
-    }
-    let mut n = 0usize;
-    for &b in &code[1..] {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + usize::from(b - b'0');
-    }
-    Some(usize::from(code[0] - b'A') * 1000 + n)
-}
+#[path = "slot.rs"]
+mod slot_rule;
+pub(crate) use slot_rule::{slot, SLOTS};
 
 /// The tables `build.rs` generates: `PLACES: [Place; N]`, every record sorted
 /// by code (stable: each code's records in file order, which is
