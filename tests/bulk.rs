@@ -32,7 +32,13 @@ fn gen(dir: &Path) -> PathBuf {
 }
 
 fn bulk(g: &Path, out: &Path, jobs: &str) -> std::process::Output {
-    run([
+    bulk_with(g, out, &["--jobs", jobs])
+}
+
+/// `sidisync bulk` over the generated `g/sidi` and `g/locale` into `out`,
+/// with `extra` arguments after them.
+pub(crate) fn bulk_with(g: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "bulk",
         "--sidi-dir",
         g.join("sidi").to_str().unwrap(),
@@ -40,9 +46,12 @@ fn bulk(g: &Path, out: &Path, jobs: &str) -> std::process::Output {
         g.join("locale").to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--jobs",
-        jobs,
-    ])
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    run(args)
 }
 
 /// Every file under `dir`, by relative path.
@@ -260,18 +269,7 @@ fn a_broken_school_fails_alone_and_sets_exit_1() {
     assert!(stdout(&o).contains("danneggiato.zip"));
 
     // --quiet: nothing on either stream
-    let o = run([
-        "bulk",
-        "--sidi-dir",
-        g.join("sidi").to_str().unwrap(),
-        "--local-dir",
-        g.join("locale").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--lang",
-        "en",
-    ]);
+    let o = bulk_with(&g, &out, &["--quiet", "--lang", "en"]);
     expect_code(&o, 1);
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
     let html = String::from_utf8(read(&out.join("summary.html"))).unwrap();

@@ -392,18 +392,7 @@ fn sample_bulk(dir: &Path, out: &Path, lang: &str) -> Vec<String> {
         );
         std::fs::write(g.join("sidi").join("danneggiato.zip"), b"PK\x03\x04broken").unwrap();
     }
-    let o = run([
-        "--lang",
-        lang,
-        "bulk",
-        "--sidi-dir",
-        g.join("sidi").to_str().unwrap(),
-        "--local-dir",
-        g.join("locale").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = crate::bulk::bulk_with(&g, out, &["--lang", lang, "-q"]);
     expect_code(&o, 1);
     let mut schools: Vec<String> = std::fs::read_dir(g.join("locale"))
         .unwrap()
