@@ -9,6 +9,7 @@
 //! raw next to the parsed form so a finding can quote them and nothing is lost.
 
 use crate::date::Date;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -269,10 +270,22 @@ pub struct Pupil {
     pub origin: Origin,
 }
 
+/// A code as a matching key: trimmed, ASCII upper case; borrowed when the
+/// text already is one (the usual case: no allocation).
+pub fn matching_key(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(t.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
 impl Pupil {
-    /// The codice fiscale used as matching key: trimmed and upper-cased.
+    /// The codice fiscale used as matching key: trimmed and upper-cased
+    /// (see [`matching_key`]).
     pub fn cf_key(&self) -> String {
-        self.codice_fiscale.trim().to_ascii_uppercase()
+        matching_key(&self.codice_fiscale).into_owned()
     }
     /// A short identity for messages: id SIDI, else codice fiscale.
     pub fn identity(&self) -> String {
@@ -447,8 +460,9 @@ pub struct LocalPupil {
 }
 
 impl LocalPupil {
+    /// The codice fiscale used as matching key (see [`matching_key`]).
     pub fn cf_key(&self) -> String {
-        self.codice_fiscale.trim().to_ascii_uppercase()
+        matching_key(&self.codice_fiscale).into_owned()
     }
 }
 

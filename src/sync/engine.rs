@@ -10,7 +10,9 @@ use super::ops::*;
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::map::CodeMap;
-use crate::model::{ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport};
+use crate::model::{
+    matching_key, ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport,
+};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::validate::Validation;
 use std::borrow::Cow;
@@ -101,17 +103,6 @@ fn is_temporary(p: &Pupil, cf: &str) -> bool {
         || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A code as a matching key (as [`Pupil::cf_key`]: trimmed, ASCII upper
-/// case), borrowed when the text already is one.
-fn upper_key(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
-    if t.bytes().any(|b| b.is_ascii_lowercase()) {
-        Cow::Owned(t.to_ascii_uppercase())
-    } else {
-        Cow::Borrowed(t)
-    }
-}
-
 /// `a.trim() == b.trim()`, without trimming when the texts are equal.
 #[inline]
 fn same_trimmed(a: &str, b: &str) -> bool {
@@ -179,7 +170,7 @@ fn same_value(s: &Pupil, l: &LocalPupil, f: Field) -> bool {
         Field::Sesso => same_trimmed(&s.sesso, &l.sesso),
         Field::LuogoNascita => same_trimmed(&s.luogo_nascita, &l.luogo_nascita),
         Field::Cittadinanza => same_trimmed(&s.cittadinanza, &l.cittadinanza),
-        Field::CodiceFiscale => upper_key(&s.codice_fiscale) == l.codice_fiscale.trim(),
+        Field::CodiceFiscale => matching_key(&s.codice_fiscale) == l.codice_fiscale.trim(),
     }
 }
 
@@ -194,7 +185,7 @@ fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
 }
 
 fn local_key(l: &LocalPupil) -> OpKey {
-    let cf = upper_key(&l.codice_fiscale).into_owned();
+    let cf = matching_key(&l.codice_fiscale).into_owned();
     let id = l.id_sidi.trim();
     OpKey {
         codice_fiscale: (!cf.is_empty()).then_some(cf),
@@ -246,14 +237,14 @@ pub fn plan(
                 || {
                     sidi.pupils
                         .iter()
-                        .map(|p| upper_key(&p.codice_fiscale))
+                        .map(|p| matching_key(&p.codice_fiscale))
                         .collect()
                 },
                 || {
                     local
                         .pupils
                         .iter()
-                        .map(|l| upper_key(&l.codice_fiscale))
+                        .map(|l| matching_key(&l.codice_fiscale))
                         .collect()
                 },
             )
@@ -1094,7 +1085,7 @@ fn school_info(sidi: &SidiExport) -> SchoolInfo {
     // frequenza or more per pupil), then sorted as a BTreeSet would be
     let mut seen: HashSet<Cow<str>> = HashSet::default();
     for s in &sidi.sedi {
-        seen.insert(upper_key(&s.codice));
+        seen.insert(matching_key(&s.codice));
     }
     for c in &sidi.classes {
         seen.insert(Cow::Borrowed(c.key.sede.as_str()));

@@ -3,7 +3,7 @@
 use super::{cf, places, school_code, ValidateOptions, Validation};
 use crate::date::Date;
 use crate::findings::{Finding, FindingCode};
-use crate::model::{ClassKey, CodeKind, LocalExport, Ordine, Pupil, SidiExport};
+use crate::model::{matching_key, ClassKey, CodeKind, LocalExport, Ordine, Pupil, SidiExport};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use std::borrow::Cow;
 
@@ -204,7 +204,11 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 
     // --- duplicates across pupils ---
-    let cf_keys: Vec<Cow<str>> = export.pupils.iter().map(|p| cf_key(p)).collect();
+    let cf_keys: Vec<Cow<str>> = export
+        .pupils
+        .iter()
+        .map(|p| matching_key(&p.codice_fiscale))
+        .collect();
     let duplicates = duplicate_flags(&export.pupils, &cf_keys);
 
     // --- pupils (independent of each other: checked in parallel, the
@@ -265,13 +269,11 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     }
 }
 
-/// [`Pupil::cf_key`] without an allocation when the code is already
-/// trimmed and upper case (nearly always).
 /// Per pupil: (its codice fiscale is shared with another pupil, its id
-/// SIDI is). `cf_keys`: each pupil's codice fiscale, trimmed and
-/// upper-cased. The two counts are built side by side, the flags in
-/// parallel. Used by validation and, for a hand-built
-/// [`Validation`], by the sync engine.
+/// SIDI is). `cf_keys`: each pupil's codice fiscale as [`matching_key`]
+/// gives it. The two counts are built side by side, the flags in
+/// parallel. Used by validation and, for a hand-built [`Validation`], by
+/// the sync engine.
 pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool, bool)> {
     let n = pupils.len();
     let (by_cf, by_id) = rayon::join(
@@ -308,15 +310,6 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
             )
         })
         .collect()
-}
-
-fn cf_key(p: &Pupil) -> Cow<'_, str> {
-    let t = p.codice_fiscale.trim();
-    if t.bytes().any(|b| b.is_ascii_lowercase()) {
-        Cow::Owned(t.to_ascii_uppercase())
-    } else {
-        Cow::Borrowed(t)
-    }
 }
 
 /// Deterministic order: file, line, column, then code, record, field, value.
