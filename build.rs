@@ -16,7 +16,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-// the library's own slot rule, as the same file
+// the library's own slot and calendar rules, as the same files
+#[path = "src/calendar.rs"]
+mod calendar;
 #[path = "src/validate/slot.rs"]
 mod slot_rule;
 use slot_rule::{slot, SLOTS};
@@ -26,6 +28,7 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/validate/slot.rs");
+    println!("cargo:rerun-if-changed=src/calendar.rs");
     for f in ["data/comuni.tsv", "data/stati.tsv", "data/scuole.tsv"] {
         println!("cargo:rerun-if-changed={f}");
     }
@@ -50,45 +53,10 @@ fn write(path: &Path, text: &str) {
     }
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-fn digits(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || s.len() > 4 {
-        return None;
-    }
-    let mut v = 0u32;
-    for &b in s {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u32::from(b - b'0');
-    }
-    Some(v)
-}
-
-/// `Date::parse_iso`: `yyyy-mm-dd` (time part after `T` or a blank
-/// ignored), an existing date of years 1000..=9999.
+/// `Date::parse_iso`, with the library's own calendar rules.
 fn parse_iso(s: &str) -> Option<(u16, u8, u8)> {
-    let s = s.trim();
-    let s = s.split(['T', ' ']).next().unwrap_or(s);
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (y, m, d) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
-    if !(1000..=9999).contains(&y) || d == 0 || d > days_in_month(y, m) {
-        return None;
-    }
-    Some((y as u16, m as u8, d as u8))
+    let (y, m, d) = calendar::iso_parts(s)?;
+    calendar::is_date(y, m, d).then_some((y as u16, m as u8, d as u8))
 }
 
 struct Place<'a> {

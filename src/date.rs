@@ -60,40 +60,15 @@ impl DateFormat {
     }
 }
 
-/// Whether `year` is a leap year of the Gregorian calendar.
-pub const fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-/// Number of days of `month` (1-12) in `year`; 0 for a month out of range.
-pub const fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-fn digits(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || s.len() > 4 {
-        return None;
-    }
-    let mut v = 0u32;
-    for &b in s {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u32::from(b - b'0');
-    }
-    Some(v)
-}
+#[path = "calendar.rs"]
+mod calendar;
+pub use calendar::{days_in_month, is_leap};
+use calendar::{digits, is_date};
 
 impl Date {
     /// Builds a date, or `None` when it does not exist.
     pub fn new(year: u32, month: u32, day: u32) -> Option<Date> {
-        if !(1000..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
+        if !is_date(year, month, day) {
             return None;
         }
         Some(Date {
@@ -108,13 +83,7 @@ impl Date {
     /// Not for other uses: a date that does not exist panics, which in a
     /// `static` is a compile error rather than a wrong table.
     pub(crate) const fn from_ymd_const(year: u16, month: u8, day: u8) -> Date {
-        assert!(
-            year >= 1000
-                && year <= 9999
-                && day >= 1
-                && day as u32 <= days_in_month(year as u32, month as u32),
-            "not a date"
-        );
+        assert!(is_date(year as u32, month as u32, day as u32), "not a date");
         Date { year, month, day }
     }
 
@@ -130,13 +99,8 @@ impl Date {
 
     /// Parses `yyyy-mm-dd`; a time part after `T` or a blank is ignored.
     pub fn parse_iso(s: &str) -> Option<Date> {
-        let s = s.trim();
-        let s = s.split(['T', ' ']).next().unwrap_or(s);
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        Date::new(digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?)
+        let (y, m, d) = calendar::iso_parts(s)?;
+        Date::new(y, m, d)
     }
 
     /// Parses `dd/mm/yyyy` (one-digit day and month accepted).
