@@ -21,6 +21,7 @@ use crate::read::source::count_newlines;
 use crate::read::{ReadOptions, SidiRead};
 use encoding_rs::{UTF_8, WINDOWS_1252};
 use memchr::memmem;
+use quick_xml::events::Event;
 use quick_xml::Reader;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -349,8 +350,13 @@ impl Parser<'_> {
                 }
                 return Ok(());
             }
-            (self.line, self.col) = loc.advance(off);
             let ev = reader.read_event().map_err(|e| self.err(e.to_string()))?;
+            // Records and findings take their origin from start tags only;
+            // an error anywhere sends the document to the streaming path,
+            // which gives its own position. So only start tags are located.
+            if matches!(ev, Event::Start(_) | Event::Empty(_)) {
+                (self.line, self.col) = loc.advance(off);
+            }
             if (reader.buffer_position() as usize - skew - off) as u64 > limit {
                 return Err(self.err("token limit"));
             }
