@@ -22,7 +22,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
                 &format!("S{}", k % 50),
             ),
             tempo_scuola: "10".into(),
-            indirizzo: String::new(),
+            indirizzo: String::new().into(),
             origin: o(k as u32),
         })
         .collect();
@@ -42,19 +42,19 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
         );
         let class = s.classes[i % s.classes.len()].key.clone();
         let p = Pupil {
-            id_sidi: format!("{}", 4_000_000_000u64 + i as u64),
-            codice_fiscale: format!("CF{i:014}"),
+            id_sidi: format!("{}", 4_000_000_000u64 + i as u64).into(),
+            codice_fiscale: format!("CF{i:014}").into(),
             stato_cf: "V".into(),
-            cognome: format!("COGNOME{i}"),
-            nome: format!("NOME{}", i % 997),
+            cognome: format!("COGNOME{i}").into(),
+            nome: format!("NOME{}", i % 997).into(),
             sesso: if i % 2 == 0 { "F" } else { "M" }.into(),
-            data_nascita_raw: String::new(),
+            data_nascita_raw: String::new().into(),
             data_nascita: d,
             luogo_nascita: "H501".into(),
             cittadinanza: "Z000".into(),
             frequenze: vec![Frequenza {
                 class: class.clone(),
-                dal_raw: String::new(),
+                dal_raw: String::new().into(),
                 dal: Date::new(2025, 9, 15),
                 stato: "FREQUENTANTE".into(),
                 origin: o(i as u32),
@@ -64,21 +64,21 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
         // 10 % drift: every tenth pupil has a changed surname and no lock
         if i % 50 != 7 {
             l.pupils.push(LocalPupil {
-                id_locale: format!("L{i}"),
+                id_locale: format!("L{i}").into(),
                 id_sidi: if i % 13 == 0 {
-                    String::new()
+                    String::new().into()
                 } else {
                     p.id_sidi.clone()
                 },
                 codice_fiscale: p.codice_fiscale.clone(),
                 cognome: if i % 10 == 3 {
-                    format!("Cognome{i}")
+                    format!("Cognome{i}").into()
                 } else {
                     p.cognome.clone()
                 },
                 nome: p.nome.clone(),
                 sesso: p.sesso.clone(),
-                data_nascita_raw: String::new(),
+                data_nascita_raw: String::new().into(),
                 data_nascita: d,
                 luogo_nascita: p.luogo_nascita.clone(),
                 cittadinanza: p.cittadinanza.clone(),
@@ -88,7 +88,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
                     class
                 },
                 tempo_scuola: "10".into(),
-                indirizzo: String::new(),
+                indirizzo: String::new().into(),
                 bloccati: if i % 10 == 3 {
                     FieldSet::default()
                 } else {

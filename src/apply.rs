@@ -299,16 +299,16 @@ fn same_field(f: Field, current: &str, expected: &str) -> bool {
 fn set_field(p: &mut LocalPupil, f: Field, v: &str) {
     let v = v.trim().to_string();
     match f {
-        Field::CodiceFiscale => p.codice_fiscale = v,
-        Field::Cognome => p.cognome = v,
-        Field::Nome => p.nome = v,
-        Field::Sesso => p.sesso = v,
+        Field::CodiceFiscale => p.codice_fiscale = v.into(),
+        Field::Cognome => p.cognome = v.into(),
+        Field::Nome => p.nome = v.into(),
+        Field::Sesso => p.sesso = v.into(),
         Field::DataNascita => {
             p.data_nascita = crate::date::Date::parse_iso(&v);
-            p.data_nascita_raw = v;
+            p.data_nascita_raw = v.into();
         }
-        Field::LuogoNascita => p.luogo_nascita = v,
-        Field::Cittadinanza => p.cittadinanza = v,
+        Field::LuogoNascita => p.luogo_nascita = v.into(),
+        Field::Cittadinanza => p.cittadinanza = v.into(),
     }
 }
 
@@ -344,7 +344,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
         .pupils
         .iter()
         .enumerate()
-        .map(|(n, p)| (p.id_locale.clone(), n))
+        .map(|(n, p)| (p.id_locale.to_string(), n))
         .collect();
     let mut by_class: HashMap<ClassKey, usize> = HashMap::new();
     for (n, c) in local.classes.iter().enumerate() {
@@ -372,8 +372,8 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                         by_class.insert(key.clone(), classes.len());
                         classes.push(Some(LocalClass {
                             key,
-                            tempo_scuola: t.to_string(),
-                            indirizzo: i.to_string(),
+                            tempo_scuola: t.to_string().into(),
+                            indirizzo: i.to_string().into(),
                             origin: patch_origin.clone(),
                         }));
                         Outcome::Applied
@@ -393,12 +393,12 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                             &mut c.indirizzo
                         };
                         if cur.trim() == from {
-                            *cur = to.to_string();
+                            *cur = to.to_string().into();
                             for p in pupils.iter_mut().flatten().filter(|p| p.class == key) {
                                 if is_ts {
-                                    p.tempo_scuola = to.to_string();
+                                    p.tempo_scuola = to.to_string().into();
                                 } else {
-                                    p.indirizzo = to.to_string();
+                                    p.indirizzo = to.to_string().into();
                                 }
                             }
                             Outcome::Applied
@@ -422,27 +422,27 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                             by_class.insert(class.clone(), classes.len());
                             classes.push(Some(LocalClass {
                                 key: class.clone(),
-                                tempo_scuola: g("tempo_scuola"),
-                                indirizzo: g("indirizzo"),
+                                tempo_scuola: g("tempo_scuola").into(),
+                                indirizzo: g("indirizzo").into(),
                                 origin: patch_origin.clone(),
                             }));
                         }
                         let date = g("data_nascita");
                         by_id.insert(id_locale.to_string(), pupils.len());
                         pupils.push(Some(LocalPupil {
-                            id_locale: id_locale.to_string(),
-                            id_sidi: g("id_sidi"),
-                            codice_fiscale: g("codice_fiscale"),
-                            cognome: g("cognome"),
-                            nome: g("nome"),
-                            sesso: g("sesso"),
+                            id_locale: id_locale.to_string().into(),
+                            id_sidi: g("id_sidi").into(),
+                            codice_fiscale: g("codice_fiscale").into(),
+                            cognome: g("cognome").into(),
+                            nome: g("nome").into(),
+                            sesso: g("sesso").into(),
                             data_nascita: crate::date::Date::parse_iso(&date),
-                            data_nascita_raw: date,
-                            luogo_nascita: g("luogo_nascita"),
-                            cittadinanza: g("cittadinanza"),
+                            data_nascita_raw: date.into(),
+                            luogo_nascita: g("luogo_nascita").into(),
+                            cittadinanza: g("cittadinanza").into(),
                             class,
-                            tempo_scuola: g("tempo_scuola"),
-                            indirizzo: g("indirizzo"),
+                            tempo_scuola: g("tempo_scuola").into(),
+                            indirizzo: g("indirizzo").into(),
                             bloccati: if o.lock {
                                 FieldSet::all_lockable()
                             } else {
@@ -561,7 +561,7 @@ fn apply_student(
             if cur == to {
                 Outcome::Already
             } else if cur == from {
-                p.id_sidi = to.to_string();
+                p.id_sidi = to.to_string().into();
                 Outcome::Applied
             } else {
                 changed(Some("id_sidi"), format!("{from:?}"), format!("{cur:?}"))

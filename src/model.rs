@@ -7,8 +7,14 @@
 //!
 //! Text fields are kept as read (trimmed); values that do not parse are kept
 //! raw next to the parsed form so a finding can quote them and nothing is lost.
+//! The short fields of pupils, frequenze and classes are [`CompactString`]s:
+//! up to 24 bytes (a codice fiscale, a name, a date, a code) are held inline,
+//! so a school's model is not hundreds of thousands of tiny allocations. It
+//! derefs to `&str`, compares with `&str` and `String`, and converts with
+//! `.into()` / `.to_string()`.
 
 use crate::date::Date;
+pub use compact_str::CompactString;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
@@ -157,17 +163,17 @@ pub struct Sede {
 /// for infanzia sections without an anno.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClassKey {
-    pub sede: String,
-    pub anno: String,
-    pub sezione: String,
+    pub sede: CompactString,
+    pub anno: CompactString,
+    pub sezione: CompactString,
 }
 
 impl ClassKey {
     pub fn new(sede: &str, anno: &str, sezione: &str) -> ClassKey {
         ClassKey {
-            sede: sede.trim().to_ascii_uppercase(),
+            sede: CompactString::new(matching_key(sede)),
             anno: normalize_anno(anno),
-            sezione: sezione.trim().to_uppercase(),
+            sezione: upper_case(sezione.trim()),
         }
     }
     /// Anno di corso as a number, `None` when empty or not a number.
@@ -183,13 +189,23 @@ impl fmt::Display for ClassKey {
 }
 
 /// Trims an anno di corso and drops leading zeros (`"01"` -> `"1"`).
-pub fn normalize_anno(s: &str) -> String {
+pub fn normalize_anno(s: &str) -> CompactString {
     let t = s.trim();
     let z = t.trim_start_matches('0');
-    if z.is_empty() && !t.is_empty() {
-        "0".to_string()
+    CompactString::new(if z.is_empty() && !t.is_empty() {
+        "0"
     } else {
-        z.to_string()
+        z
+    })
+}
+
+/// `s` in upper case (Unicode rules); no conversion when it is ASCII
+/// without lower-case letters, the usual case of a sezione.
+fn upper_case(s: &str) -> CompactString {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) {
+        CompactString::new(s)
+    } else {
+        s.to_uppercase().into()
     }
 }
 
@@ -198,9 +214,9 @@ pub fn normalize_anno(s: &str) -> String {
 pub struct Classe {
     pub key: ClassKey,
     /// Ministry tempo scuola code (may be empty).
-    pub tempo_scuola: String,
+    pub tempo_scuola: CompactString,
     /// Ministry indirizzo code (secondaria II grado; may be empty).
-    pub indirizzo: String,
+    pub indirizzo: CompactString,
     pub origin: Origin,
 }
 
@@ -238,10 +254,10 @@ impl CfState {
 pub struct Frequenza {
     pub class: ClassKey,
     /// `dal` as written.
-    pub dal_raw: String,
+    pub dal_raw: CompactString,
     pub dal: Option<Date>,
     /// `FREQUENTANTE`, `TRASFERITO`, `RITIRATO`, `INTERROTTO`.
-    pub stato: String,
+    pub stato: CompactString,
     pub origin: Origin,
 }
 
@@ -254,18 +270,18 @@ impl Frequenza {
 /// A pupil as certified on SIDI.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pupil {
-    pub id_sidi: String,
+    pub id_sidi: CompactString,
     /// As written, trimmed (not upper-cased: validation reports lower case).
-    pub codice_fiscale: String,
+    pub codice_fiscale: CompactString,
     /// `stato` attribute / `STATO_CF` as written.
-    pub stato_cf: String,
-    pub cognome: String,
-    pub nome: String,
-    pub sesso: String,
-    pub data_nascita_raw: String,
+    pub stato_cf: CompactString,
+    pub cognome: CompactString,
+    pub nome: CompactString,
+    pub sesso: CompactString,
+    pub data_nascita_raw: CompactString,
     pub data_nascita: Option<Date>,
-    pub luogo_nascita: String,
-    pub cittadinanza: String,
+    pub luogo_nascita: CompactString,
+    pub cittadinanza: CompactString,
     pub frequenze: Vec<Frequenza>,
     pub origin: Origin,
 }
@@ -290,7 +306,7 @@ impl Pupil {
     /// A short identity for messages: id SIDI, else codice fiscale.
     pub fn identity(&self) -> String {
         if !self.id_sidi.is_empty() {
-            self.id_sidi.clone()
+            self.id_sidi.to_string()
         } else {
             self.cf_key()
         }
@@ -441,20 +457,20 @@ impl FieldSet {
 /// A pupil of the local export (FORMATS.md section 2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalPupil {
-    pub id_locale: String,
-    pub id_sidi: String,
-    pub codice_fiscale: String,
-    pub cognome: String,
-    pub nome: String,
-    pub sesso: String,
-    pub data_nascita_raw: String,
+    pub id_locale: CompactString,
+    pub id_sidi: CompactString,
+    pub codice_fiscale: CompactString,
+    pub cognome: CompactString,
+    pub nome: CompactString,
+    pub sesso: CompactString,
+    pub data_nascita_raw: CompactString,
     pub data_nascita: Option<Date>,
-    pub luogo_nascita: String,
-    pub cittadinanza: String,
+    pub luogo_nascita: CompactString,
+    pub cittadinanza: CompactString,
     pub class: ClassKey,
     /// Local codes.
-    pub tempo_scuola: String,
-    pub indirizzo: String,
+    pub tempo_scuola: CompactString,
+    pub indirizzo: CompactString,
     pub bloccati: FieldSet,
     pub origin: Origin,
 }
@@ -470,8 +486,8 @@ impl LocalPupil {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalClass {
     pub key: ClassKey,
-    pub tempo_scuola: String,
-    pub indirizzo: String,
+    pub tempo_scuola: CompactString,
+    pub indirizzo: CompactString,
     pub origin: Origin,
 }
 

@@ -377,13 +377,17 @@ fn folded_key(cognome: &str, nome: &str, d: Option<crate::date::Date>) -> (Strin
 
 fn image(p: &Pupil, id_locale: String, class: &LocalClass, origin: &Origin) -> LocalPupil {
     LocalPupil {
-        id_locale,
+        id_locale: id_locale.into(),
         id_sidi: p.id_sidi.clone(),
         codice_fiscale: p.codice_fiscale.clone(),
         cognome: p.cognome.clone(),
         nome: p.nome.clone(),
         sesso: p.sesso.clone(),
-        data_nascita_raw: p.data_nascita.map(|d| d.to_italian()).unwrap_or_default(),
+        data_nascita_raw: p
+            .data_nascita
+            .map(|d| d.to_italian())
+            .unwrap_or_default()
+            .into(),
         data_nascita: p.data_nascita,
         luogo_nascita: p.luogo_nascita.clone(),
         cittadinanza: p.cittadinanza.clone(),
@@ -464,7 +468,7 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
             .classes
             .iter()
             .filter(|c| !c.indirizzo.is_empty())
-            .map(|c| c.indirizzo.clone())
+            .map(|c| c.indirizzo.to_string())
             .collect();
         v.sort();
         v.dedup();
@@ -481,9 +485,9 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
             ClassDrift::Changed => {
                 let lc = &mut local_classes[ci];
                 if lc.indirizzo.is_empty() {
-                    lc.tempo_scuola = other_code(&lc.tempo_scuola, false, &indirizzi, rng);
+                    lc.tempo_scuola = other_code(&lc.tempo_scuola, false, &indirizzi, rng).into();
                 } else {
-                    lc.indirizzo = other_code(&lc.indirizzo, true, &indirizzi, rng);
+                    lc.indirizzo = other_code(&lc.indirizzo, true, &indirizzi, rng).into();
                 }
                 counts.op("update_class", 1);
                 applied.classes_changed += 1;
@@ -607,7 +611,7 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
             }
             Some(PupilDrift::CfMismatch) => {
                 if let Some(code) = wrong_cf(p, p.data_nascita, &province, reg, rng) {
-                    lp.codice_fiscale = code;
+                    lp.codice_fiscale = code.into();
                     lp.id_sidi.clear();
                     counts.review("cf_mismatch", 1);
                     applied.cf_mismatch += 1;
@@ -622,9 +626,9 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
                     if let Some(nd) = wrong {
                         if let Some(code) = wrong_cf(p, Some(nd), &province, reg, rng) {
                             triples.insert(folded_key(&p.cognome, &p.nome, Some(nd)));
-                            lp.codice_fiscale = code;
+                            lp.codice_fiscale = code.into();
                             lp.data_nascita = Some(nd);
-                            lp.data_nascita_raw = nd.to_italian();
+                            lp.data_nascita_raw = nd.to_italian().into();
                             counts.op("update_field", 2);
                             applied.cf_update += 1;
                         }
@@ -674,18 +678,18 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
     for &(i, d) in &plan.pupils {
         if d == PupilDrift::BadCheck {
             let p = &mut export.pupils[i];
-            let mut b = p.codice_fiscale.clone().into_bytes();
+            let mut b = p.codice_fiscale.as_bytes().to_vec();
             let good = b[15];
             b[15] = b'A' + ((good - b'A' + 1 + rng.below(24) as u8) % 26);
             let bad = String::from_utf8(b).unwrap_or_default();
-            bad_local.insert(p.id_sidi.clone(), bad.clone());
-            p.codice_fiscale = bad;
+            bad_local.insert(p.id_sidi.to_string(), bad.clone());
+            p.codice_fiscale = bad.into();
             p.stato_cf = "N".into();
         }
     }
     for lp in &mut local {
-        if let Some(bad) = bad_local.get(&lp.id_sidi) {
-            lp.codice_fiscale = bad.clone();
+        if let Some(bad) = bad_local.get(lp.id_sidi.as_str()) {
+            lp.codice_fiscale = bad.clone().into();
         }
     }
     for (a, b) in dup_sources {
@@ -710,7 +714,7 @@ pub fn apply(export: &mut SidiExport, plan: &Plan, rng: &mut Rng, reg: &mut Regi
         let stale = rng.chance(0.5);
         let mut lp = image(&p, ids.next().unwrap_or_default(), c, &origin);
         if stale {
-            lp.id_sidi = reg.new_id(rng);
+            lp.id_sidi = reg.new_id(rng).into();
         } else {
             lp.id_sidi.clear();
             lp.bloccati = FieldSet::default();
@@ -764,7 +768,7 @@ fn wrong_cf(
             p.luogo_nascita.clone()
         } else {
             t.comune_on(Some(province), super::school::ymd(birth), rng)
-                .to_string()
+                .into()
         };
         let mut code = cf::encode(&p.cognome, &p.nome, birth, sex, &place);
         if rng.chance(0.1) {
@@ -821,9 +825,9 @@ fn change_field(
             }
             triples.insert(folded_key(c, n, p.data_nascita));
             if f == Field::Cognome {
-                lp.cognome = pick;
+                lp.cognome = pick.into();
             } else {
-                lp.nome = pick;
+                lp.nome = pick.into();
             }
             true
         }
@@ -850,7 +854,7 @@ fn change_field(
             };
             triples.insert(folded_key(&p.cognome, &p.nome, Some(nd)));
             lp.data_nascita = Some(nd);
-            lp.data_nascita_raw = nd.to_italian();
+            lp.data_nascita_raw = nd.to_italian().into();
             true
         }
         Field::LuogoNascita => {
@@ -859,7 +863,7 @@ fn change_field(
             for _ in 0..16 {
                 let c = t.comune_on(Some(province), day, rng);
                 if c != p.luogo_nascita {
-                    lp.luogo_nascita = c.to_string();
+                    lp.luogo_nascita = c.to_string().into();
                     return true;
                 }
             }
@@ -867,9 +871,9 @@ fn change_field(
         }
         Field::Cittadinanza => {
             lp.cittadinanza = if p.cittadinanza == "Z000" {
-                tables().countries.pick(rng).to_string()
+                tables().countries.pick(rng).to_string().into()
             } else {
-                "Z000".to_string()
+                "Z000".to_string().into()
             };
             lp.cittadinanza != p.cittadinanza
         }

@@ -632,7 +632,10 @@ mod tests {
                 }
                 foreign += usize::from(p.luogo_nascita.starts_with('Z'));
                 if p.luogo_nascita.starts_with('Z') {
-                    assert!(tables::tables().countries.items.contains(&p.luogo_nascita));
+                    assert!(tables::tables()
+                        .countries
+                        .items
+                        .contains(&p.luogo_nascita.to_string()));
                 }
                 assert_eq!(p.current_frequenza().unwrap().stato, "FREQUENTANTE");
             }

@@ -10,7 +10,7 @@ use super::school::{self, Registry, SchoolSpec};
 use super::sidi_out::{self, TextEncoding};
 use super::tables::tables;
 use crate::error::{Error, Result};
-use crate::model::{Field, LocalExport, Pupil};
+use crate::model::{CompactString, Field, LocalExport, Pupil};
 use crate::read::profile::Profile;
 use crate::validate::cf;
 use std::path::Path;
@@ -53,17 +53,18 @@ BLOCCATI = "CAMPI_BLOCCATI"
 /// Gives a pupil a new name and recomputes its codice fiscale.
 fn rename(p: &mut Pupil, cognome: Option<&str>, nome: Option<&str>, reg: &mut Registry) {
     if let Some(c) = cognome {
-        p.cognome = c.to_string();
+        p.cognome = c.to_string().into();
     }
     if let Some(n) = nome {
-        p.nome = n.to_string();
+        p.nome = n.to_string().into();
     }
     let d = p.data_nascita.expect("generated pupils have a birth date");
     let sex = p.sesso.chars().next().unwrap_or('M');
     let code = cf::encode(&p.cognome, &p.nome, d, sex, &p.luogo_nascita);
     reg.cfs.insert(code.clone());
-    reg.people.insert((p.cognome.clone(), p.nome.clone(), d));
-    p.codice_fiscale = code;
+    reg.people
+        .insert((p.cognome.to_string(), p.nome.to_string(), d));
+    p.codice_fiscale = code.into();
 }
 
 fn find(pupils: &[Pupil], used: &mut Vec<usize>, from: usize, sex: Option<&str>) -> usize {
@@ -238,9 +239,9 @@ pub fn write_samples(dir: &Path) -> Result<()> {
     let profile = Profile::parse(PROFILE_EXAMPLE, "profilo_esempio.toml", None)?;
     let map = profile.tempo_scuola_map.clone().unwrap_or_default();
     let mut local: LocalExport = g.local.clone();
-    let to_local = |c: &mut String| {
+    let to_local = |c: &mut CompactString| {
         if let Some(l) = map.get(c.as_str()) {
-            *c = l.clone();
+            *c = l.into();
         }
     };
     for p in &mut local.pupils {

@@ -459,16 +459,16 @@ pub fn new_pupil(
     };
     let id_sidi = reg.new_id(rng);
     Pupil {
-        id_sidi,
-        codice_fiscale: code,
-        stato_cf: stato,
-        cognome: p.cognome,
-        nome: p.nome,
-        sesso: p.sesso.to_string(),
-        data_nascita_raw: p.birth.to_string(),
+        id_sidi: id_sidi.into(),
+        codice_fiscale: code.into(),
+        stato_cf: stato.into(),
+        cognome: p.cognome.into(),
+        nome: p.nome.into(),
+        sesso: p.sesso.to_string().into(),
+        data_nascita_raw: p.birth.to_string().into(),
         data_nascita: Some(p.birth),
-        luogo_nascita: p.luogo,
-        cittadinanza: p.cittadinanza,
+        luogo_nascita: p.luogo.into(),
+        cittadinanza: p.cittadinanza.into(),
         frequenze: Vec::new(),
         origin: origin.clone(),
     }
@@ -595,7 +595,7 @@ pub fn build_export(spec: &SchoolSpec, rng: &mut Rng, reg: &mut Registry) -> Sid
                         add_days(dal, rng.range(20, 100)).min(Date::from_epoch_days(max_dal));
                     p.frequenze.push(Frequenza {
                         class: old.key.clone(),
-                        dal_raw: dal.to_string(),
+                        dal_raw: dal.to_string().into(),
                         dal: Some(dal),
                         stato: "TRASFERITO".into(),
                         origin: origin.clone(),
@@ -604,7 +604,7 @@ pub fn build_export(spec: &SchoolSpec, rng: &mut Rng, reg: &mut Registry) -> Sid
                 }
                 p.frequenze.push(Frequenza {
                     class: class.key.clone(),
-                    dal_raw: dal.to_string(),
+                    dal_raw: dal.to_string().into(),
                     dal: Some(dal),
                     stato: "FREQUENTANTE".into(),
                     origin: origin.clone(),
@@ -638,8 +638,8 @@ pub fn build_export(spec: &SchoolSpec, rng: &mut Rng, reg: &mut Registry) -> Sid
             .into_iter()
             .map(|c| Classe {
                 key: c.key,
-                tempo_scuola: c.tempo.0,
-                indirizzo: c.indirizzo.map(|i| i.0).unwrap_or_default(),
+                tempo_scuola: c.tempo.0.into(),
+                indirizzo: c.indirizzo.map(|i| i.0).unwrap_or_default().into(),
                 origin: origin.clone(),
             })
             .collect(),

@@ -24,7 +24,8 @@
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::{
-    ClassKey, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin, SourceFile,
+    ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin,
+    SourceFile,
 };
 use crate::read::encoding;
 use crate::read::profile::{CsvLayout, EncodingChoice};
@@ -484,14 +485,15 @@ fn read_pupils(
     // a guess at the row count (rows of a local export take 100-150 bytes)
     let rows = text.bytes().len() / 128;
     let mut out = Vec::with_capacity(rows);
-    let mut ids: HashMap<String, u32> = HashMap::with_capacity_and_hasher(rows, Default::default());
+    let mut ids: HashMap<CompactString, u32> =
+        HashMap::with_capacity_and_hasher(rows, Default::default());
     let mut cfs: HashMap<String, u32> = HashMap::with_capacity_and_hasher(rows, Default::default());
     let mut rec = csv::ByteRecord::new();
     // the last BLOCCATI text that named only known fields, and its set
     let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
     while let Some(line) = t.next_row(file, &mut rec)? {
         let origin = Origin::new(&t.file, line, 0);
-        let id_locale = t.get(&rec, P_ID_LOCALE).into_owned();
+        let id_locale: CompactString = t.get(&rec, P_ID_LOCALE).into();
         if id_locale.is_empty() {
             return Err(Error::csv(
                 file,
@@ -510,14 +512,14 @@ fn read_pupils(
             ));
         }
         ids.insert(id_locale.clone(), line);
-        let raw_date = t.get(&rec, P_DATA).into_owned();
+        let raw_date: CompactString = t.get(&rec, P_DATA).into();
         let data_nascita = layout.date_format.parse(&raw_date);
         if data_nascita.is_none() && !raw_date.is_empty() {
             findings.push(
                 Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                    .record(&id_locale)
+                    .record(id_locale.as_str())
                     .field(layout.column("DATA_NASCITA"))
-                    .value(&raw_date)
+                    .value(raw_date.as_str())
                     .expected(date_expectation(layout)),
             );
         }
@@ -538,7 +540,7 @@ fn read_pupils(
                         all_known = false;
                         findings.push(
                             Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                                .record(&id_locale)
+                                .record(id_locale.as_str())
                                 .field(layout.column("BLOCCATI"))
                                 .value(name)
                                 .expected(
@@ -559,7 +561,7 @@ fn read_pupils(
             if let Some(first) = cfs.get(&cf) {
                 findings.push(
                     Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                        .record(&id_locale)
+                        .record(id_locale.as_str())
                         .field(layout.column("CODICE_FISCALE"))
                         .value(format!("line {first}"))
                         .expected("duplicate / duplicato"),
@@ -570,22 +572,22 @@ fn read_pupils(
         }
         out.push(LocalPupil {
             id_locale,
-            id_sidi: t.get(&rec, P_ID_SIDI).into_owned(),
-            codice_fiscale: codice_fiscale.into_owned(),
-            cognome: t.get(&rec, P_COGNOME).into_owned(),
-            nome: t.get(&rec, P_NOME).into_owned(),
-            sesso: t.get(&rec, P_SESSO).into_owned(),
+            id_sidi: t.get(&rec, P_ID_SIDI).into(),
+            codice_fiscale: codice_fiscale.into(),
+            cognome: t.get(&rec, P_COGNOME).into(),
+            nome: t.get(&rec, P_NOME).into(),
+            sesso: t.get(&rec, P_SESSO).into(),
             data_nascita_raw: raw_date,
             data_nascita,
-            luogo_nascita: t.get(&rec, P_LUOGO).into_owned(),
-            cittadinanza: t.get(&rec, P_CITTADINANZA).into_owned(),
+            luogo_nascita: t.get(&rec, P_LUOGO).into(),
+            cittadinanza: t.get(&rec, P_CITTADINANZA).into(),
             class: ClassKey::new(
                 &t.get(&rec, P_SEDE),
                 &t.get(&rec, P_ANNO),
                 &t.get(&rec, P_SEZIONE),
             ),
-            tempo_scuola: t.get(&rec, P_TEMPO).into_owned(),
-            indirizzo: t.get(&rec, P_INDIRIZZO).into_owned(),
+            tempo_scuola: t.get(&rec, P_TEMPO).into(),
+            indirizzo: t.get(&rec, P_INDIRIZZO).into(),
             bloccati,
             origin,
         });
@@ -642,8 +644,8 @@ fn read_classes(
             continue;
         }
         out.push(LocalClass {
-            tempo_scuola: t.get(&rec, TEMPO).into_owned(),
-            indirizzo: t.get(&rec, INDIRIZZO).into_owned(),
+            tempo_scuola: t.get(&rec, TEMPO).into(),
+            indirizzo: t.get(&rec, INDIRIZZO).into(),
             key,
             origin,
         });

@@ -434,8 +434,8 @@ fn read_rows(f: &mut CsvFile, kind: CsvKind, opts: &ReadOptions, part: &mut Part
                 let (sede, anno, sezione) = (get!(0), get!(1), get!(2));
                 let c = Classe {
                     key: ClassKey::new(&sede, &anno, &sezione),
-                    tempo_scuola: get!(3),
-                    indirizzo: get!(4),
+                    tempo_scuola: get!(3).into(),
+                    indirizzo: get!(4).into(),
                     origin,
                 };
                 check_class(&c, &f.names[0], &f.names[2], &mut part.findings);
@@ -485,8 +485,8 @@ fn read_rows(f: &mut CsvFile, kind: CsvKind, opts: &ReadOptions, part: &mut Part
                     } else {
                         date_fmt.parse(&dal_raw)
                     },
-                    dal_raw,
-                    stato: get!(A_STATO),
+                    dal_raw: dal_raw.into(),
+                    stato: get!(A_STATO).into(),
                     origin: origin.clone(),
                 };
                 let id = get!(A_ID);
@@ -500,20 +500,20 @@ fn read_rows(f: &mut CsvFile, kind: CsvKind, opts: &ReadOptions, part: &mut Part
                 };
                 let nascita = get!(A_NASCITA);
                 let row = Pupil {
-                    id_sidi: id,
-                    codice_fiscale: cf,
-                    stato_cf: get!(A_STATO_CF),
-                    cognome: get!(A_COGNOME),
-                    nome: get!(A_NOME),
-                    sesso: get!(A_SESSO),
+                    id_sidi: id.into(),
+                    codice_fiscale: cf.into(),
+                    stato_cf: get!(A_STATO_CF).into(),
+                    cognome: get!(A_COGNOME).into(),
+                    nome: get!(A_NOME).into(),
+                    sesso: get!(A_SESSO).into(),
                     data_nascita: if nascita.is_empty() {
                         None
                     } else {
                         date_fmt.parse(&nascita)
                     },
-                    data_nascita_raw: nascita,
-                    luogo_nascita: get!(A_LUOGO),
-                    cittadinanza: get!(A_CITT),
+                    data_nascita_raw: nascita.into(),
+                    luogo_nascita: get!(A_LUOGO).into(),
+                    cittadinanza: get!(A_CITT).into(),
                     frequenze: Vec::new(),
                     origin,
                 };

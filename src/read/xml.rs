@@ -15,7 +15,8 @@ use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::{
-    ClassKey, Classe, CodeKind, DeclaredCode, Frequenza, Origin, Pupil, Sede, SourceFile,
+    ClassKey, Classe, CodeKind, CompactString, DeclaredCode, Frequenza, Origin, Pupil, Sede,
+    SourceFile,
 };
 use crate::read::encoding::xml_encoding;
 use crate::read::profile::{EncodingChoice, Profile};
@@ -633,6 +634,13 @@ impl<'a> Parser<'a> {
         s
     }
 
+    /// The captured text, trimmed, as a model field (stored inline when short).
+    fn take_short(&mut self) -> CompactString {
+        let s = CompactString::new(self.text.trim());
+        self.text.clear();
+        s
+    }
+
     /// Iterates the attributes of `e`, unescaped, with the limits applied.
     fn attrs<'e>(
         &self,
@@ -780,7 +788,7 @@ impl<'a> Parser<'a> {
             Some(Tag::Classi) if name == n.classe => {
                 let (mut sede, mut anno, mut sezione) =
                     (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
-                let (mut ts, mut ind) = (String::new(), String::new());
+                let (mut ts, mut ind) = (CompactString::default(), CompactString::default());
                 self.attrs(e, |k, v| {
                     if k == n.a_sede {
                         sede = v;
@@ -789,9 +797,9 @@ impl<'a> Parser<'a> {
                     } else if k == n.a_sezione {
                         sezione = v;
                     } else if k == n.a_tempo_scuola {
-                        ts = v.trim().to_string();
+                        ts = CompactString::new(v.trim());
                     } else if k == n.a_indirizzo {
-                        ind = v.trim().to_string();
+                        ind = CompactString::new(v.trim());
                     }
                 })?;
                 let c = Classe {
@@ -805,23 +813,23 @@ impl<'a> Parser<'a> {
                 Tag::Classe
             }
             Some(Tag::Alunni) if name == n.alunno => {
-                let mut id = String::new();
+                let mut id = CompactString::default();
                 self.attrs(e, |k, v| {
                     if k == n.a_id_sidi {
-                        id = v.trim().to_string();
+                        id = CompactString::new(v.trim());
                     }
                 })?;
                 self.pupil = Some(Pupil {
                     id_sidi: id,
-                    codice_fiscale: String::new(),
-                    stato_cf: String::new(),
-                    cognome: String::new(),
-                    nome: String::new(),
-                    sesso: String::new(),
-                    data_nascita_raw: String::new(),
+                    codice_fiscale: CompactString::default(),
+                    stato_cf: CompactString::default(),
+                    cognome: CompactString::default(),
+                    nome: CompactString::default(),
+                    sesso: CompactString::default(),
+                    data_nascita_raw: CompactString::default(),
                     data_nascita: None,
-                    luogo_nascita: String::new(),
-                    cittadinanza: String::new(),
+                    luogo_nascita: CompactString::default(),
+                    cittadinanza: CompactString::default(),
                     frequenze: Vec::new(),
                     origin: self.origin(),
                 });
@@ -829,10 +837,10 @@ impl<'a> Parser<'a> {
             }
             Some(Tag::Alunno) => {
                 let f = if name == n.codice_fiscale {
-                    let mut stato = String::new();
+                    let mut stato = CompactString::default();
                     self.attrs(e, |k, v| {
                         if k == n.a_stato {
-                            stato = v.trim().to_string();
+                            stato = CompactString::new(v.trim());
                         }
                     })?;
                     if let Some(p) = self.pupil.as_mut() {
@@ -860,7 +868,7 @@ impl<'a> Parser<'a> {
                 } else if name == n.frequenza {
                     let (mut sede, mut anno, mut sezione) =
                         (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
-                    let (mut dal, mut stato) = (String::new(), String::new());
+                    let (mut dal, mut stato) = (CompactString::default(), CompactString::default());
                     self.attrs(e, |k, v| {
                         if k == n.a_sede {
                             sede = v;
@@ -869,9 +877,9 @@ impl<'a> Parser<'a> {
                         } else if k == n.a_sezione {
                             sezione = v;
                         } else if k == n.a_dal {
-                            dal = v.trim().to_string();
+                            dal = CompactString::new(v.trim());
                         } else if k == n.a_stato {
-                            stato = v.trim().to_string();
+                            stato = CompactString::new(v.trim());
                         }
                     })?;
                     let fr = Frequenza {
@@ -963,7 +971,7 @@ impl<'a> Parser<'a> {
                 }
             }
             Tag::PupilField(f) => {
-                let v = self.take_text();
+                let v = self.take_short();
                 if let Some(p) = self.pupil.as_mut() {
                     match f {
                         PField::Cf => p.codice_fiscale = v,

@@ -190,7 +190,7 @@ fn local_key(l: &LocalPupil) -> OpKey {
     OpKey {
         codice_fiscale: (!cf.is_empty()).then_some(cf),
         id_sidi: (!id.is_empty()).then(|| id.to_string()),
-        id_locale: Some(l.id_locale.clone()),
+        id_locale: Some(l.id_locale.to_string()),
         ..OpKey::default()
     }
 }
@@ -491,7 +491,7 @@ pub fn plan(
             ),
             kind: ReviewKind::CfMismatch,
             codice_fiscale: cf_keys[i].to_string(),
-            id_locale: l.id_locale.clone(),
+            id_locale: l.id_locale.to_string(),
             detail: ReviewDetail::CfMismatch {
                 sidi_cf: cf_keys[i].to_string(),
                 id_sidi: p.id_sidi.trim().to_string(),
@@ -596,7 +596,7 @@ pub fn plan(
             id: review_id(ReviewKind::LocalOnly, &[&l.id_locale, &local_cfs[j]]),
             kind: ReviewKind::LocalOnly,
             codice_fiscale: local_cfs[j].to_string(),
-            id_locale: l.id_locale.clone(),
+            id_locale: l.id_locale.to_string(),
             detail: ReviewDetail::LocalOnly {
                 cognome: l.cognome.trim().to_string(),
                 nome: l.nome.trim().to_string(),
@@ -963,9 +963,9 @@ pub fn plan(
                 for f in Field::LOCKABLE {
                     rec.push((f.name().into(), sidi_value(p, f)));
                 }
-                rec.push(("sede".into(), fq.class.sede.clone()));
-                rec.push(("anno".into(), fq.class.anno.clone()));
-                rec.push(("sezione".into(), fq.class.sezione.clone()));
+                rec.push(("sede".into(), fq.class.sede.to_string()));
+                rec.push(("anno".into(), fq.class.anno.to_string()));
+                rec.push(("sezione".into(), fq.class.sezione.to_string()));
                 rec.push(("tempo_scuola".into(), t.to_string()));
                 rec.push(("indirizzo".into(), ind.to_string()));
                 out.inserts.push((out.ops.len(), base));

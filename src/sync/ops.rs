@@ -101,9 +101,9 @@ impl OpKey {
     /// The key of a class operation.
     pub fn class(k: &ClassKey) -> OpKey {
         OpKey {
-            sede: Some(k.sede.clone()),
-            anno: Some(k.anno.clone()),
-            sezione: Some(k.sezione.clone()),
+            sede: Some(k.sede.to_string()),
+            anno: Some(k.anno.to_string()),
+            sezione: Some(k.sezione.to_string()),
             ..OpKey::default()
         }
     }
@@ -145,9 +145,9 @@ impl Value {
     /// A class as `{sede, anno, sezione}`.
     pub fn class(k: &ClassKey) -> Value {
         Value::Map(vec![
-            ("sede".into(), k.sede.clone()),
-            ("anno".into(), k.anno.clone()),
-            ("sezione".into(), k.sezione.clone()),
+            ("sede".into(), k.sede.to_string()),
+            ("anno".into(), k.anno.to_string()),
+            ("sezione".into(), k.sezione.to_string()),
         ])
     }
     /// Field names (snake case) of a set.

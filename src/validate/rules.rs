@@ -542,12 +542,12 @@ mod tests {
     ) -> Pupil {
         Pupil {
             id_sidi: id.into(),
-            codice_fiscale: cf::encode(cognome, nome, birth, sex, "H501"),
+            codice_fiscale: cf::encode(cognome, nome, birth, sex, "H501").into(),
             stato_cf: "V".into(),
             cognome: cognome.into(),
             nome: nome.into(),
-            sesso: sex.to_string(),
-            data_nascita_raw: birth.to_string(),
+            sesso: sex.to_string().into(),
+            data_nascita_raw: birth.to_string().into(),
             data_nascita: Some(birth),
             luogo_nascita: "H501".into(),
             cittadinanza: "Z000".into(),
@@ -589,7 +589,7 @@ mod tests {
             classes: vec![Classe {
                 key: key.clone(),
                 tempo_scuola: "10".into(),
-                indirizzo: String::new(),
+                indirizzo: String::new().into(),
                 origin: o(11),
             }],
             pupils: vec![
@@ -632,9 +632,9 @@ mod tests {
     #[test]
     fn cf_errors_and_mismatches() {
         let mut e = clean();
-        let mut bad = e.pupils[0].codice_fiscale.clone().into_bytes();
+        let mut bad = e.pupils[0].codice_fiscale.as_bytes().to_vec();
         bad[15] = if bad[15] == b'A' { b'B' } else { b'A' };
-        e.pupils[0].codice_fiscale = String::from_utf8(bad).unwrap();
+        e.pupils[0].codice_fiscale = String::from_utf8(bad).unwrap().into();
         e.pupils[1].nome = "Marco".into();
         let v = validate_export_for_test(&e);
         assert!(codes(&v).contains(&"CF_CHECK"));
@@ -817,18 +817,18 @@ mod tests {
     fn local_rows_with_bad_cf() {
         let lp = |id: &str, cf: &str| LocalPupil {
             id_locale: id.into(),
-            id_sidi: String::new(),
+            id_sidi: String::new().into(),
             codice_fiscale: cf.into(),
             cognome: "Rossi".into(),
             nome: "Maria".into(),
             sesso: "F".into(),
-            data_nascita_raw: String::new(),
+            data_nascita_raw: String::new().into(),
             data_nascita: None,
-            luogo_nascita: String::new(),
-            cittadinanza: String::new(),
+            luogo_nascita: String::new().into(),
+            cittadinanza: String::new().into(),
             class: ClassKey::new("X", "1", "A"),
-            tempo_scuola: String::new(),
-            indirizzo: String::new(),
+            tempo_scuola: String::new().into(),
+            indirizzo: String::new().into(),
             bloccati: Default::default(),
             origin: o(3),
         };

@@ -38,23 +38,23 @@ pub const CLASS_COLUMNS: [&str; 5] = [
 fn pupil_row(p: &LocalPupil, layout: &CsvLayout) -> [String; 15] {
     let date = match p.data_nascita {
         Some(d) => layout.date_format.format(d),
-        None => p.data_nascita_raw.clone(),
+        None => p.data_nascita_raw.to_string(),
     };
     [
-        p.id_locale.clone(),
-        p.id_sidi.clone(),
-        p.codice_fiscale.clone(),
-        p.cognome.clone(),
-        p.nome.clone(),
-        p.sesso.clone(),
+        p.id_locale.to_string(),
+        p.id_sidi.to_string(),
+        p.codice_fiscale.to_string(),
+        p.cognome.to_string(),
+        p.nome.to_string(),
+        p.sesso.to_string(),
         date,
-        p.luogo_nascita.clone(),
-        p.cittadinanza.clone(),
-        p.class.sede.clone(),
-        p.class.anno.clone(),
-        p.class.sezione.clone(),
-        p.tempo_scuola.clone(),
-        p.indirizzo.clone(),
+        p.luogo_nascita.to_string(),
+        p.cittadinanza.to_string(),
+        p.class.sede.to_string(),
+        p.class.anno.to_string(),
+        p.class.sezione.to_string(),
+        p.tempo_scuola.to_string(),
+        p.indirizzo.to_string(),
         p.bloccati.to_bloccati(),
     ]
 }
@@ -102,11 +102,11 @@ pub fn classes_csv(export: &LocalExport, layout: &CsvLayout) -> Result<Vec<u8>> 
         &CLASS_COLUMNS,
         export.classes.iter().map(|c| {
             vec![
-                c.key.sede.clone(),
-                c.key.anno.clone(),
-                c.key.sezione.clone(),
-                c.tempo_scuola.clone(),
-                c.indirizzo.clone(),
+                c.key.sede.to_string(),
+                c.key.anno.to_string(),
+                c.key.sezione.to_string(),
+                c.tempo_scuola.to_string(),
+                c.indirizzo.to_string(),
             ]
         }),
         layout,

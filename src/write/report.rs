@@ -414,9 +414,9 @@ impl<'a> Tally<'a> {
         let i = *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
             rows.push(C {
                 key: ClassKey {
-                    sede: s.to_string(),
-                    anno: a.to_string(),
-                    sezione: z.to_string(),
+                    sede: s.to_string().into(),
+                    anno: a.to_string().into(),
+                    sezione: z.to_string().into(),
                 },
                 before: None,
                 after: None,
@@ -458,9 +458,9 @@ fn class_parts<'a>(sede: &'a str, anno: &'a str, sezione: &'a str) -> ClassParts
     }
     let k = ClassKey::new(sede, anno, sezione);
     (
-        Cow::Owned(k.sede),
-        Cow::Owned(k.anno),
-        Cow::Owned(k.sezione),
+        Cow::Owned(k.sede.into_string()),
+        Cow::Owned(k.anno.into_string()),
+        Cow::Owned(k.sezione.into_string()),
     )
 }
 
@@ -656,7 +656,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
             let key = c.key;
             if sedi.last().map(|s| s.code != key.sede).unwrap_or(true) {
                 sedi.push(SedeBlock {
-                    code: key.sede.clone(),
+                    code: key.sede.to_string(),
                     name: people.sede_name(&key.sede).to_string(),
                     classes: Vec::new(),
                 });

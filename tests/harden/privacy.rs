@@ -19,10 +19,18 @@ fn personal_values() -> Vec<String> {
     .unwrap();
     let mut v: Vec<String> = Vec::new();
     for p in &sidi.export.pupils {
-        v.extend([p.codice_fiscale.clone(), p.cognome.clone(), p.nome.clone()]);
+        v.extend([
+            p.codice_fiscale.to_string(),
+            p.cognome.to_string(),
+            p.nome.to_string(),
+        ]);
     }
     for p in &local.export.pupils {
-        v.extend([p.codice_fiscale.clone(), p.cognome.clone(), p.nome.clone()]);
+        v.extend([
+            p.codice_fiscale.to_string(),
+            p.cognome.to_string(),
+            p.nome.to_string(),
+        ]);
     }
     let mut v: Vec<String> = v
         .into_iter()

@@ -33,7 +33,7 @@ fn sidi_class(k: &ClassKey, tempo: &str) -> Classe {
     Classe {
         key: k.clone(),
         tempo_scuola: tempo.into(),
-        indirizzo: String::new(),
+        indirizzo: String::new().into(),
         origin: origin(1),
     }
 }
@@ -61,12 +61,12 @@ fn pupil(
     let d = Date::new(birth.0, birth.1, birth.2).unwrap();
     Pupil {
         id_sidi: id.into(),
-        codice_fiscale: valid_cf(cf),
+        codice_fiscale: valid_cf(cf).into(),
         stato_cf: "V".into(),
         cognome: cognome.into(),
         nome: nome.into(),
         sesso: "F".into(),
-        data_nascita_raw: d.to_string(),
+        data_nascita_raw: d.to_string().into(),
         data_nascita: Some(d),
         luogo_nascita: "H501".into(),
         cittadinanza: "Z000".into(),
@@ -90,13 +90,13 @@ fn mirror(p: &Pupil, id_locale: &str) -> LocalPupil {
         cognome: p.cognome.clone(),
         nome: p.nome.clone(),
         sesso: p.sesso.clone(),
-        data_nascita_raw: p.data_nascita.unwrap().to_italian(),
+        data_nascita_raw: p.data_nascita.unwrap().to_italian().into(),
         data_nascita: p.data_nascita,
         luogo_nascita: p.luogo_nascita.clone(),
         cittadinanza: p.cittadinanza.clone(),
         class: p.current_frequenza().unwrap().class.clone(),
         tempo_scuola: "10".into(),
-        indirizzo: String::new(),
+        indirizzo: String::new().into(),
         bloccati: FieldSet::all_lockable(),
         origin: origin(5),
     }
@@ -136,8 +136,8 @@ fn local(pupils: Vec<LocalPupil>, classes: &[(&ClassKey, &str)]) -> LocalExport 
             .iter()
             .map(|(k, t)| LocalClass {
                 key: (*k).clone(),
-                tempo_scuola: t.to_string(),
-                indirizzo: String::new(),
+                tempo_scuola: t.to_string().into(),
+                indirizzo: String::new().into(),
                 origin: origin(1),
             })
             .collect(),
@@ -292,7 +292,7 @@ fn matched_by_id_sidi_updates_codice_fiscale() {
 #[test]
 fn link_student_when_id_sidi_empty_or_different() {
     let (s, mut l) = aligned();
-    l.pupils[0].id_sidi = String::new();
+    l.pupils[0].id_sidi = String::new().into();
     l.pupils[1].id_sidi = "999".into();
     let p = run(&s, &l);
     let k = ops_of(&p, OpKind::LinkStudent);
@@ -380,7 +380,7 @@ fn cf_mismatch_is_guided_not_inserted_nor_local_only() {
     let (s, mut l) = aligned();
     // local Maria has another CF and no id SIDI: same names and birth date
     l.pupils[0].codice_fiscale = "RSSMRA14E52H501Z".into();
-    l.pupils[0].id_sidi = String::new();
+    l.pupils[0].id_sidi = String::new().into();
     l.pupils[0].cognome = "Rossi".into(); // probable match ignores case
     let p = run(&s, &l);
     assert!(p.ops.is_empty(), "{:?}", p.ops);
@@ -405,7 +405,7 @@ fn local_only_and_class_local_only_are_guided() {
     l.classes.push(LocalClass {
         key: z.clone(),
         tempo_scuola: "10".into(),
-        indirizzo: String::new(),
+        indirizzo: String::new().into(),
         origin: origin(9),
     });
     let p = run(&s, &l);
@@ -471,7 +471,7 @@ fn duplicates_from_validation_or_counted_give_the_same_plan() {
     twin.nome = "LUCIO".into();
     s.pupils.push(twin);
     let mut same_id = maria();
-    same_id.codice_fiscale = valid_cf("BNCMRA14E52H501X");
+    same_id.codice_fiscale = valid_cf("BNCMRA14E52H501X").into();
     s.pupils.push(same_id);
     let v = sidisync::validate::validate_export(&s, &Default::default());
     assert_eq!(v.duplicates.len(), s.pupils.len());
@@ -568,7 +568,7 @@ fn sheet(rows: &[(&str, &str, &str)]) -> sidisync::sync::decisions::Decisions {
 fn mismatch() -> (SidiExport, LocalExport) {
     let (s, mut l) = aligned();
     l.pupils[0].codice_fiscale = "RSSMRA14E52H501Z".into();
-    l.pupils[0].id_sidi = String::new();
+    l.pupils[0].id_sidi = String::new().into();
     l.pupils[0].class = b();
     (s, l)
 }
@@ -666,7 +666,7 @@ fn apply_converges_and_is_idempotent() {
     l.pupils[0].cognome = "Rossi".into();
     l.pupils[0].class = b();
     l.pupils[0].bloccati = FieldSet::default();
-    l.pupils[1].id_sidi = String::new();
+    l.pupils[1].id_sidi = String::new().into();
     let p = run(&s, &l);
     let ops = patch_roundtrip(&p);
     assert_eq!(ops, p.ops);
@@ -1109,7 +1109,7 @@ mod convergence {
                 l.classes.push(LocalClass {
                     key: key.clone(),
                     tempo_scuola: t.into(),
-                    indirizzo: String::new(),
+                    indirizzo: String::new().into(),
                     origin: origin(1),
                 });
             }
@@ -1118,7 +1118,7 @@ mod convergence {
             l.classes.push(LocalClass {
                 key: class("RMEE8A1016", "5", "ZZ"),
                 tempo_scuola: "10".into(),
-                indirizzo: String::new(),
+                indirizzo: String::new().into(),
                 origin: origin(1),
             });
         }
@@ -1136,21 +1136,21 @@ mod convergence {
             match d {
                 Drift::Same => {}
                 Drift::Field(f, v) => match f {
-                    0 => m.cognome = v.clone(),
-                    1 => m.nome = v.clone(),
-                    2 => m.sesso = v.clone(),
-                    3 => m.luogo_nascita = v.clone(),
-                    4 => m.cittadinanza = v.clone(),
+                    0 => m.cognome = v.clone().into(),
+                    1 => m.nome = v.clone().into(),
+                    2 => m.sesso = v.clone().into(),
+                    3 => m.luogo_nascita = v.clone().into(),
+                    4 => m.cittadinanza = v.clone().into(),
                     _ => {
                         m.data_nascita = None;
-                        m.data_nascita_raw = v.clone();
+                        m.data_nascita_raw = v.clone().into();
                     }
                 },
                 Drift::Date(day) => m.data_nascita = Date::new(2013, 2, *day),
                 Drift::Moved(t) => m.class = keys[t % keys.len()].clone(),
                 Drift::Missing => continue,
                 Drift::WrongCf { keep_id } => {
-                    m.codice_fiscale = format!("XX{n:014}");
+                    m.codice_fiscale = format!("XX{n:014}").into();
                     if !keep_id {
                         m.id_sidi.clear();
                     }
@@ -1173,7 +1173,7 @@ mod convergence {
             let (cognome, nome, date) = match copy.and_then(|n| s.pupils.get(n)) {
                 Some(p) => (p.cognome.clone(), p.nome.clone(), p.data_nascita.unwrap()),
                 None => (
-                    format!("EXTRA{e}"),
+                    format!("EXTRA{e}").into(),
                     "X".into(),
                     Date::new(2014, 6, 6).unwrap(),
                 ),
