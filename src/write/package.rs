@@ -1,5 +1,5 @@
-//! The patch package: rendering all files in memory, then writing them
-//! atomically.
+//! The patch package: rendering its files (into memory, or straight into a
+//! staging folder) and putting them in place atomically.
 //!
 //! Layout of `--out`: `patch.jsonl`, `patch.csv`, `patch.xml`, `review.csv`,
 //! `report.html`, `manifest.json` and, with `zip`, `package.zip` holding
@@ -63,7 +63,12 @@ pub fn render_package_with(
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let rendered = render_each(plan, opts, ctx, |_, bytes| Ok(bytes))?;
+    let rendered = render_each(plan, opts, ctx, |name, role, render| {
+        let mut bytes = Vec::new();
+        render(&mut bytes)?;
+        let e = FileEntry::of_bytes(role, name, &bytes);
+        Ok((bytes, e))
+    })?;
     let (mut files, outputs): (Vec<_>, Vec<_>) = rendered
         .into_iter()
         .map(|(name, bytes, entry)| ((name.to_string(), bytes), entry))
@@ -76,8 +81,8 @@ pub fn render_package_with(
     Ok(files)
 }
 
-/// A function that renders one file of the package.
-type Render<'a> = Box<dyn Fn() -> Result<Vec<u8>> + Send + Sync + 'a>;
+/// A function that renders one file of the package into a sink.
+type Render<'a> = Box<dyn Fn(&mut dyn Write) -> Result<()> + Send + Sync + 'a>;
 
 /// The five content files of the package: (name, manifest role, renderer),
 /// in package order.
@@ -90,69 +95,55 @@ fn content_files<'a>(
         (
             "patch.jsonl",
             "patch_jsonl",
-            Box::new(|| {
-                let mut b = Vec::with_capacity(plan.ops.len() * 320);
-                crate::write::patch::write_jsonl(&plan.ops, &mut b)?;
-                Ok(b)
-            }),
+            Box::new(|w| crate::write::patch::write_jsonl(&plan.ops, w)),
         ),
         (
             "patch.csv",
             "patch_csv",
-            Box::new(|| {
-                let mut b = Vec::with_capacity(plan.ops.len() * 180);
-                crate::write::patch::write_csv(&plan.ops, &mut b)?;
-                Ok(b)
-            }),
+            Box::new(|w| crate::write::patch::write_csv(&plan.ops, w)),
         ),
         (
             "patch.xml",
             "patch_xml",
-            Box::new(|| {
-                let mut b = Vec::with_capacity(plan.ops.len() * 400);
-                crate::write::patch::write_xml(&plan.school, &plan.ops, &mut b)?;
-                Ok(b)
-            }),
+            Box::new(|w| crate::write::patch::write_xml(&plan.school, &plan.ops, w)),
         ),
         (
             "review.csv",
             "review",
-            Box::new(|| {
-                let mut b = Vec::new();
-                crate::write::review::write_review(&plan.review, opts.lang, &mut b)?;
-                Ok(b)
-            }),
+            Box::new(|w| crate::write::review::write_review(&plan.review, opts.lang, w)),
         ),
         (
             "report.html",
             "report",
-            Box::new(move || {
+            Box::new(move |w| {
                 let when = crate::util::format_timestamp(opts.generated_at);
                 let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
-                Ok(crate::write::report::render_html(&data).into_bytes())
+                let html = crate::write::report::render_html(&data);
+                w.write_all(html.as_bytes())
+                    .map_err(|e| Error::io("report.html", e))
             }),
         ),
     ]
 }
 
-/// Renders the five content files in parallel, hashes each and hands its
-/// bytes to `done` (which may write them out and keep or drop them) on the
-/// thread that rendered it. Results come back in package order; the first
-/// failure in that order is the one reported.
+/// Renders the five content files in parallel: `emit(name, role, render)`
+/// runs each renderer into a sink of its choice (memory, or a file of the
+/// staging folder) and gives back what to keep and the file's manifest
+/// entry. Results come back in package order; the first failure in that
+/// order is the one reported.
 fn render_each<T: Send>(
     plan: &Plan,
     opts: &PackageOptions,
     ctx: &ReportContext,
-    done: impl Fn(&str, Vec<u8>) -> Result<T> + Sync,
+    emit: impl Fn(&str, &str, &Render) -> Result<(T, FileEntry)> + Sync,
 ) -> Result<Vec<(&'static str, T, FileEntry)>> {
     use rayon::prelude::*;
     let jobs = content_files(plan, opts, ctx);
     debug_assert_eq!(jobs[4].0, "report.html");
     let run = |i: usize| -> Result<(&'static str, T, FileEntry)> {
         let (name, role, render) = &jobs[i];
-        let b = render()?;
-        let e = FileEntry::of_bytes(role, name, &b);
-        Ok((*name, done(name, b)?, e))
+        let (kept, e) = emit(name, role, render)?;
+        Ok((*name, kept, e))
     };
     // The report is about half of the work: it starts at once on one core
     // while the four other files share the rest, instead of perhaps
@@ -209,19 +200,24 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry
 /// may leave it incomplete): `bulk` makes its whole output durable once, at
 /// the end (see [`sync_tree`]).
 ///
-/// Each content file is written (and fsynced) into the staging folder by
-/// the thread that rendered it, as soon as it is ready, and its bytes are
-/// then dropped (kept only for `zip`): writes and fsyncs overlap with the
-/// other renderings, and the memory of one file is reused for the next.
+/// Each content file is rendered straight into its file in the staging
+/// folder (through a 64 KiB buffer, hashed on the way) and fsynced by the
+/// thread that renders it: writes and fsyncs overlap with the other
+/// renderings, and no file is held in memory (for `zip` the files are read
+/// back from the staging folder).
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<FileEntry>> {
     let stage = Staging::new(&opts.out)?;
-    let rendered = render_each(plan, opts, ctx, |name, bytes| {
-        stage.write(name, &bytes, opts.durable)?;
-        Ok(opts.zip.then_some(bytes))
+    let rendered = render_each(plan, opts, ctx, |name, role, render| {
+        let e = stage.write_rendered(name, role, render, opts.durable)?;
+        let bytes = match opts.zip {
+            true => Some(stage.read(name)?),
+            false => None,
+        };
+        Ok((bytes, e))
     })?;
     let outputs: Vec<FileEntry> = rendered.iter().map(|r| r.2.clone()).collect();
     let m = manifest(plan, opts, &outputs);
@@ -386,6 +382,41 @@ impl Staging {
             .map_err(err)
     }
 
+    /// Renders one file of the package into the staging folder (fsynced
+    /// when `durable`) and returns its manifest entry (size and SHA-256 of
+    /// the bytes written); write errors name the file as it will be in `out`.
+    fn write_rendered(
+        &self,
+        name: &str,
+        role: &str,
+        render: &Render,
+        durable: bool,
+    ) -> Result<FileEntry> {
+        let p = self.tmp.path().join(name);
+        let err = |e| Error::io(self.out.join(name), e);
+        let f = std::fs::File::create(&p).map_err(err)?;
+        let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, f));
+        if let Err(e) = render(&mut sink) {
+            // a failed write is reported with the file's path in `out`
+            return Err(sink.failure.take().map(err).unwrap_or(e));
+        }
+        let (f, size, sha256) = sink.finish().map_err(err)?;
+        if durable {
+            f.sync_all().map_err(err)?;
+        }
+        Ok(FileEntry {
+            role: role.into(),
+            name: name.into(),
+            size,
+            sha256,
+        })
+    }
+
+    /// The bytes of a file already written into the staging folder.
+    fn read(&self, name: &str) -> Result<Vec<u8>> {
+        std::fs::read(self.tmp.path().join(name)).map_err(|e| Error::io(self.out.join(name), e))
+    }
+
     /// Puts the folder in place of `out`, replacing an existing one only
     /// now that everything is on disk.
     fn commit(self, durable: bool) -> Result<()> {
@@ -423,9 +454,85 @@ impl Staging {
     }
 }
 
+/// A file being written: counts and hashes (SHA-256) the bytes that pass,
+/// for the manifest, and keeps the first write error (the renderers name
+/// files by their bare name; the package names them by their path).
+struct Hashing {
+    inner: std::io::BufWriter<std::fs::File>,
+    sha: sha2::Sha256,
+    size: u64,
+    failure: Option<std::io::Error>,
+}
+
+impl Hashing {
+    fn new(inner: std::io::BufWriter<std::fs::File>) -> Hashing {
+        use sha2::Digest;
+        Hashing {
+            inner,
+            sha: sha2::Sha256::new(),
+            size: 0,
+            failure: None,
+        }
+    }
+
+    /// Flushes the buffer; the file, the size and the SHA-256 (hex).
+    fn finish(self) -> std::io::Result<(std::fs::File, u64, String)> {
+        use sha2::Digest;
+        let f = self.inner.into_inner().map_err(|e| e.into_error())?;
+        Ok((f, self.size, crate::util::hex(&self.sha.finalize())))
+    }
+}
+
+impl Write for Hashing {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        match self.inner.write(b) {
+            Ok(n) => {
+                self.sha.update(&b[..n]);
+                self.size += n as u64;
+                Ok(n)
+            }
+            Err(e) => {
+                let copy = std::io::Error::new(e.kind(), e.to_string());
+                self.failure.get_or_insert(e);
+                Err(copy)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_files_are_hashed_as_written() {
+        let d = tempfile::tempdir().unwrap();
+        let stage = Staging::new(&d.path().join("pkg")).unwrap();
+        // more than the 64 KiB buffer, written in pieces
+        let text: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let render: Render = Box::new(|w| {
+            for piece in text.chunks(7_000) {
+                w.write_all(piece).map_err(|e| Error::io("x.txt", e))?;
+            }
+            Ok(())
+        });
+        let e = stage
+            .write_rendered("x.txt", "report", &render, true)
+            .unwrap();
+        assert_eq!(e, FileEntry::of_bytes("report", "x.txt", &text));
+        assert_eq!(stage.read("x.txt").unwrap(), text);
+        // a renderer's own error comes back as it is
+        let failing: Render = Box::new(|_| Err(Error::io("y.txt", std::io::Error::other("no"))));
+        let err = stage
+            .write_rendered("y.txt", "report", &failing, false)
+            .unwrap_err();
+        assert!(err.to_string().contains("y.txt"), "{err}");
+    }
 
     #[test]
     fn replaces_atomically_and_keeps_old_on_failure() {
