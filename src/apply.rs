@@ -372,8 +372,8 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                         by_class.insert(key.clone(), classes.len());
                         classes.push(Some(LocalClass {
                             key,
-                            tempo_scuola: t.to_string().into(),
-                            indirizzo: i.to_string().into(),
+                            tempo_scuola: t.into(),
+                            indirizzo: i.into(),
                             origin: patch_origin.clone(),
                         }));
                         Outcome::Applied
@@ -393,12 +393,12 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                             &mut c.indirizzo
                         };
                         if cur.trim() == from {
-                            *cur = to.to_string().into();
+                            *cur = to.into();
                             for p in pupils.iter_mut().flatten().filter(|p| p.class == key) {
                                 if is_ts {
-                                    p.tempo_scuola = to.to_string().into();
+                                    p.tempo_scuola = to.into();
                                 } else {
-                                    p.indirizzo = to.to_string().into();
+                                    p.indirizzo = to.into();
                                 }
                             }
                             Outcome::Applied
@@ -430,7 +430,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                         let date = g("data_nascita");
                         by_id.insert(id_locale.to_string(), pupils.len());
                         pupils.push(Some(LocalPupil {
-                            id_locale: id_locale.to_string().into(),
+                            id_locale: id_locale.into(),
                             id_sidi: g("id_sidi").into(),
                             codice_fiscale: g("codice_fiscale").into(),
                             cognome: g("cognome").into(),
@@ -561,7 +561,7 @@ fn apply_student(
             if cur == to {
                 Outcome::Already
             } else if cur == from {
-                p.id_sidi = to.to_string().into();
+                p.id_sidi = to.into();
                 Outcome::Applied
             } else {
                 changed(Some("id_sidi"), format!("{from:?}"), format!("{cur:?}"))

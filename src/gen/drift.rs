@@ -863,7 +863,7 @@ fn change_field(
             for _ in 0..16 {
                 let c = t.comune_on(Some(province), day, rng);
                 if c != p.luogo_nascita {
-                    lp.luogo_nascita = c.to_string().into();
+                    lp.luogo_nascita = c.into();
                     return true;
                 }
             }
@@ -871,9 +871,9 @@ fn change_field(
         }
         Field::Cittadinanza => {
             lp.cittadinanza = if p.cittadinanza == "Z000" {
-                tables().countries.pick(rng).to_string().into()
+                tables().countries.pick(rng).into()
             } else {
-                "Z000".to_string().into()
+                "Z000".into()
             };
             lp.cittadinanza != p.cittadinanza
         }

@@ -53,10 +53,10 @@ BLOCCATI = "CAMPI_BLOCCATI"
 /// Gives a pupil a new name and recomputes its codice fiscale.
 fn rename(p: &mut Pupil, cognome: Option<&str>, nome: Option<&str>, reg: &mut Registry) {
     if let Some(c) = cognome {
-        p.cognome = c.to_string().into();
+        p.cognome = c.into();
     }
     if let Some(n) = nome {
-        p.nome = n.to_string().into();
+        p.nome = n.into();
     }
     let d = p.data_nascita.expect("generated pupils have a birth date");
     let sex = p.sesso.chars().next().unwrap_or('M');
