@@ -203,8 +203,9 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry
 /// Each content file is rendered straight into its file in the staging
 /// folder (through a 64 KiB buffer, hashed on the way) and fsynced by the
 /// thread that renders it: writes and fsyncs overlap with the other
-/// renderings, and no file is held in memory (for `zip` the files are read
-/// back from the staging folder).
+/// renderings, and no patch file is held in memory (the report is still
+/// built as one string first; for `zip` the files are read back from the
+/// staging folder).
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,
@@ -213,9 +214,10 @@ pub fn write_package_with(
     let stage = Staging::new(&opts.out)?;
     let rendered = render_each(plan, opts, ctx, |name, role, render| {
         let e = stage.write_rendered(name, role, render, opts.durable)?;
-        let bytes = match opts.zip {
-            true => Some(stage.read(name)?),
-            false => None,
+        let bytes = if opts.zip {
+            Some(stage.read(name)?)
+        } else {
+            None
         };
         Ok((bytes, e))
     })?;
