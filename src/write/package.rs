@@ -118,8 +118,7 @@ fn content_files<'a>(
             Box::new(move |w| {
                 let when = crate::util::format_timestamp(opts.generated_at);
                 let data = crate::write::report::gather_with(plan, ctx, opts.lang, &when);
-                let html = crate::write::report::render_html(&data);
-                w.write_all(html.as_bytes())
+                crate::write::report::render_html_to(&data, w)
                     .map_err(|e| Error::io("report.html", e))
             }),
         ),
@@ -203,9 +202,8 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry
 /// Each content file is rendered straight into its file in the staging
 /// folder (through a 64 KiB buffer, hashed on the way) and fsynced by the
 /// thread that renders it: writes and fsyncs overlap with the other
-/// renderings, and no patch file is held in memory (the report is still
-/// built as one string first; for `zip` the files are read back from the
-/// staging folder).
+/// renderings, and no file is held in memory (for `zip` the files are read
+/// back from the staging folder).
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,

@@ -721,15 +721,25 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- operations -------------------------------------------------------
     let mut ops_by_kind: BTreeMap<OpKind, OpGroup> = BTreeMap::new();
-    for o in &plan.ops {
-        let row = op_row(o, &people, l, &mut claim);
+    let rows: Vec<(OpRow, String)> = {
+        use rayon::prelude::*;
+        plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect()
+    };
+    for (o, (mut row, identity)) in plan.ops.iter().zip(rows) {
+        row.anchor = claim(&identity);
         ops_by_kind
             .entry(o.op)
             .or_insert_with(|| OpGroup {
                 kind: o.op,
                 label: pick(messages::op_label(o.op.name()), l),
                 description: pick(messages::op_description(o.op.name()), l),
-                rows: Vec::new(),
+                // sized once: a group of a large school holds megabytes
+                rows: Vec::with_capacity(
+                    op_counts
+                        .iter()
+                        .find(|(k, _)| *k == o.op)
+                        .map_or(0, |(_, n)| *n),
+                ),
             })
             .rows
             .push(row);
@@ -865,12 +875,10 @@ pub fn verdict(c: &Counts, l: Lang) -> String {
     s
 }
 
-fn op_row(
-    o: &Operation,
-    people: &People,
-    l: Lang,
-    claim: &mut dyn FnMut(&str) -> Option<String>,
-) -> OpRow {
+/// The report row of operation `o`, without its anchor, and the identity
+/// the anchor is claimed for (claims are made in operation order, so they
+/// are left to the caller: rows themselves are built in parallel).
+fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, String) {
     let text = |v: &Option<Value>| -> String {
         match v {
             Some(Value::Text(t)) if !t.is_empty() => {
@@ -903,9 +911,9 @@ fn op_row(
                 ),
                 _ => (String::new(), class_short(&class_key), "—".to_string()),
             };
-            OpRow {
+            let row = OpRow {
                 id: o.id.clone(),
-                anchor: claim(&class_key.to_string()),
+                anchor: None,
                 who: class_long(&class_key),
                 cf: String::new(),
                 class: class_long(&class_key),
@@ -913,7 +921,8 @@ fn op_row(
                 old,
                 new,
                 locked: o.lock,
-            }
+            };
+            (row, class_key.to_string())
         }
         crate::sync::ops::Entity::Student => {
             let who = people.who_key(&o.key);
@@ -970,9 +979,9 @@ fn op_row(
                     text(&o.to),
                 ),
             };
-            OpRow {
+            let row = OpRow {
                 id: o.id.clone(),
-                anchor: claim(&op_identity(&o.key)),
+                anchor: None,
                 who,
                 cf,
                 class,
@@ -980,7 +989,8 @@ fn op_row(
                 old,
                 new,
                 locked: o.lock,
-            }
+            };
+            (row, op_identity(&o.key))
         }
     }
 }
@@ -1145,11 +1155,18 @@ pub const FINDING_ROWS_PER_CODE: usize = 200;
 
 /// Renders the report as one self-contained HTML page.
 pub fn render_html(d: &ReportData) -> String {
+    let mut v = Vec::new();
+    render_html_to(d, &mut v).expect("writing to memory does not fail");
+    String::from_utf8(v).expect("the page is built from text")
+}
+
+/// Writes what [`render_html`] returns to `w`, piece by piece (the page of
+/// a large school is about 10 MB: it is never held whole).
+pub fn render_html_to(d: &ReportData, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let l = d.lang;
     let t = |u: Ui| u.text(l);
-    let total_rows: usize = d.ops.iter().map(|g| g.rows.len()).sum::<usize>()
-        + d.findings.iter().map(|g| g.rows.len()).sum::<usize>();
-    let mut o = String::with_capacity(16_384 + total_rows * 300);
+    // the page is built in `o`, which goes to `w` whenever it has grown
+    let mut o = String::with_capacity(SPILL_AT + (1 << 14));
     page_start(
         &mut o,
         l,
@@ -1273,6 +1290,7 @@ pub fn render_html(d: &ReportData) -> String {
     o.push_str("</section>\n");
 
     // --- decisions ------------------------------------------------------------
+    spill(&mut o, w)?;
     section_head(
         &mut o,
         "decisioni",
@@ -1324,6 +1342,7 @@ pub fn render_html(d: &ReportData) -> String {
     o.push_str("</section>\n");
 
     // --- findings -------------------------------------------------------------
+    spill(&mut o, w)?;
     section_head(
         &mut o,
         "segnalazioni",
@@ -1384,6 +1403,7 @@ pub fn render_html(d: &ReportData) -> String {
     o.push_str("</section>\n");
 
     // --- operations -----------------------------------------------------------
+    spill(&mut o, w)?;
     section_head(&mut o, "modifiche", t(Ui::Operations), Some(d.counts.auto));
     if d.ops.is_empty() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
@@ -1419,37 +1439,53 @@ pub fn render_html(d: &ReportData) -> String {
             } else {
                 "old"
             };
-            for r in &g.rows {
-                let lock = if r.locked {
-                    format!(
-                        " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
-                        esc(t(Ui::Locked))
-                    )
-                } else {
-                    String::new()
-                };
-                let who = if r.cf.is_empty() {
-                    format!("<strong>{}</strong>", esc(&r.who))
-                } else {
-                    format!(
-                        "<strong>{}</strong><br><span class=\"cf\">{}</span>",
-                        esc(&r.who),
-                        esc(&r.cf)
-                    )
-                };
-                let _ = write!(o, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
-                if show_class {
-                    let _ = write!(o, "<td>{}</td>", esc(&r.class));
-                }
-                if show_field {
-                    let _ = write!(o, "<td>{}</td>", esc(&r.field));
-                }
-                let _ = writeln!(
-                    o,
-                    "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
-                    esc(&r.old),
-                    esc(&r.new),
-                );
+            // rows rendered in parallel pieces, joined in order
+            let pieces: Vec<String> = {
+                use rayon::prelude::*;
+                g.rows
+                    .par_chunks(1024)
+                    .map(|rows| {
+                        let mut p = String::with_capacity(rows.len() * 300);
+                        for r in rows {
+                        let lock = if r.locked {
+                            format!(
+                                " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
+                                esc(t(Ui::Locked))
+                            )
+                        } else {
+                            String::new()
+                        };
+                        let who = if r.cf.is_empty() {
+                            format!("<strong>{}</strong>", esc(&r.who))
+                        } else {
+                            format!(
+                                "<strong>{}</strong><br><span class=\"cf\">{}</span>",
+                                esc(&r.who),
+                                esc(&r.cf)
+                            )
+                        };
+                        let _ = write!(p, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
+                        if show_class {
+                            let _ = write!(p, "<td>{}</td>", esc(&r.class));
+                        }
+                        if show_field {
+                            let _ = write!(p, "<td>{}</td>", esc(&r.field));
+                        }
+                        let _ = writeln!(
+                            p,
+                            "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
+                            esc(&r.old),
+                            esc(&r.new),
+                        );
+                        }
+                        p
+                    })
+                    .collect()
+            };
+            w.write_all(o.as_bytes())?;
+            o.clear();
+            for p in &pieces {
+                w.write_all(p.as_bytes())?;
             }
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
@@ -1457,6 +1493,7 @@ pub fn render_html(d: &ReportData) -> String {
     o.push_str("</section>\n");
 
     // --- classes per sede ------------------------------------------------------
+    spill(&mut o, w)?;
     if !d.sedi.is_empty() {
         section_head(&mut o, "classi", t(Ui::Classes), None);
         let _ = writeln!(o,
@@ -1534,6 +1571,7 @@ pub fn render_html(d: &ReportData) -> String {
     }
 
     // --- other ------------------------------------------------------------------
+    spill(&mut o, w)?;
     if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
         section_head(&mut o, "altro", t(Ui::Other), None);
         if !d.excluded.is_empty() {
@@ -1601,7 +1639,19 @@ pub fn render_html(d: &ReportData) -> String {
         o.push_str("</section>\n");
     }
     page_end(&mut o, l);
-    o
+    w.write_all(o.as_bytes())
+}
+
+/// How large the report's buffer may grow before it goes to the writer.
+const SPILL_AT: usize = 1 << 16;
+
+/// Hands the buffer `o` to `w` once it holds [`SPILL_AT`] bytes or more.
+fn spill(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if o.len() >= SPILL_AT {
+        w.write_all(o.as_bytes())?;
+        o.clear();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
