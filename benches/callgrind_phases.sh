@@ -20,8 +20,7 @@ valgrind --tool=callgrind --callgrind-out-file=$OUT \
   --dump-after='sidisync::read::read_store' \
   --dump-after='sidisync::read::local::read_local' \
   --dump-after='sidisync::sync::engine::plan' \
-  --dump-after='sidisync::write::package::render_package_with' \
-  --dump-after='sidisync::write::package::write_files_atomically_with' \
+  --dump-after='sidisync::write::package::write_package_with' \
   $BIN $S $L/alunni_locali.csv $L/classi_locali.csv 1 > $OUT.log 2>&1
 for f in $(ls $OUT.* | grep -v log | sort -t. -k3 -n) $OUT; do
   printf "%-75s %14s\n" "$(grep '^desc: Trigger' $f | cut -d: -f3-)" "$(grep '^totals:' $f | cut -d' ' -f2)"

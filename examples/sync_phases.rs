@@ -7,11 +7,14 @@
 //!
 //! Prints, per phase, the best wall time over RUNS runs (default 3): read
 //! SIDI (parse + decode + hash), read local, validate, plan (match + diff),
-//! render the package in memory, write it atomically (fsync), drop.
+//! write the package as `sync` does (each file rendered, with the report's
+//! names and classes, straight into the staging folder, fsynced, put in
+//! place atomically), drop.
 use sidisync::map::CodeMap;
 use sidisync::read::profile::Profile;
 use sidisync::validate::{validate_export, ValidateOptions};
-use sidisync::write::package::{render_package, write_files_atomically, PackageOptions};
+use sidisync::write::package::{write_package_with, PackageOptions};
+use sidisync::write::report::ReportContext;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -33,17 +36,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "read local",
         "validate",
         "plan (match, diff)",
-        "render package (in memory, sha256)",
-        "write package (atomic, fsync)",
+        "write package (render, sha256, fsync)",
         "drop model and plan",
     ];
-    let mut best = [f64::MAX; 7];
+    let mut best = [f64::MAX; 6];
     let out = std::env::temp_dir().join(format!("sync_phases_{}", std::process::id()));
     let profile = Profile::default();
     for _ in 0..runs {
-        let mut t = [0f64; 7];
+        let mut t = [0f64; 6];
         let mut clock = Instant::now();
-        let mut lap = |i: usize, t: &mut [f64; 7]| {
+        let mut lap = |i: usize, t: &mut [f64; 6]| {
             t[i] = clock.elapsed().as_secs_f64();
             clock = Instant::now();
         };
@@ -66,13 +68,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             inputs: Vec::new(),
             durable: true,
         };
-        let files = render_package(&plan, &popts)?;
+        let redactor = sidisync::privacy::Redactor::off();
+        let ctx = ReportContext {
+            sidi: Some(&read.export),
+            local: Some(&lr.export),
+            redactor: Some(&redactor),
+        };
+        write_package_with(&plan, &popts, &ctx)?;
         lap(4, &mut t);
-        write_files_atomically(&out, &files)?;
+        drop((read, lr, v, plan));
         lap(5, &mut t);
-        drop((read, lr, v, plan, files));
-        lap(6, &mut t);
-        for i in 0..7 {
+        for i in 0..6 {
             best[i] = best[i].min(t[i]);
         }
     }
