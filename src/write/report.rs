@@ -182,11 +182,13 @@ pub struct ReportData {
 /// the report (a redacting variant changes [`People::name`] and
 /// [`People::cf`]), plus the look-ups from keys to people.
 pub struct People<'a> {
-    /// cf / id SIDI / id locale -> (cognome, nome), for the keys the
-    /// report asks for (`None`: no pupil has it)
-    by_key: HashMap<&'a str, Option<(&'a str, &'a str)>>,
-    /// id locale -> local class, likewise
-    class_of: HashMap<&'a str, Option<&'a ClassKey>>,
+    /// cf / id SIDI / id locale -> its slot in `names` and `classes`, for
+    /// the keys the report asks for
+    slot: HashMap<&'a str, u32>,
+    /// (cognome, nome) of the key of each slot (`None`: no pupil has it)
+    names: Vec<Option<(&'a str, &'a str)>>,
+    /// the local class of the pupil whose id locale is the key of each slot
+    classes: Vec<Option<&'a ClassKey>>,
     /// sede code -> denominazione
     sede_names: HashMap<&'a str, &'a str>,
     /// Present and on with `--redact`.
@@ -201,69 +203,75 @@ impl<'a> People<'a> {
     /// of every pupil's keys, without building one (300,000 entries and
     /// 25 MB for a 60,000-pupil school).
     pub fn new(ctx: &ReportContext<'a>, plan: &'a Plan) -> People<'a> {
-        let mut by_key: HashMap<&'a str, Option<(&'a str, &'a str)>> = HashMap::default();
-        let mut class_of: HashMap<&'a str, Option<&'a ClassKey>> = HashMap::default();
-        by_key.reserve(3 * plan.ops.len() + plan.excluded.len() + plan.findings.len());
-        class_of.reserve(plan.ops.len());
+        let mut slot: HashMap<&'a str, u32> = HashMap::default();
+        slot.reserve(3 * plan.ops.len() + plan.excluded.len() + plan.findings.len());
+        let mut want = |k: &'a str| {
+            let n = slot.len() as u32;
+            slot.entry(k).or_insert(n);
+        };
         for o in &plan.ops {
             let k = &o.key;
             for id in [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
                 .into_iter()
                 .flatten()
             {
-                by_key.insert(id, None);
-            }
-            if let Some(id) = &k.id_locale {
-                class_of.insert(id, None);
+                want(id);
             }
         }
         let records = plan.excluded.iter().map(|e| e.record.as_str());
         let records = records.chain(plan.held_back.iter().map(|h| h.record.as_str()));
         for r in records.chain(plan.findings.iter().map(|f| f.record.as_str())) {
-            by_key.insert(r, None);
+            want(r);
         }
-        // SIDI's pupils and the local ones are scanned side by side, each
-        // into its own copy of the wanted keys; SIDI's answer comes first.
-        type Names<'a> = HashMap<&'a str, Option<(&'a str, &'a str)>>;
-        fn name_of<'a>(m: &mut Names<'a>, k: &'a str, n: (&'a str, &'a str)) {
-            if let Some(slot @ None) = m.get_mut(k) {
-                *slot = Some(n);
-            }
-        }
-        let mut from_local = by_key.clone();
-        rayon::join(
+        // SIDI's pupils and the local ones are scanned side by side; the
+        // key map is only read, each side fills its own slots (the first
+        // pupil with a key gives its name) and SIDI's answer comes first.
+        let n = slot.len();
+        let slot_of = |k: &str| slot.get(k).map(|&i| i as usize);
+        let (from_sidi, (from_local, classes)) = rayon::join(
             || {
+                let mut names = vec![None; n];
                 for p in ctx.sidi.iter().flat_map(|s| &s.pupils) {
-                    let n = (p.cognome.trim(), p.nome.trim());
-                    name_of(&mut by_key, p.codice_fiscale.trim(), n);
-                    name_of(&mut by_key, p.id_sidi.trim(), n);
-                }
-            },
-            || {
-                for p in ctx.local.iter().flat_map(|l| &l.pupils) {
-                    let n = (p.cognome.trim(), p.nome.trim());
-                    name_of(&mut from_local, p.codice_fiscale.trim(), n);
-                    name_of(&mut from_local, p.id_sidi.trim(), n);
-                    name_of(&mut from_local, p.id_locale.as_str(), n);
-                    // the last local pupil with an id wins, as in a plain map
-                    if let Some(slot) = class_of.get_mut(p.id_locale.as_str()) {
-                        *slot = Some(&p.class);
+                    let who = (p.cognome.trim(), p.nome.trim());
+                    for k in [p.codice_fiscale.trim(), p.id_sidi.trim()] {
+                        if let Some(i) = slot_of(k) {
+                            names[i].get_or_insert(who);
+                        }
                     }
                 }
+                names
+            },
+            || {
+                let (mut names, mut classes) = (vec![None; n], vec![None; n]);
+                for p in ctx.local.iter().flat_map(|l| &l.pupils) {
+                    let who = (p.cognome.trim(), p.nome.trim());
+                    for k in [p.codice_fiscale.trim(), p.id_sidi.trim()] {
+                        if let Some(i) = slot_of(k) {
+                            names[i].get_or_insert(who);
+                        }
+                    }
+                    if let Some(i) = slot_of(p.id_locale.as_str()) {
+                        names[i].get_or_insert(who);
+                        // the last local pupil with an id wins, as in a plain map
+                        classes[i] = Some(&p.class);
+                    }
+                }
+                (names, classes)
             },
         );
-        for (k, n) in by_key.iter_mut() {
-            if n.is_none() {
-                *n = from_local.get(k).copied().flatten();
-            }
-        }
+        let names = from_sidi
+            .into_iter()
+            .zip(from_local)
+            .map(|(s, l)| s.or(l))
+            .collect();
         let mut sede_names = HashMap::default();
         for sd in ctx.sidi.iter().flat_map(|s| &s.sedi) {
             sede_names.insert(sd.codice.trim(), sd.denominazione.trim());
         }
         People {
-            by_key,
-            class_of,
+            slot,
+            names,
+            classes,
             sede_names,
             redactor: ctx.redactor.filter(|r| r.is_on()),
         }
@@ -301,7 +309,7 @@ impl<'a> People<'a> {
     /// The name behind any of the keys, else the first key (an identifier).
     fn who(&self, keys: &[&str]) -> String {
         for k in keys {
-            if let Some(Some((c, n))) = self.by_key.get(k) {
+            if let Some((c, n)) = self.slot.get(k).and_then(|&i| self.names[i as usize]) {
                 return self.name(c, n);
             }
         }
@@ -359,6 +367,11 @@ impl<'a> People<'a> {
         it
     }
 
+    /// The local class of the pupil with id locale `id` (an operation's).
+    fn local_class(&self, id: &str) -> Option<&'a ClassKey> {
+        self.slot.get(id).and_then(|&i| self.classes[i as usize])
+    }
+
     fn sede_name(&self, code: &str) -> &str {
         self.sede_names.get(code).copied().unwrap_or("")
     }
@@ -391,8 +404,12 @@ impl<'a> Tally<'a> {
             e.before.get_or_insert(0);
             e.after.get_or_insert(0);
         }
+        // exports list pupils class by class: the class of the previous
+        // pupil is remembered, which spares most look-ups
+        let mut last: Option<(&ClassKey, usize)> = None;
         for p in &local.pupils {
-            let e = cl.key(&p.class);
+            let i = cl.index_after(&mut last, &p.class);
+            let e = &mut cl.rows[i];
             *e.before.get_or_insert(0) += 1;
             *e.after.get_or_insert(0) += 1;
         }
@@ -400,18 +417,37 @@ impl<'a> Tally<'a> {
             for c in &s.classes {
                 cl.key(&c.key).sidi.get_or_insert(0);
             }
+            let mut last = None;
             for p in &s.pupils {
                 if let Some(f) = p.current_frequenza() {
-                    *cl.key(&f.class).sidi.get_or_insert(0) += 1;
+                    let i = cl.index_after(&mut last, &f.class);
+                    *cl.rows[i].sidi.get_or_insert(0) += 1;
                 }
             }
         }
         cl
     }
+    /// The row of class `k`, found again without a look-up when `k` is the
+    /// class of `last` (which it then becomes).
+    fn index_after(&mut self, last: &mut Option<(&'a ClassKey, usize)>, k: &'a ClassKey) -> usize {
+        match *last {
+            Some((l, i)) if l == k => i,
+            _ => {
+                let i = self.row_of(&k.sede, &k.anno, &k.sezione);
+                *last = Some((k, i));
+                i
+            }
+        }
+    }
     fn entry(&mut self, sede: &'a str, anno: &'a str, sezione: &'a str) -> &mut C {
+        let i = self.row_of(sede, anno, sezione);
+        &mut self.rows[i]
+    }
+    /// The row of a class, added (with no counts) the first time.
+    fn row_of(&mut self, sede: &'a str, anno: &'a str, sezione: &'a str) -> usize {
         let parts = class_parts(sede, anno, sezione);
         let rows = &mut self.rows;
-        let i = *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
+        *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
             rows.push(C {
                 key: ClassKey {
                     sede: s.to_string().into(),
@@ -424,8 +460,7 @@ impl<'a> Tally<'a> {
                 changes: 0,
             });
             rows.len() - 1
-        });
-        &mut self.rows[i]
+        })
     }
     fn key(&mut self, k: &'a ClassKey) -> &mut C {
         self.entry(&k.sede, &k.anno, &k.sezione)
@@ -597,7 +632,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 .key
                 .id_locale
                 .as_deref()
-                .and_then(|id| people.class_of.get(id).copied().flatten());
+                .and_then(|id| people.local_class(id));
             match o.op {
                 OpKind::CreateClass => {
                     let e = cl.op(&o.key);
@@ -931,7 +966,7 @@ fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, String) {
                 .key
                 .id_locale
                 .as_deref()
-                .and_then(|id| people.class_of.get(id).copied().flatten());
+                .and_then(|id| people.local_class(id));
             let (class, field, old, new) = match o.op {
                 OpKind::InsertStudent => {
                     let k = class_of(&o.to);
@@ -1657,6 +1692,94 @@ fn spill(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{CompactString, FieldSet, LocalPupil, Origin, Pupil};
+
+    #[test]
+    fn people_answer_with_the_first_pupil_sidi_before_local() {
+        let o = Origin::new(&std::sync::Arc::from("t"), 1, 0);
+        let pupil = |id: &str, cf: &str, cognome: &str| Pupil {
+            id_sidi: id.into(),
+            codice_fiscale: cf.into(),
+            stato_cf: "V".into(),
+            cognome: cognome.into(),
+            nome: "N".into(),
+            sesso: "M".into(),
+            data_nascita_raw: CompactString::default(),
+            data_nascita: None,
+            luogo_nascita: CompactString::default(),
+            cittadinanza: CompactString::default(),
+            frequenze: Vec::new(),
+            origin: o.clone(),
+        };
+        let local = |idl: &str, id: &str, cf: &str, cognome: &str, sezione: &str| LocalPupil {
+            id_locale: idl.into(),
+            id_sidi: id.into(),
+            codice_fiscale: cf.into(),
+            cognome: cognome.into(),
+            nome: "N".into(),
+            sesso: "M".into(),
+            data_nascita_raw: CompactString::default(),
+            data_nascita: None,
+            luogo_nascita: CompactString::default(),
+            cittadinanza: CompactString::default(),
+            class: ClassKey::new("RMEE00101X", "1", sezione),
+            tempo_scuola: CompactString::default(),
+            indirizzo: CompactString::default(),
+            bloccati: FieldSet::default(),
+            origin: o.clone(),
+        };
+        let sidi = SidiExport {
+            pupils: vec![
+                pupil("1", "CF1", "PRIMO"),
+                pupil("2", "CF1", "DOPPIO"), // the same cf: the first pupil answers
+                pupil("3", "CF3", "TERZO"),
+            ],
+            ..SidiExport::default()
+        };
+        let loc = LocalExport {
+            pupils: vec![
+                local("L1", "1", "CF1", "LOCALE", "A"), // SIDI's name comes first
+                local("L9", "", "CF9", "SOLOLOCALE", "B"),
+                local("L8", "", "CF9", "SECONDO", "C"),
+            ],
+            ..LocalExport::default()
+        };
+        let key = |id: Option<&str>, cf: Option<&str>, idl: Option<&str>| OpKey {
+            id_sidi: id.map(String::from),
+            codice_fiscale: cf.map(String::from),
+            id_locale: idl.map(String::from),
+            ..OpKey::default()
+        };
+        let op = |k| Operation::new(OpKind::LockFields, k, None, None, None, true, "t");
+        let plan = Plan {
+            ops: vec![
+                op(key(Some("1"), Some("CF1"), Some("L1"))),
+                op(key(None, Some("CF9"), Some("L8"))),
+                op(key(Some("77"), None, None)),
+            ],
+            ..Plan::default()
+        };
+        let ctx = ReportContext {
+            sidi: Some(&sidi),
+            local: Some(&loc),
+            redactor: None,
+        };
+        let p = People::new(&ctx, &plan);
+        assert_eq!(p.who(&["1"]), "PRIMO N");
+        assert_eq!(p.who(&["CF1"]), "PRIMO N");
+        assert_eq!(p.who(&["L1"]), "LOCALE N");
+        // only local pupils have CF9: the first of them
+        assert_eq!(p.who(&["CF9"]), "SOLOLOCALE N");
+        assert_eq!(p.who(&["L8"]), "SECONDO N");
+        // nobody has 77: the key itself
+        assert_eq!(p.who(&["77"]), "77");
+        assert_eq!(p.who(&["", "77"]), "77");
+        assert_eq!(p.local_class("L8").map(|k| k.sezione.as_str()), Some("C"));
+        assert_eq!(p.local_class("L1").map(|k| k.sezione.as_str()), Some("A"));
+        // a key the report did not ask for is not looked up
+        assert_eq!(p.local_class("L9"), None);
+        assert_eq!(p.who(&["3"]), "3");
+    }
 
     #[test]
     fn class_parts_borrow_normal_keys_and_normalise_others() {
