@@ -162,16 +162,20 @@ pub fn drop_in_background<T: Send + 'static>(v: T) {
 /// Upper-cases and strips accents for comparing Italian names letter by letter
 /// (`NICOLÒ` -> `NICOLO`), keeping other characters.
 pub fn fold_accents(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'À' | 'Á' | 'Â' | 'Ä' | 'à' | 'á' | 'â' | 'ä' => 'A',
-            'È' | 'É' | 'Ê' | 'Ë' | 'è' | 'é' | 'ê' | 'ë' => 'E',
-            'Ì' | 'Í' | 'Î' | 'Ï' | 'ì' | 'í' | 'î' | 'ï' => 'I',
-            'Ò' | 'Ó' | 'Ô' | 'Ö' | 'ò' | 'ó' | 'ô' | 'ö' => 'O',
-            'Ù' | 'Ú' | 'Û' | 'Ü' | 'ù' | 'ú' | 'û' | 'ü' => 'U',
-            c => c.to_ascii_uppercase(),
-        })
-        .collect()
+    s.chars().map(fold_char).collect()
+}
+
+/// [`fold_accents`] of one character.
+#[inline]
+pub fn fold_char(c: char) -> char {
+    match c {
+        'À' | 'Á' | 'Â' | 'Ä' | 'à' | 'á' | 'â' | 'ä' => 'A',
+        'È' | 'É' | 'Ê' | 'Ë' | 'è' | 'é' | 'ê' | 'ë' => 'E',
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'ì' | 'í' | 'î' | 'ï' => 'I',
+        'Ò' | 'Ó' | 'Ô' | 'Ö' | 'ò' | 'ó' | 'ô' | 'ö' => 'O',
+        'Ù' | 'Ú' | 'Û' | 'Ü' | 'ù' | 'ú' | 'û' | 'ü' => 'U',
+        c => c.to_ascii_uppercase(),
+    }
 }
 
 #[cfg(test)]
