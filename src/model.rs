@@ -170,10 +170,11 @@ pub struct ClassKey {
 
 impl ClassKey {
     pub fn new(sede: &str, anno: &str, sezione: &str) -> ClassKey {
+        let (sede, anno, sezione) = class_parts(sede, anno, sezione);
         ClassKey {
-            sede: CompactString::new(matching_key(sede)),
-            anno: normalize_anno(anno),
-            sezione: upper_case(sezione.trim()),
+            sede: CompactString::new(sede),
+            anno: CompactString::new(anno),
+            sezione: CompactString::new(sezione),
         }
     }
     /// Anno di corso as a number, `None` when empty or not a number.
@@ -188,24 +189,39 @@ impl fmt::Display for ClassKey {
     }
 }
 
+/// The parts of a class identity in [`ClassKey::new`]'s normal form (sede
+/// trimmed and in ASCII upper case, anno see [`normalize_anno`], sezione
+/// trimmed and in upper case), borrowed where a part already is in it (every
+/// key the readers and the engine make): look-ups by parts need no copies.
+pub fn class_parts<'a>(
+    sede: &'a str,
+    anno: &'a str,
+    sezione: &'a str,
+) -> (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>) {
+    let sezione = sezione.trim();
+    let sezione = if sezione
+        .bytes()
+        .any(|b| !b.is_ascii() || b.is_ascii_lowercase())
+    {
+        Cow::Owned(sezione.to_uppercase())
+    } else {
+        Cow::Borrowed(sezione)
+    };
+    (
+        matching_key(sede),
+        Cow::Borrowed(normalize_anno(anno)),
+        sezione,
+    )
+}
+
 /// Trims an anno di corso and drops leading zeros (`"01"` -> `"1"`).
-pub fn normalize_anno(s: &str) -> CompactString {
+pub fn normalize_anno(s: &str) -> &str {
     let t = s.trim();
     let z = t.trim_start_matches('0');
-    CompactString::new(if z.is_empty() && !t.is_empty() {
+    if z.is_empty() && !t.is_empty() {
         "0"
     } else {
         z
-    })
-}
-
-/// `s` in upper case (Unicode rules); no conversion when it is ASCII
-/// without lower-case letters, the usual case of a sezione.
-fn upper_case(s: &str) -> CompactString {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) {
-        CompactString::new(s)
-    } else {
-        s.to_uppercase().into()
     }
 }
 

@@ -16,7 +16,7 @@
 
 use crate::findings::{Finding, FindingCode, Severity};
 use crate::messages::{self, count_phrase, phrase, Lang, Ui};
-use crate::model::{ClassKey, LocalExport, SidiExport};
+use crate::model::{class_parts, ClassKey, CompactString, LocalExport, SidiExport};
 use crate::privacy::{PersonalKind, Redactor};
 use crate::sync::engine::Plan;
 use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
@@ -450,9 +450,9 @@ impl<'a> Tally<'a> {
         *self.index.entry(parts).or_insert_with_key(|(s, a, z)| {
             rows.push(C {
                 key: ClassKey {
-                    sede: s.to_string().into(),
-                    anno: a.to_string().into(),
-                    sezione: z.to_string().into(),
+                    sede: CompactString::new(s),
+                    anno: CompactString::new(a),
+                    sezione: CompactString::new(z),
                 },
                 before: None,
                 after: None,
@@ -475,29 +475,8 @@ impl<'a> Tally<'a> {
     }
 }
 
-/// A class identity borrowed where it is already in [`ClassKey::new`]'s
-/// normal form (every key the readers and the engine make), normalised
-/// otherwise, so both spellings find the same class.
+/// A class identity as [`crate::model::class_parts`] gives it.
 type ClassParts<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
-
-fn class_parts<'a>(sede: &'a str, anno: &'a str, sezione: &'a str) -> ClassParts<'a> {
-    let plain =
-        |s: &str| s.is_ascii() && s.trim() == s && !s.bytes().any(|b| b.is_ascii_lowercase());
-    let anno_normal = anno.trim() == anno && (anno.len() < 2 || !anno.starts_with('0'));
-    if plain(sede) && plain(sezione) && anno_normal {
-        return (
-            Cow::Borrowed(sede),
-            Cow::Borrowed(anno),
-            Cow::Borrowed(sezione),
-        );
-    }
-    let k = ClassKey::new(sede, anno, sezione);
-    (
-        Cow::Owned(k.sede.into_string()),
-        Cow::Owned(k.anno.into_string()),
-        Cow::Owned(k.sezione.into_string()),
-    )
-}
 
 /// `1A`; `A` when there is no anno.
 pub fn class_short(k: &ClassKey) -> String {
@@ -1692,7 +1671,7 @@ fn spill(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CompactString, FieldSet, LocalPupil, Origin, Pupil};
+    use crate::model::{FieldSet, LocalPupil, Origin, Pupil};
 
     #[test]
     fn people_answer_with_the_first_pupil_sidi_before_local() {
