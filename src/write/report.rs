@@ -1461,36 +1461,7 @@ pub fn render_html_to(d: &ReportData, w: &mut dyn std::io::Write) -> std::io::Re
                     .map(|rows| {
                         let mut p = String::with_capacity(rows.len() * 300);
                         for r in rows {
-                        let lock = if r.locked {
-                            format!(
-                                " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
-                                esc(t(Ui::Locked))
-                            )
-                        } else {
-                            String::new()
-                        };
-                        let who = if r.cf.is_empty() {
-                            format!("<strong>{}</strong>", esc(&r.who))
-                        } else {
-                            format!(
-                                "<strong>{}</strong><br><span class=\"cf\">{}</span>",
-                                esc(&r.who),
-                                esc(&r.cf)
-                            )
-                        };
-                        let _ = write!(p, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
-                        if show_class {
-                            let _ = write!(p, "<td>{}</td>", esc(&r.class));
-                        }
-                        if show_field {
-                            let _ = write!(p, "<td>{}</td>", esc(&r.field));
-                        }
-                        let _ = writeln!(
-                            p,
-                            "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
-                            esc(&r.old),
-                            esc(&r.new),
-                        );
+                            op_table_row(&mut p, r, show_class, show_field, old_class, l);
                         }
                         p
                     })
@@ -1654,6 +1625,48 @@ pub fn render_html_to(d: &ReportData, w: &mut dyn std::io::Write) -> std::io::Re
     }
     page_end(&mut o, l);
     w.write_all(o.as_bytes())
+}
+
+/// One row of an operation group's table (`show_class`, `show_field`: the
+/// group's optional columns; `old_class`: the class of the old-value cell).
+fn op_table_row(
+    o: &mut String,
+    r: &OpRow,
+    show_class: bool,
+    show_field: bool,
+    old_class: &str,
+    l: Lang,
+) {
+    let lock = if r.locked {
+        format!(
+            " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
+            esc(Ui::Locked.text(l))
+        )
+    } else {
+        String::new()
+    };
+    let who = if r.cf.is_empty() {
+        format!("<strong>{}</strong>", esc(&r.who))
+    } else {
+        format!(
+            "<strong>{}</strong><br><span class=\"cf\">{}</span>",
+            esc(&r.who),
+            esc(&r.cf)
+        )
+    };
+    let _ = write!(o, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
+    if show_class {
+        let _ = write!(o, "<td>{}</td>", esc(&r.class));
+    }
+    if show_field {
+        let _ = write!(o, "<td>{}</td>", esc(&r.field));
+    }
+    let _ = writeln!(
+        o,
+        "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
+        esc(&r.old),
+        esc(&r.new),
+    );
 }
 
 /// How large the report's buffer may grow before it goes to the writer.
