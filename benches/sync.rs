@@ -22,7 +22,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
                 &format!("S{}", k % 50),
             ),
             tempo_scuola: "10".into(),
-            indirizzo: String::new().into(),
+            indirizzo: Default::default(),
             origin: o(k as u32),
         })
         .collect();
@@ -48,13 +48,13 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
             cognome: format!("COGNOME{i}").into(),
             nome: format!("NOME{}", i % 997).into(),
             sesso: if i % 2 == 0 { "F" } else { "M" }.into(),
-            data_nascita_raw: String::new().into(),
+            data_nascita_raw: Default::default(),
             data_nascita: d,
             luogo_nascita: "H501".into(),
             cittadinanza: "Z000".into(),
             frequenze: vec![Frequenza {
                 class: class.clone(),
-                dal_raw: String::new().into(),
+                dal_raw: Default::default(),
                 dal: Date::new(2025, 9, 15),
                 stato: "FREQUENTANTE".into(),
                 origin: o(i as u32),
@@ -66,7 +66,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
             l.pupils.push(LocalPupil {
                 id_locale: format!("L{i}").into(),
                 id_sidi: if i % 13 == 0 {
-                    String::new().into()
+                    Default::default()
                 } else {
                     p.id_sidi.clone()
                 },
@@ -78,7 +78,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
                 },
                 nome: p.nome.clone(),
                 sesso: p.sesso.clone(),
-                data_nascita_raw: String::new().into(),
+                data_nascita_raw: Default::default(),
                 data_nascita: d,
                 luogo_nascita: p.luogo_nascita.clone(),
                 cittadinanza: p.cittadinanza.clone(),
@@ -88,7 +88,7 @@ fn model(n: usize) -> (SidiExport, LocalExport) {
                     class
                 },
                 tempo_scuola: "10".into(),
-                indirizzo: String::new().into(),
+                indirizzo: Default::default(),
                 bloccati: if i % 10 == 3 {
                     FieldSet::default()
                 } else {

@@ -589,7 +589,7 @@ mod tests {
             classes: vec![Classe {
                 key: key.clone(),
                 tempo_scuola: "10".into(),
-                indirizzo: String::new().into(),
+                indirizzo: Default::default(),
                 origin: o(11),
             }],
             pupils: vec![
@@ -817,18 +817,18 @@ mod tests {
     fn local_rows_with_bad_cf() {
         let lp = |id: &str, cf: &str| LocalPupil {
             id_locale: id.into(),
-            id_sidi: String::new().into(),
+            id_sidi: Default::default(),
             codice_fiscale: cf.into(),
             cognome: "Rossi".into(),
             nome: "Maria".into(),
             sesso: "F".into(),
-            data_nascita_raw: String::new().into(),
+            data_nascita_raw: Default::default(),
             data_nascita: None,
-            luogo_nascita: String::new().into(),
-            cittadinanza: String::new().into(),
+            luogo_nascita: Default::default(),
+            cittadinanza: Default::default(),
             class: ClassKey::new("X", "1", "A"),
-            tempo_scuola: String::new().into(),
-            indirizzo: String::new().into(),
+            tempo_scuola: Default::default(),
+            indirizzo: Default::default(),
             bloccati: Default::default(),
             origin: o(3),
         };

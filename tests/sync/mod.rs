@@ -33,7 +33,7 @@ fn sidi_class(k: &ClassKey, tempo: &str) -> Classe {
     Classe {
         key: k.clone(),
         tempo_scuola: tempo.into(),
-        indirizzo: String::new().into(),
+        indirizzo: Default::default(),
         origin: origin(1),
     }
 }
@@ -96,7 +96,7 @@ fn mirror(p: &Pupil, id_locale: &str) -> LocalPupil {
         cittadinanza: p.cittadinanza.clone(),
         class: p.current_frequenza().unwrap().class.clone(),
         tempo_scuola: "10".into(),
-        indirizzo: String::new().into(),
+        indirizzo: Default::default(),
         bloccati: FieldSet::all_lockable(),
         origin: origin(5),
     }
@@ -137,7 +137,7 @@ fn local(pupils: Vec<LocalPupil>, classes: &[(&ClassKey, &str)]) -> LocalExport 
             .map(|(k, t)| LocalClass {
                 key: (*k).clone(),
                 tempo_scuola: t.to_string().into(),
-                indirizzo: String::new().into(),
+                indirizzo: Default::default(),
                 origin: origin(1),
             })
             .collect(),
@@ -292,7 +292,7 @@ fn matched_by_id_sidi_updates_codice_fiscale() {
 #[test]
 fn link_student_when_id_sidi_empty_or_different() {
     let (s, mut l) = aligned();
-    l.pupils[0].id_sidi = String::new().into();
+    l.pupils[0].id_sidi = Default::default();
     l.pupils[1].id_sidi = "999".into();
     let p = run(&s, &l);
     let k = ops_of(&p, OpKind::LinkStudent);
@@ -380,7 +380,7 @@ fn cf_mismatch_is_guided_not_inserted_nor_local_only() {
     let (s, mut l) = aligned();
     // local Maria has another CF and no id SIDI: same names and birth date
     l.pupils[0].codice_fiscale = "RSSMRA14E52H501Z".into();
-    l.pupils[0].id_sidi = String::new().into();
+    l.pupils[0].id_sidi = Default::default();
     l.pupils[0].cognome = "Rossi".into(); // probable match ignores case
     let p = run(&s, &l);
     assert!(p.ops.is_empty(), "{:?}", p.ops);
@@ -405,7 +405,7 @@ fn local_only_and_class_local_only_are_guided() {
     l.classes.push(LocalClass {
         key: z.clone(),
         tempo_scuola: "10".into(),
-        indirizzo: String::new().into(),
+        indirizzo: Default::default(),
         origin: origin(9),
     });
     let p = run(&s, &l);
@@ -568,7 +568,7 @@ fn sheet(rows: &[(&str, &str, &str)]) -> sidisync::sync::decisions::Decisions {
 fn mismatch() -> (SidiExport, LocalExport) {
     let (s, mut l) = aligned();
     l.pupils[0].codice_fiscale = "RSSMRA14E52H501Z".into();
-    l.pupils[0].id_sidi = String::new().into();
+    l.pupils[0].id_sidi = Default::default();
     l.pupils[0].class = b();
     (s, l)
 }
@@ -666,7 +666,7 @@ fn apply_converges_and_is_idempotent() {
     l.pupils[0].cognome = "Rossi".into();
     l.pupils[0].class = b();
     l.pupils[0].bloccati = FieldSet::default();
-    l.pupils[1].id_sidi = String::new().into();
+    l.pupils[1].id_sidi = Default::default();
     let p = run(&s, &l);
     let ops = patch_roundtrip(&p);
     assert_eq!(ops, p.ops);
@@ -1109,7 +1109,7 @@ mod convergence {
                 l.classes.push(LocalClass {
                     key: key.clone(),
                     tempo_scuola: t.into(),
-                    indirizzo: String::new().into(),
+                    indirizzo: Default::default(),
                     origin: origin(1),
                 });
             }
@@ -1118,7 +1118,7 @@ mod convergence {
             l.classes.push(LocalClass {
                 key: class("RMEE8A1016", "5", "ZZ"),
                 tempo_scuola: "10".into(),
-                indirizzo: String::new().into(),
+                indirizzo: Default::default(),
                 origin: origin(1),
             });
         }
