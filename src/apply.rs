@@ -28,7 +28,9 @@
 //! Every line's `id` must match its content.
 
 use crate::error::{Error, Result};
-use crate::model::{ClassKey, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin};
+use crate::model::{
+    ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin,
+};
 use crate::read::profile::{EncodingChoice, Profile};
 use crate::sync::engine::local_value;
 use crate::sync::ops::{Entity, OpKey, OpKind, Operation, Value};
@@ -340,11 +342,11 @@ fn changed(field: Option<&str>, from: String, found: String) -> Outcome {
 pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
     let mut pupils: Vec<Option<LocalPupil>> = local.pupils.iter().cloned().map(Some).collect();
     let mut classes: Vec<Option<LocalClass>> = local.classes.iter().cloned().map(Some).collect();
-    let mut by_id: HashMap<String, usize> = local
+    let mut by_id: HashMap<CompactString, usize> = local
         .pupils
         .iter()
         .enumerate()
-        .map(|(n, p)| (p.id_locale.to_string(), n))
+        .map(|(n, p)| (p.id_locale.clone(), n))
         .collect();
     let mut by_class: HashMap<ClassKey, usize> = HashMap::new();
     for (n, c) in local.classes.iter().enumerate() {
@@ -428,7 +430,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
                             }));
                         }
                         let date = g("data_nascita");
-                        by_id.insert(id_locale.to_string(), pupils.len());
+                        by_id.insert(id_locale.into(), pupils.len());
                         pupils.push(Some(LocalPupil {
                             id_locale: id_locale.into(),
                             id_sidi: g("id_sidi").into(),
