@@ -443,13 +443,20 @@ fn excluded_pupil_counts_as_present() {
     assert_eq!(p.excluded[0].codes, vec!["CF_CHECK"]);
 }
 
-#[test]
-fn duplicated_codice_fiscale_excludes_every_carrier() {
+/// The aligned school plus a pupil who carries Luca's codice fiscale
+/// (another id SIDI, another name).
+fn aligned_with_cf_twin() -> (SidiExport, LocalExport) {
     let (mut s, l) = aligned();
     let mut twin = luca();
     twin.id_sidi = "201".into();
     twin.nome = "LUCIO".into();
     s.pupils.push(twin);
+    (s, l)
+}
+
+#[test]
+fn duplicated_codice_fiscale_excludes_every_carrier() {
+    let (s, l) = aligned_with_cf_twin();
     let p = run(&s, &l); // validation did not say it: the engine enforces it
     assert!(p.ops.is_empty(), "{:?}", p.ops);
     assert!(p.review.is_empty(), "{:?}", p.review);
@@ -465,11 +472,7 @@ fn duplicated_codice_fiscale_excludes_every_carrier() {
 
 #[test]
 fn duplicates_from_validation_or_counted_give_the_same_plan() {
-    let (mut s, l) = aligned();
-    let mut twin = luca();
-    twin.id_sidi = "201".into();
-    twin.nome = "LUCIO".into();
-    s.pupils.push(twin);
+    let (mut s, l) = aligned_with_cf_twin();
     let mut same_id = maria();
     same_id.codice_fiscale = valid_cf("BNCMRA14E52H501X").into();
     s.pupils.push(same_id);
