@@ -279,14 +279,13 @@ impl<'a> People<'a> {
 
     /// A person's name as the report shows it (redaction hook).
     pub fn name(&self, cognome: &str, nome: &str) -> String {
-        let (c, n) = match self.redactor {
-            Some(r) => (
-                r.pseudonym(PersonalKind::Cognome, cognome.trim()),
-                r.pseudonym(PersonalKind::Nome, nome.trim()),
+        match self.redactor {
+            Some(r) => full_name(
+                &r.pseudonym(PersonalKind::Cognome, cognome.trim()),
+                &r.pseudonym(PersonalKind::Nome, nome.trim()),
             ),
-            None => (cognome.trim().to_string(), nome.trim().to_string()),
-        };
-        format!("{c} {n}").trim().to_string()
+            None => full_name(cognome.trim(), nome.trim()),
+        }
     }
 
     /// A codice fiscale as the report shows it (redaction hook).
@@ -375,6 +374,17 @@ impl<'a> People<'a> {
     fn sede_name(&self, code: &str) -> &str {
         self.sede_names.get(code).copied().unwrap_or("")
     }
+}
+
+/// `cognome nome`, either alone when the other is empty (both trimmed).
+fn full_name(cognome: &str, nome: &str) -> String {
+    let mut s = String::with_capacity(cognome.len() + 1 + nome.len());
+    s.push_str(cognome);
+    if !cognome.is_empty() && !nome.is_empty() {
+        s.push(' ');
+    }
+    s.push_str(nome);
+    s
 }
 
 /// A class row of the report while it is being counted (pupils before and
@@ -480,16 +490,28 @@ type ClassParts<'a> = (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>);
 
 /// `1A`; `A` when there is no anno.
 pub fn class_short(k: &ClassKey) -> String {
-    format!("{}{}", k.anno, k.sezione)
+    let mut s = String::with_capacity(k.anno.len() + k.sezione.len());
+    s.push_str(&k.anno);
+    s.push_str(&k.sezione);
+    s
 }
 
+/// `1A · RMIS99001C`.
 fn class_long(k: &ClassKey) -> String {
-    format!("{} · {}", class_short(k), k.sede)
+    const DOT: &str = " · ";
+    let mut s = String::with_capacity(k.anno.len() + k.sezione.len() + DOT.len() + k.sede.len());
+    s.push_str(&k.anno);
+    s.push_str(&k.sezione);
+    s.push_str(DOT);
+    s.push_str(&k.sede);
+    s
 }
 
 /// An anchor id for a record identity.
 fn anchor_of(record: &str) -> String {
-    let mut s = String::from("r-");
+    // each character becomes one ASCII character
+    let mut s = String::with_capacity(2 + record.len());
+    s.push_str("r-");
     for c in record.chars() {
         if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
             s.push(c);
@@ -547,11 +569,17 @@ fn value_text(field: &str, v: &str, people: &People) -> String {
 
 fn fields_text(v: &Option<Value>, l: Lang) -> String {
     match v {
-        Some(Value::List(fs)) if !fs.is_empty() => fs
-            .iter()
-            .map(|f| field_text(f, l))
-            .collect::<Vec<_>>()
-            .join(", "),
+        Some(Value::List(fs)) if !fs.is_empty() => {
+            let mut s = String::with_capacity(16 * fs.len());
+            for (i, f) in fs.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                let (it, en) = messages::field_label(f);
+                s.push_str(l.pick(it, en));
+            }
+            s
+        }
         _ => "—".to_string(),
     }
 }
@@ -658,15 +686,18 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 }
             }
         }
-        let mut classes = cl.rows;
-        // sede, then anno di corso as a number, then as written, then sezione
-        classes.sort_unstable_by(|a, b| {
-            fn order(k: &ClassKey) -> (&str, u32, &str, &str) {
-                (&k.sede, k.anno.parse().unwrap_or(0), &k.anno, &k.sezione)
-            }
-            order(&a.key).cmp(&order(&b.key))
+        // sede, then anno di corso as a number, then as written, then
+        // sezione (the number parsed once per class, not per comparison)
+        let mut classes: Vec<(u32, C)> = cl
+            .rows
+            .into_iter()
+            .map(|c| (c.key.anno.parse().unwrap_or(0), c))
+            .collect();
+        classes.sort_unstable_by(|(na, a), (nb, b)| {
+            let (a, b) = (&a.key, &b.key);
+            (&a.sede, na, &a.anno, &a.sezione).cmp(&(&b.sede, nb, &b.anno, &b.sezione))
         });
-        for c in classes {
+        for (_, c) in classes {
             let key = c.key;
             if sedi.last().map(|s| s.code != key.sede).unwrap_or(true) {
                 sedi.push(SedeBlock {
@@ -1157,9 +1188,18 @@ fn table_head(o: &mut String, cols: &[&str]) {
 }
 
 fn id_attr(a: &Option<String>) -> String {
-    a.as_ref()
-        .map(|a| format!(" id=\"{}\"", esc(a)))
-        .unwrap_or_default()
+    let mut o = String::new();
+    push_id_attr(&mut o, a);
+    o
+}
+
+/// ` id="…"` for an anchor, nothing without one.
+fn push_id_attr(o: &mut String, a: &Option<String>) {
+    if let Some(a) = a {
+        o.push_str(" id=\"");
+        xml_escape(a, o);
+        o.push('"');
+    }
 }
 
 /// At most this many rows per finding code in the report (a school with
@@ -1637,36 +1677,40 @@ fn op_table_row(
     old_class: &str,
     l: Lang,
 ) {
-    let lock = if r.locked {
-        format!(
-            " <span class=\"lock\" role=\"img\" title=\"{0}\" aria-label=\"{0}\"></span>",
-            esc(Ui::Locked.text(l))
-        )
-    } else {
-        String::new()
-    };
-    let who = if r.cf.is_empty() {
-        format!("<strong>{}</strong>", esc(&r.who))
-    } else {
-        format!(
-            "<strong>{}</strong><br><span class=\"cf\">{}</span>",
-            esc(&r.who),
-            esc(&r.cf)
-        )
-    };
-    let _ = write!(o, "<tr{}><td>{who}</td>", id_attr(&r.anchor));
-    if show_class {
-        let _ = write!(o, "<td>{}</td>", esc(&r.class));
+    // pushed piece by piece: 26,000 rows for a large school, no temporary
+    // strings
+    o.push_str("<tr");
+    push_id_attr(o, &r.anchor);
+    o.push_str("><td><strong>");
+    xml_escape(&r.who, o);
+    o.push_str("</strong>");
+    if !r.cf.is_empty() {
+        o.push_str("<br><span class=\"cf\">");
+        xml_escape(&r.cf, o);
+        o.push_str("</span>");
     }
-    if show_field {
-        let _ = write!(o, "<td>{}</td>", esc(&r.field));
+    o.push_str("</td>");
+    for (shown, text) in [(show_class, &r.class), (show_field, &r.field)] {
+        if shown {
+            o.push_str("<td>");
+            xml_escape(text, o);
+            o.push_str("</td>");
+        }
     }
-    let _ = writeln!(
-        o,
-        "<td class=\"{old_class}\">{}</td><td class=\"new\">{}{lock}</td></tr>",
-        esc(&r.old),
-        esc(&r.new),
-    );
+    o.push_str("<td class=\"");
+    o.push_str(old_class);
+    o.push_str("\">");
+    xml_escape(&r.old, o);
+    o.push_str("</td><td class=\"new\">");
+    xml_escape(&r.new, o);
+    if r.locked {
+        let label = esc(Ui::Locked.text(l));
+        let _ = write!(
+            o,
+            " <span class=\"lock\" role=\"img\" title=\"{label}\" aria-label=\"{label}\"></span>"
+        );
+    }
+    o.push_str("</td></tr>\n");
 }
 
 /// How large the report's buffer may grow before it goes to the writer.
