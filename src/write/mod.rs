@@ -5,6 +5,7 @@ pub mod local;
 pub mod manifest;
 pub mod package;
 pub mod patch;
+pub mod pieces;
 pub mod report;
 pub mod review;
 pub mod summary;

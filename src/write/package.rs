@@ -82,7 +82,7 @@ pub fn render_package_with(
 }
 
 /// A function that renders one file of the package into a sink.
-type Render<'a> = Box<dyn Fn(&mut dyn Write) -> Result<()> + Send + Sync + 'a>;
+type Render<'a> = Box<dyn Fn(&mut (dyn Write + Send)) -> Result<()> + Send + Sync + 'a>;
 
 /// The five content files of the package: (name, manifest role, renderer),
 /// in package order.

@@ -5,6 +5,7 @@
 use crate::error::{Error, Result};
 use crate::sync::engine::SchoolInfo;
 use crate::sync::ops::{OpKey, Operation, Value};
+use crate::write::pieces::write_in_pieces;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::io::Write;
@@ -77,21 +78,20 @@ pub fn op_json(o: &Operation) -> String {
 }
 
 /// Writes `patch.jsonl`: one object per line, `\n` line ends.
-pub fn write_jsonl(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
-    let io = |e| Error::io("patch.jsonl", e);
-    // lines serialised into one buffer, written out every 64 KiB
-    let mut buf: Vec<u8> = Vec::with_capacity((1 << 16) + 1024);
-    for o in ops {
-        serde_json::to_writer(&mut buf, &line(o)).expect("operations serialise");
-        buf.push(b'\n');
-        if buf.len() > 1 << 16 {
-            w.write_all(&buf).map_err(io)?;
-            buf.clear();
+pub fn write_jsonl(ops: &[Operation], w: &mut (dyn Write + Send)) -> Result<()> {
+    write_in_pieces(ops, OPS_PER_RUN, w, |ops| {
+        let mut buf: Vec<u8> = Vec::with_capacity(ops.len() * 320);
+        for o in ops {
+            serde_json::to_writer(&mut buf, &line(o)).expect("operations serialise");
+            buf.push(b'\n');
         }
-    }
-    w.write_all(&buf).map_err(io)?;
-    Ok(())
+        buf
+    })
+    .map_err(|e| Error::io("patch.jsonl", e))
 }
+
+/// Operations rendered as one run of a patch file (see [`write_in_pieces`]).
+const OPS_PER_RUN: usize = 1024;
 
 /// Columns of `patch.csv`.
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -162,13 +162,22 @@ fn opt(v: &Option<String>) -> &str {
 }
 
 /// Writes `patch.csv`: UTF-8 (no BOM), `;`, CRLF, header row.
-pub fn write_csv(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
+pub fn write_csv(ops: &[Operation], w: &mut (dyn Write + Send)) -> Result<()> {
+    let io = |e| Error::io("patch.csv", e);
+    w.write_all(&csv_rows(&[], true)).map_err(io)?;
+    write_in_pieces(ops, OPS_PER_RUN, w, |ops| csv_rows(ops, false)).map_err(io)
+}
+
+/// The `patch.csv` rows of `ops`, after the header row when `header`.
+fn csv_rows(ops: &[Operation], header: bool) -> Vec<u8> {
     let mut c = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
-        .from_writer(w);
-    let err = |e: csv::Error| Error::csv("patch.csv", 0, e.to_string());
-    c.write_record(CSV_COLUMNS).map_err(err)?;
+        .from_writer(Vec::with_capacity(ops.len() * 180));
+    const MEMORY: &str = "writing CSV to memory does not fail";
+    if header {
+        c.write_record(CSV_COLUMNS).expect(MEMORY);
+    }
     let (mut from, mut to) = (String::new(), String::new());
     for o in ops {
         let k = &o.key;
@@ -196,10 +205,9 @@ pub fn write_csv(ops: &[Operation], w: &mut dyn Write) -> Result<()> {
             if o.lock { "true" } else { "false" },
             &o.reason,
         ])
-        .map_err(err)?;
+        .expect(MEMORY);
     }
-    c.flush().map_err(|e| Error::io("patch.csv", e))?;
-    Ok(())
+    c.into_inner().expect(MEMORY)
 }
 
 /// XML-escapes text for content and attribute values; characters XML 1.0
@@ -256,8 +264,9 @@ fn xml_value(tag: &str, v: &Value, out: &mut String) {
 }
 
 /// Writes `patch.xml` (UTF-8; schemas/patch.xsd).
-pub fn write_xml(school: &SchoolInfo, ops: &[Operation], w: &mut dyn Write) -> Result<()> {
-    let mut out = String::with_capacity(256 + ops.len() * 256);
+pub fn write_xml(school: &SchoolInfo, ops: &[Operation], w: &mut (dyn Write + Send)) -> Result<()> {
+    let io = |e| Error::io("patch.xml", e);
+    let mut out = String::with_capacity(256);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<patch schema=\"{SCHEMA_VERSION}\" codiceScuola=\""
@@ -266,47 +275,51 @@ pub fn write_xml(school: &SchoolInfo, ops: &[Operation], w: &mut dyn Write) -> R
     out.push_str("\" annoScolastico=\"");
     xml_escape(&school.anno_scolastico, &mut out);
     out.push_str("\">\n");
-    let io = |e| Error::io("patch.xml", e);
-    for o in ops {
-        out.push_str("  <op id=\"");
-        out.push_str(&o.id);
-        out.push_str("\" kind=\"");
-        out.push_str(o.op.name());
-        out.push_str("\" entity=\"");
-        out.push_str(o.entity().name());
-        out.push_str("\" lock=\"");
-        out.push_str(if o.lock { "true" } else { "false" });
-        out.push_str("\" reason=\"");
-        xml_escape(&o.reason, &mut out);
-        out.push_str("\">\n    <key");
-        for (k, v) in o.key.parts() {
-            out.push(' ');
-            out.push_str(k);
-            out.push_str("=\"");
-            xml_escape(v, &mut out);
-            out.push('"');
-        }
-        out.push_str("/>\n");
-        if let Some(f) = &o.field {
-            out.push_str("    <field>");
-            xml_escape(f, &mut out);
-            out.push_str("</field>\n");
-        }
-        if let Some(v) = &o.from {
-            xml_value("from", v, &mut out);
-        }
-        if let Some(v) = &o.to {
-            xml_value("to", v, &mut out);
-        }
-        out.push_str("  </op>\n");
-        if out.len() > 1 << 16 {
-            w.write_all(out.as_bytes()).map_err(io)?;
-            out.clear();
-        }
-    }
-    out.push_str("</patch>\n");
     w.write_all(out.as_bytes()).map_err(io)?;
-    Ok(())
+    write_in_pieces(ops, OPS_PER_RUN, w, |ops| {
+        let mut out = String::with_capacity(ops.len() * 400);
+        for o in ops {
+            xml_op(o, &mut out);
+        }
+        out
+    })
+    .map_err(io)?;
+    w.write_all(b"</patch>\n").map_err(io)
+}
+
+/// One `<op>` element of `patch.xml`.
+fn xml_op(o: &Operation, out: &mut String) {
+    out.push_str("  <op id=\"");
+    out.push_str(&o.id);
+    out.push_str("\" kind=\"");
+    out.push_str(o.op.name());
+    out.push_str("\" entity=\"");
+    out.push_str(o.entity().name());
+    out.push_str("\" lock=\"");
+    out.push_str(if o.lock { "true" } else { "false" });
+    out.push_str("\" reason=\"");
+    xml_escape(&o.reason, out);
+    out.push_str("\">\n    <key");
+    for (k, v) in o.key.parts() {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        xml_escape(v, out);
+        out.push('"');
+    }
+    out.push_str("/>\n");
+    if let Some(f) = &o.field {
+        out.push_str("    <field>");
+        xml_escape(f, out);
+        out.push_str("</field>\n");
+    }
+    if let Some(v) = &o.from {
+        xml_value("from", v, out);
+    }
+    if let Some(v) = &o.to {
+        xml_value("to", v, out);
+    }
+    out.push_str("  </op>\n");
 }
 
 #[cfg(test)]

@@ -633,71 +633,17 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- classes per sede (needs the local export) -----------------------
     let mut sedi: Vec<SedeBlock> = Vec::new();
-    if let Some(mut cl) = pupil_tally {
-        for o in &plan.ops {
-            let class_of_pupil = o
-                .key
-                .id_locale
-                .as_deref()
-                .and_then(|id| people.local_class(id));
-            match o.op {
-                OpKind::CreateClass => {
-                    let e = cl.op(&o.key);
-                    e.after.get_or_insert(0);
-                    e.changes += 1;
-                }
-                OpKind::UpdateClass => cl.op(&o.key).changes += 1,
-                OpKind::RemoveClass => {
-                    let e = cl.op(&o.key);
-                    e.after = None;
-                    e.changes += 1;
-                }
-                OpKind::InsertStudent => {
-                    if let Some(e) = cl.value(&o.to) {
-                        *e.after.get_or_insert(0) += 1;
-                        e.changes += 1;
-                    }
-                }
-                OpKind::MoveStudent => {
-                    if let Some(e) = cl.value(&o.from) {
-                        if let Some(a) = e.after.as_mut() {
-                            *a -= 1;
-                        }
-                        e.changes += 1;
-                    }
-                    if let Some(e) = cl.value(&o.to) {
-                        *e.after.get_or_insert(0) += 1;
-                        e.changes += 1;
-                    }
-                }
-                OpKind::WithdrawStudent => {
-                    if let Some(k) = class_of_pupil {
-                        let e = cl.key(k);
-                        if let Some(a) = e.after.as_mut() {
-                            *a -= 1;
-                        }
-                        e.changes += 1;
-                    }
-                }
-                OpKind::UpdateField | OpKind::LinkStudent | OpKind::LockFields => {
-                    if let Some(k) = class_of_pupil {
-                        cl.key(k).changes += 1;
-                    }
-                }
-            }
-        }
-        // sede, then anno di corso as a number, then as written, then
-        // sezione (the number parsed once per class, not per comparison)
-        let mut classes: Vec<(u32, C)> = cl
-            .rows
-            .into_iter()
-            .map(|c| (c.key.anno.parse().unwrap_or(0), c))
-            .collect();
-        classes.sort_unstable_by(|(na, a), (nb, b)| {
-            let (a, b) = (&a.key, &b.key);
-            (&a.sede, na, &a.anno, &a.sezione).cmp(&(&b.sede, nb, &b.anno, &b.sezione))
-        });
-        for (_, c) in classes {
+    // the classes' counts and the operation rows are independent: side by
+    // side (anchors are claimed afterwards, in page order)
+    let (classes, rows): (Option<Vec<C>>, Vec<(OpRow, String)>) = rayon::join(
+        || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
+        || {
+            use rayon::prelude::*;
+            plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect()
+        },
+    );
+    if let Some(classes) = classes {
+        for c in classes {
             let key = c.key;
             if sedi.last().map(|s| s.code != key.sede).unwrap_or(true) {
                 sedi.push(SedeBlock {
@@ -766,10 +712,6 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- operations -------------------------------------------------------
     let mut ops_by_kind: BTreeMap<OpKind, OpGroup> = BTreeMap::new();
-    let rows: Vec<(OpRow, String)> = {
-        use rayon::prelude::*;
-        plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect()
-    };
     for (o, (mut row, identity)) in plan.ops.iter().zip(rows) {
         row.anchor = claim(&identity);
         ops_by_kind
@@ -890,6 +832,76 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         held_back,
         rejected,
     }
+}
+
+/// The report's class rows in page order (sede, then anno di corso as a
+/// number, then as written, then sezione): the pupils' tally `cl` with the
+/// operations of `plan` counted in.
+fn class_rows<'a>(mut cl: Tally<'a>, plan: &'a Plan, people: &People<'a>) -> Vec<C> {
+    for o in &plan.ops {
+        let class_of_pupil = o
+            .key
+            .id_locale
+            .as_deref()
+            .and_then(|id| people.local_class(id));
+        match o.op {
+            OpKind::CreateClass => {
+                let e = cl.op(&o.key);
+                e.after.get_or_insert(0);
+                e.changes += 1;
+            }
+            OpKind::UpdateClass => cl.op(&o.key).changes += 1,
+            OpKind::RemoveClass => {
+                let e = cl.op(&o.key);
+                e.after = None;
+                e.changes += 1;
+            }
+            OpKind::InsertStudent => {
+                if let Some(e) = cl.value(&o.to) {
+                    *e.after.get_or_insert(0) += 1;
+                    e.changes += 1;
+                }
+            }
+            OpKind::MoveStudent => {
+                if let Some(e) = cl.value(&o.from) {
+                    if let Some(a) = e.after.as_mut() {
+                        *a -= 1;
+                    }
+                    e.changes += 1;
+                }
+                if let Some(e) = cl.value(&o.to) {
+                    *e.after.get_or_insert(0) += 1;
+                    e.changes += 1;
+                }
+            }
+            OpKind::WithdrawStudent => {
+                if let Some(k) = class_of_pupil {
+                    let e = cl.key(k);
+                    if let Some(a) = e.after.as_mut() {
+                        *a -= 1;
+                    }
+                    e.changes += 1;
+                }
+            }
+            OpKind::UpdateField | OpKind::LinkStudent | OpKind::LockFields => {
+                if let Some(k) = class_of_pupil {
+                    cl.key(k).changes += 1;
+                }
+            }
+        }
+    }
+    // sede, then anno di corso as a number, then as written, then
+    // sezione (the number parsed once per class, not per comparison)
+    let mut classes: Vec<(u32, C)> = cl
+        .rows
+        .into_iter()
+        .map(|c| (c.key.anno.parse().unwrap_or(0), c))
+        .collect();
+    classes.sort_unstable_by(|(na, a), (nb, b)| {
+        let (a, b) = (&a.key, &b.key);
+        (&a.sede, na, &a.anno, &a.sezione).cmp(&(&b.sede, nb, &b.anno, &b.sezione))
+    });
+    classes.into_iter().map(|(_, c)| c).collect()
 }
 
 /// The one-sentence verdict.
@@ -1216,7 +1228,7 @@ pub fn render_html(d: &ReportData) -> String {
 
 /// Writes what [`render_html`] returns to `w`, piece by piece (the page of
 /// a large school is about 10 MB: it is never held whole).
-pub fn render_html_to(d: &ReportData, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
     let l = d.lang;
     let t = |u: Ui| u.text(l);
     // the page is built in `o`, which goes to `w` whenever it has grown
@@ -1493,25 +1505,15 @@ pub fn render_html_to(d: &ReportData, w: &mut dyn std::io::Write) -> std::io::Re
             } else {
                 "old"
             };
-            // rows rendered in parallel pieces, joined in order
-            let pieces: Vec<String> = {
-                use rayon::prelude::*;
-                g.rows
-                    .par_chunks(1024)
-                    .map(|rows| {
-                        let mut p = String::with_capacity(rows.len() * 300);
-                        for r in rows {
-                            op_table_row(&mut p, r, show_class, show_field, old_class, l);
-                        }
-                        p
-                    })
-                    .collect()
-            };
             w.write_all(o.as_bytes())?;
             o.clear();
-            for p in &pieces {
-                w.write_all(p.as_bytes())?;
-            }
+            crate::write::pieces::write_in_pieces(&g.rows, ROWS_PER_RUN, w, |rows| {
+                let mut p = String::with_capacity(rows.len() * 300);
+                for r in rows {
+                    op_table_row(&mut p, r, show_class, show_field, old_class, l);
+                }
+                p
+            })?;
             o.push_str("</tbody>\n</table>\n</div>\n");
         }
     }
@@ -1713,11 +1715,15 @@ fn op_table_row(
     o.push_str("</td></tr>\n");
 }
 
+/// Operation rows rendered as one run of the page (see
+/// [`crate::write::pieces`]).
+const ROWS_PER_RUN: usize = 1024;
+
 /// How large the report's buffer may grow before it goes to the writer.
 const SPILL_AT: usize = 1 << 16;
 
 /// Hands the buffer `o` to `w` once it holds [`SPILL_AT`] bytes or more.
-fn spill(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn spill(o: &mut String, w: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
     if o.len() >= SPILL_AT {
         w.write_all(o.as_bytes())?;
         o.clear();
