@@ -198,7 +198,7 @@ pub fn class_parts<'a>(
     anno: &'a str,
     sezione: &'a str,
 ) -> (Cow<'a, str>, Cow<'a, str>, Cow<'a, str>) {
-    let sezione = sezione.trim();
+    let sezione = sezione.trimmed();
     let sezione = if sezione
         .bytes()
         .any(|b| !b.is_ascii() || b.is_ascii_lowercase())
@@ -216,7 +216,7 @@ pub fn class_parts<'a>(
 
 /// Trims an anno di corso and drops leading zeros (`"01"` -> `"1"`).
 pub fn normalize_anno(s: &str) -> &str {
-    let t = s.trim();
+    let t = s.trimmed();
     let z = t.trim_start_matches('0');
     if z.is_empty() && !t.is_empty() {
         "0"
@@ -302,10 +302,33 @@ pub struct Pupil {
     pub origin: Origin,
 }
 
+/// [`str::trim`], answered without decoding characters when the text
+/// starts and ends with ASCII characters that are not blank, as the fields
+/// the readers produce do (hundreds of thousands of trims per school).
+pub trait Trimmed {
+    /// The text without leading and trailing whitespace, as [`str::trim`].
+    fn trimmed(&self) -> &str;
+}
+
+impl Trimmed for str {
+    #[inline]
+    fn trimmed(&self) -> &str {
+        // ASCII whitespace (as `char::is_whitespace`) is 0x09-0x0D and 0x20;
+        // a byte above 0x7F may belong to a wider blank (U+00A0, U+3000…)
+        let plain = |b: u8| b > b' ' && b < 0x80;
+        match self.as_bytes() {
+            [] => self,
+            [a, .., z] if plain(*a) && plain(*z) => self,
+            [a] if plain(*a) => self,
+            _ => self.trim(),
+        }
+    }
+}
+
 /// A code as a matching key: trimmed, ASCII upper case; borrowed when the
 /// text already is one (the usual case: no allocation).
 pub fn matching_key(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
+    let t = s.trimmed();
     if t.bytes().any(|b| b.is_ascii_lowercase()) {
         Cow::Owned(t.to_ascii_uppercase())
     } else {
@@ -515,4 +538,16 @@ pub struct LocalExport {
     /// Whether `classes` came from a `classi_locali.csv` (else derived from pupils).
     pub classes_declared: bool,
     pub sources: Vec<SourceFile>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trimmed;
+
+    proptest::proptest! {
+        #[test]
+        fn trimmed_is_str_trim(s in "[ \t\n\x0B\x0C\r\u{85}\u{A0}\u{3000}a-zàÈ1\x1F]{0,8}") {
+            proptest::prop_assert_eq!(s.trimmed(), s.trim());
+        }
+    }
 }

@@ -23,6 +23,7 @@
 
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
+use crate::model::Trimmed;
 use crate::model::{
     ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin,
     SourceFile,
@@ -210,7 +211,7 @@ impl<'a> Text<'a> {
     /// A field as text, trimmed (as `str::trim` on the decoded field).
     fn field<'r>(&self, f: &'r [u8]) -> Cow<'r, str> {
         match self {
-            Text::Utf8(_) => Cow::Borrowed(std::str::from_utf8(f).unwrap_or_default().trim()),
+            Text::Utf8(_) => Cow::Borrowed(std::str::from_utf8(f).unwrap_or_default().trimmed()),
             Text::Windows1252(_) => {
                 if f.first().is_some_and(|&b| !is_1252_space(b))
                     && f.last().is_some_and(|&b| !is_1252_space(b))
@@ -233,7 +234,10 @@ impl<'a> Text<'a> {
     /// Whether a field is white space only.
     fn field_is_blank(&self, f: &[u8]) -> bool {
         match self {
-            Text::Utf8(_) => std::str::from_utf8(f).unwrap_or_default().trim().is_empty(),
+            Text::Utf8(_) => std::str::from_utf8(f)
+                .unwrap_or_default()
+                .trimmed()
+                .is_empty(),
             Text::Windows1252(_) => f.iter().all(|&b| is_1252_space(b)),
         }
     }

@@ -14,6 +14,7 @@ use super::{check_pupil, ReadOptions, RecordNames, SidiRead};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
+use crate::model::Trimmed;
 use crate::model::{
     ClassKey, Classe, CodeKind, CompactString, DeclaredCode, Frequenza, Origin, Pupil, Sede,
     SourceFile,
@@ -594,7 +595,7 @@ impl<'a> Parser<'a> {
     }
 
     fn outside_text(&self, s: &str) -> Result<()> {
-        if (self.stack.is_empty() || self.root_done) && !s.trim().is_empty() {
+        if (self.stack.is_empty() || self.root_done) && !s.trimmed().is_empty() {
             return Err(self.err("text outside the root element"));
         }
         Ok(())
@@ -624,7 +625,7 @@ impl<'a> Parser<'a> {
     }
 
     fn take_text(&mut self) -> String {
-        let t = self.text.trim();
+        let t = self.text.trimmed();
         let s = if t.len() == self.text.len() {
             self.text.clone()
         } else {
@@ -636,7 +637,7 @@ impl<'a> Parser<'a> {
 
     /// The captured text, trimmed, as a model field (stored inline when short).
     fn take_short(&mut self) -> CompactString {
-        let s = CompactString::new(self.text.trim());
+        let s = CompactString::new(self.text.trimmed());
         self.text.clear();
         s
     }
@@ -752,9 +753,9 @@ impl<'a> Parser<'a> {
                         };
                         self.attrs(e, |k, v| {
                             if k == n.a_codice {
-                                c.codice = v.trim().to_string();
+                                c.codice = v.trimmed().to_string();
                             } else if k == n.a_ordine {
-                                c.ordine = v.trim().to_string();
+                                c.ordine = v.trimmed().to_string();
                             }
                         })?;
                         self.code = Some(c);
@@ -774,11 +775,11 @@ impl<'a> Parser<'a> {
                 };
                 self.attrs(e, |k, v| {
                     if k == n.a_codice {
-                        s.codice = v.trim().to_string();
+                        s.codice = v.trimmed().to_string();
                     } else if k == n.a_ordine {
-                        s.ordine = v.trim().to_string();
+                        s.ordine = v.trimmed().to_string();
                     } else if k == n.a_comune {
-                        s.comune = v.trim().to_string();
+                        s.comune = v.trimmed().to_string();
                     }
                 })?;
                 self.sede = Some(s);
@@ -797,9 +798,9 @@ impl<'a> Parser<'a> {
                     } else if k == n.a_sezione {
                         sezione = v;
                     } else if k == n.a_tempo_scuola {
-                        ts = CompactString::new(v.trim());
+                        ts = CompactString::new(v.trimmed());
                     } else if k == n.a_indirizzo {
-                        ind = CompactString::new(v.trim());
+                        ind = CompactString::new(v.trimmed());
                     }
                 })?;
                 let c = Classe {
@@ -816,7 +817,7 @@ impl<'a> Parser<'a> {
                 let mut id = CompactString::default();
                 self.attrs(e, |k, v| {
                     if k == n.a_id_sidi {
-                        id = CompactString::new(v.trim());
+                        id = CompactString::new(v.trimmed());
                     }
                 })?;
                 self.pupil = Some(Pupil {
@@ -840,7 +841,7 @@ impl<'a> Parser<'a> {
                     let mut stato = CompactString::default();
                     self.attrs(e, |k, v| {
                         if k == n.a_stato {
-                            stato = CompactString::new(v.trim());
+                            stato = CompactString::new(v.trimmed());
                         }
                     })?;
                     if let Some(p) = self.pupil.as_mut() {
@@ -877,9 +878,9 @@ impl<'a> Parser<'a> {
                         } else if k == n.a_sezione {
                             sezione = v;
                         } else if k == n.a_dal {
-                            dal = CompactString::new(v.trim());
+                            dal = CompactString::new(v.trimmed());
                         } else if k == n.a_stato {
-                            stato = CompactString::new(v.trim());
+                            stato = CompactString::new(v.trimmed());
                         }
                     })?;
                     let fr = Frequenza {

@@ -10,6 +10,7 @@ use super::ops::*;
 use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::map::CodeMap;
+use crate::model::Trimmed;
 use crate::model::{
     matching_key, ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport,
 };
@@ -99,14 +100,14 @@ impl Block {
 /// A codice fiscale that must not serve as a stable key: 11-digit temporary
 /// codes and codes in state `P` (provvisorio).
 fn is_temporary(p: &Pupil, cf: &str) -> bool {
-    p.stato_cf.trim().eq_ignore_ascii_case("P")
+    p.stato_cf.trimmed().eq_ignore_ascii_case("P")
         || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// `a.trim() == b.trim()`, without trimming when the texts are equal.
+/// `a.trimmed() == b.trimmed()`, without trimming when the texts are equal.
 #[inline]
 fn same_trimmed(a: &str, b: &str) -> bool {
-    a == b || a.trim() == b.trim()
+    a == b || a.trimmed() == b.trimmed()
 }
 
 /// Name key for probable matches: accents folded, upper case, blanks collapsed.
@@ -121,14 +122,14 @@ fn name_key(s: &str) -> String {
 pub(crate) fn local_date_text(p: &LocalPupil) -> String {
     match p.data_nascita {
         Some(d) => d.to_string(),
-        None => p.data_nascita_raw.trim().to_string(),
+        None => p.data_nascita_raw.trimmed().to_string(),
     }
 }
 
 fn sidi_date_text(p: &Pupil) -> String {
     match p.data_nascita {
         Some(d) => d.to_string(),
-        None => p.data_nascita_raw.trim().to_string(),
+        None => p.data_nascita_raw.trimmed().to_string(),
     }
 }
 
@@ -136,25 +137,25 @@ fn sidi_date_text(p: &Pupil) -> String {
 fn sidi_value(p: &Pupil, f: Field) -> String {
     match f {
         Field::CodiceFiscale => p.cf_key(),
-        Field::Cognome => p.cognome.trim().to_string(),
-        Field::Nome => p.nome.trim().to_string(),
-        Field::Sesso => p.sesso.trim().to_string(),
+        Field::Cognome => p.cognome.trimmed().to_string(),
+        Field::Nome => p.nome.trimmed().to_string(),
+        Field::Sesso => p.sesso.trimmed().to_string(),
         Field::DataNascita => sidi_date_text(p),
-        Field::LuogoNascita => p.luogo_nascita.trim().to_string(),
-        Field::Cittadinanza => p.cittadinanza.trim().to_string(),
+        Field::LuogoNascita => p.luogo_nascita.trimmed().to_string(),
+        Field::Cittadinanza => p.cittadinanza.trimmed().to_string(),
     }
 }
 
 /// The local value of a field (trimmed; dates ISO when they parse).
 pub(crate) fn local_value(p: &LocalPupil, f: Field) -> String {
     match f {
-        Field::CodiceFiscale => p.codice_fiscale.trim().to_string(),
-        Field::Cognome => p.cognome.trim().to_string(),
-        Field::Nome => p.nome.trim().to_string(),
-        Field::Sesso => p.sesso.trim().to_string(),
+        Field::CodiceFiscale => p.codice_fiscale.trimmed().to_string(),
+        Field::Cognome => p.cognome.trimmed().to_string(),
+        Field::Nome => p.nome.trimmed().to_string(),
+        Field::Sesso => p.sesso.trimmed().to_string(),
         Field::DataNascita => local_date_text(p),
-        Field::LuogoNascita => p.luogo_nascita.trim().to_string(),
-        Field::Cittadinanza => p.cittadinanza.trim().to_string(),
+        Field::LuogoNascita => p.luogo_nascita.trimmed().to_string(),
+        Field::Cittadinanza => p.cittadinanza.trimmed().to_string(),
     }
 }
 
@@ -170,12 +171,12 @@ fn same_value(s: &Pupil, l: &LocalPupil, f: Field) -> bool {
         Field::Sesso => same_trimmed(&s.sesso, &l.sesso),
         Field::LuogoNascita => same_trimmed(&s.luogo_nascita, &l.luogo_nascita),
         Field::Cittadinanza => same_trimmed(&s.cittadinanza, &l.cittadinanza),
-        Field::CodiceFiscale => matching_key(&s.codice_fiscale) == l.codice_fiscale.trim(),
+        Field::CodiceFiscale => matching_key(&s.codice_fiscale) == l.codice_fiscale.trimmed(),
     }
 }
 
 fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
-    let id = s.id_sidi.trim();
+    let id = s.id_sidi.trimmed();
     OpKey {
         codice_fiscale: (!cf.is_empty()).then(|| cf.to_string()),
         id_sidi: (!id.is_empty()).then(|| id.to_string()),
@@ -186,7 +187,7 @@ fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
 
 fn local_key(l: &LocalPupil) -> OpKey {
     let cf = matching_key(&l.codice_fiscale).into_owned();
-    let id = l.id_sidi.trim();
+    let id = l.id_sidi.trimmed();
     OpKey {
         codice_fiscale: (!cf.is_empty()).then_some(cf),
         id_sidi: (!id.is_empty()).then(|| id.to_string()),
@@ -283,7 +284,7 @@ pub fn plan(
                     let mut m: HashMap<&str, usize> =
                         HashMap::with_capacity_and_hasher(nl, Default::default());
                     for (j, l) in local.pupils.iter().enumerate() {
-                        let id = l.id_sidi.trim();
+                        let id = l.id_sidi.trimmed();
                         if !id.is_empty() {
                             m.entry(id).or_insert(j);
                         }
@@ -326,7 +327,7 @@ pub fn plan(
                         Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
                             .record(p.identity())
                             .field("ID_ALUNNO_SIDI")
-                            .value(p.id_sidi.trim()),
+                            .value(p.id_sidi.trimmed()),
                     );
                 }
                 extra_codes[i].push(FindingCode::IdSidiDuplicate.code());
@@ -369,7 +370,7 @@ pub fn plan(
     }
     // 2. ID_ALUNNO_SIDI where both sides carry it
     for i in 0..ns {
-        let id = sidi.pupils[i].id_sidi.trim();
+        let id = sidi.pupils[i].id_sidi.trimmed();
         if matched[i].is_some() || id.is_empty() {
             continue;
         }
@@ -386,8 +387,8 @@ pub fn plan(
             continue;
         }
         if let Some(j) = cf_hit[i] {
-            let lid = local.pupils[j].id_sidi.trim();
-            if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trim()) {
+            let lid = local.pupils[j].id_sidi.trimmed();
+            if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trimmed()) {
                 claimed[j] = true;
                 matched[i] = Some((j, Via::Cf));
             }
@@ -487,17 +488,22 @@ pub fn plan(
         items.push(ReviewItem {
             id: review_id(
                 ReviewKind::CfMismatch,
-                &[&cf_keys[i], p.id_sidi.trim(), &l.id_locale, &local_cfs[j]],
+                &[
+                    &cf_keys[i],
+                    p.id_sidi.trimmed(),
+                    &l.id_locale,
+                    &local_cfs[j],
+                ],
             ),
             kind: ReviewKind::CfMismatch,
             codice_fiscale: cf_keys[i].to_string(),
             id_locale: l.id_locale.to_string(),
             detail: ReviewDetail::CfMismatch {
                 sidi_cf: cf_keys[i].to_string(),
-                id_sidi: p.id_sidi.trim().to_string(),
+                id_sidi: p.id_sidi.trimmed().to_string(),
                 local_cf: local_cfs[j].to_string(),
-                cognome: p.cognome.trim().to_string(),
-                nome: p.nome.trim().to_string(),
+                cognome: p.cognome.trimmed().to_string(),
+                nome: p.nome.trimmed().to_string(),
                 data_nascita: p.data_nascita.map(|d| d.to_italian()).unwrap_or_default(),
                 local_class: l.class.clone(),
                 sidi_class: p.current_frequenza().map(|f| f.class.clone()),
@@ -521,7 +527,7 @@ pub fn plan(
             .collect()
     };
     let kind_ok = |row_kind: &str, k: ReviewKind| {
-        row_kind.trim().is_empty() || ReviewKind::from_name(row_kind) == Some(k)
+        row_kind.trimmed().is_empty() || ReviewKind::from_name(row_kind) == Some(k)
     };
     {
         let idx = item_index(&items);
@@ -598,8 +604,8 @@ pub fn plan(
             codice_fiscale: local_cfs[j].to_string(),
             id_locale: l.id_locale.to_string(),
             detail: ReviewDetail::LocalOnly {
-                cognome: l.cognome.trim().to_string(),
-                nome: l.nome.trim().to_string(),
+                cognome: l.cognome.trimmed().to_string(),
+                nome: l.nome.trimmed().to_string(),
                 class: l.class.clone(),
             },
         });
@@ -751,8 +757,8 @@ pub fn plan(
             Some(&lk) => {
                 let lc = &local.classes[lk];
                 for (name, new, old) in [
-                    ("tempo_scuola", t, lc.tempo_scuola.trim()),
-                    ("indirizzo", ind, lc.indirizzo.trim()),
+                    ("tempo_scuola", t, lc.tempo_scuola.trimmed()),
+                    ("indirizzo", ind, lc.indirizzo.trimmed()),
                 ] {
                     if new != old {
                         plan.ops.push(Operation::new(
@@ -851,7 +857,7 @@ pub fn plan(
                 let key = || student_key(p, cf, &l.id_locale);
                 let decision_reason = |r: usize| format!("decision:{}", rows[r].id);
                 // codice fiscale
-                if !cf.is_empty() && l.codice_fiscale.trim() != cf {
+                if !cf.is_empty() && l.codice_fiscale.trimmed() != cf {
                     let reason = match via {
                         Via::IdSidi => "matched_by_id_sidi".to_string(),
                         Via::Decision(r) => decision_reason(r),
@@ -861,7 +867,7 @@ pub fn plan(
                         OpKind::UpdateField,
                         key(),
                         Some(Field::CodiceFiscale.name()),
-                        Some(Value::text(l.codice_fiscale.trim())),
+                        Some(Value::text(l.codice_fiscale.trimmed())),
                         Some(Value::text(cf)),
                         false,
                         reason,
@@ -885,16 +891,16 @@ pub fn plan(
                         "sidi_value_differs",
                     ));
                 }
-                let id = p.id_sidi.trim();
-                if !id.is_empty() && l.id_sidi.trim() != id {
+                let id = p.id_sidi.trimmed();
+                if !id.is_empty() && l.id_sidi.trimmed() != id {
                     out.ops.push(Operation::new(
                         OpKind::LinkStudent,
                         key(),
                         Some("id_sidi"),
-                        Some(Value::text(l.id_sidi.trim())),
+                        Some(Value::text(l.id_sidi.trimmed())),
                         Some(Value::text(id)),
                         false,
-                        if l.id_sidi.trim().is_empty() {
+                        if l.id_sidi.trimmed().is_empty() {
                             "id_sidi_missing"
                         } else {
                             "id_sidi_differs"
@@ -949,15 +955,15 @@ pub fn plan(
                         return;
                     }
                 };
-                let base = if !p.id_sidi.trim().is_empty() {
-                    format!("SIDI-{}", p.id_sidi.trim())
+                let base = if !p.id_sidi.trimmed().is_empty() {
+                    format!("SIDI-{}", p.id_sidi.trimmed())
                 } else {
                     format!("SIDI-{cf}")
                 };
                 // the key's id_locale (and so the op id) is settled later
                 let key = student_key(p, cf, "");
                 let mut rec: Vec<(String, String)> = vec![
-                    ("id_sidi".into(), p.id_sidi.trim().to_string()),
+                    ("id_sidi".into(), p.id_sidi.trimmed().to_string()),
                     ("codice_fiscale".into(), cf.to_string()),
                 ];
                 for f in Field::LOCKABLE {
@@ -1117,8 +1123,8 @@ fn school_info(sidi: &SidiExport) -> SchoolInfo {
         .collect();
     sedi.sort_unstable();
     SchoolInfo {
-        codice_scuola: sidi.header.codice_scuola.trim().to_string(),
-        anno_scolastico: sidi.header.anno_scolastico.trim().to_string(),
+        codice_scuola: sidi.header.codice_scuola.trimmed().to_string(),
+        anno_scolastico: sidi.header.anno_scolastico.trimmed().to_string(),
         sedi,
     }
 }

@@ -14,6 +14,7 @@ use crate::date::Date;
 use crate::findings::{Finding, FindingCode};
 use crate::messages::Lang;
 use crate::model::Origin;
+use crate::model::Trimmed;
 use crate::validate::places::{self, Place, PlaceKind};
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -260,7 +261,7 @@ impl Sex {
         }
     }
     pub fn from_str_opt(s: &str) -> Option<Sex> {
-        match s.trim() {
+        match s.trimmed() {
             "M" | "m" => Some(Sex::M),
             "F" | "f" => Some(Sex::F),
             _ => None,
@@ -595,7 +596,7 @@ fn validate_personal(
 /// input that is not a personal code of valid shape is returned upper-cased
 /// and unchanged.
 pub fn omocode(code: &str, mask: u8) -> String {
-    let t = code.trim().to_ascii_uppercase();
+    let t = code.trimmed().to_ascii_uppercase();
     let b = t.as_bytes();
     if b.len() != 16
         || OMOCODIA_POSITIONS
@@ -656,17 +657,20 @@ fn window_label(p: &Place) -> String {
 fn outcome_findings(
     input: &str,
     o: &CfOutcome,
-    origin: &Option<Origin>,
-    record: &str,
+    origin: &dyn Fn() -> Option<Origin>,
+    record: &dyn Fn() -> String,
     out: &mut Vec<Finding>,
 ) {
-    let norm = o.normalized().unwrap_or(input.trim()).to_string();
+    if o.issues.is_empty() {
+        return; // the usual case: nothing to build
+    }
+    let norm = o.normalized().unwrap_or(input.trimmed()).to_string();
     for issue in o.issues.iter() {
-        let f = Finding::new(issue.finding_code(), origin.clone())
-            .record(record)
+        let f = Finding::new(issue.finding_code(), origin())
+            .record(record())
             .field(FIELD_CF);
         let f = match issue {
-            CfIssue::Format => f.value(input.trim()),
+            CfIssue::Format => f.value(input.trimmed()),
             CfIssue::Check | CfIssue::TemporaryCheck => f
                 .value(norm.clone())
                 .expected((o.expected_check as char).to_string()),
@@ -706,23 +710,25 @@ fn outcome_findings(
 /// and pushes findings: the code's own errors and warnings, then (for a valid
 /// personal code) one warning per part that disagrees with the record, with
 /// the part found in the code as `value` and the record's as `expected`.
+/// `origin` and `record` (the record's identity) are asked for only when a
+/// finding is made.
 pub fn record_findings(
     input: &str,
     ctx: &RecordContext,
-    origin: Option<Origin>,
-    record: &str,
+    origin: &dyn Fn() -> Option<Origin>,
+    record: &dyn Fn() -> String,
     out: &mut Vec<Finding>,
 ) {
     let o = validate_in(input.as_bytes(), ctx.birth, cached_today());
-    consistency(input, &o, ctx, &origin, record, out);
+    consistency(input, &o, ctx, origin, record, out);
 }
 
 fn consistency(
     input: &str,
     o: &CfOutcome,
     ctx: &RecordContext,
-    origin: &Option<Origin>,
-    record: &str,
+    origin: &dyn Fn() -> Option<Origin>,
+    record: &dyn Fn() -> String,
     out: &mut Vec<Finding>,
 ) {
     outcome_findings(input, o, origin, record, out);
@@ -731,13 +737,13 @@ fn consistency(
     }
     let code = &o.code;
     let mk = |c: FindingCode, v: String, e: String| {
-        Finding::new(c, origin.clone())
-            .record(record)
+        Finding::new(c, origin())
+            .record(record())
             .field(FIELD_CF)
             .value(v)
             .expected(e)
     };
-    if !ctx.cognome.trim().is_empty() {
+    if !ctx.cognome.trimmed().is_empty() {
         let want = surname_part(ctx.cognome);
         if code[0..3] != want {
             out.push(mk(
@@ -747,7 +753,7 @@ fn consistency(
             ));
         }
     }
-    if !ctx.nome.trim().is_empty() {
+    if !ctx.nome.trimmed().is_empty() {
         let want = name_part(ctx.nome);
         if code[3..6] != want {
             out.push(mk(
@@ -775,7 +781,7 @@ fn consistency(
             ));
         }
     }
-    let luogo = ctx.luogo.trim().to_ascii_uppercase();
+    let luogo = ctx.luogo.trimmed().to_ascii_uppercase();
     if let Some(pc) = o.place_code() {
         if !luogo.is_empty() && luogo != pc {
             out.push(mk(
@@ -835,8 +841,8 @@ pub fn explain(input: &str, ctx: Option<&RecordContext>, today: Date, lang: Lang
     let o = validate_in(input.as_bytes(), ctx.and_then(|c| c.birth), today);
     let mut findings = Vec::new();
     match ctx {
-        Some(c) => consistency(input, &o, c, &None, "", &mut findings),
-        None => outcome_findings(input, &o, &None, "", &mut findings),
+        Some(c) => consistency(input, &o, c, &|| None, &String::new, &mut findings),
+        None => outcome_findings(input, &o, &|| None, &String::new, &mut findings),
     }
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     for f in &findings {
@@ -850,7 +856,7 @@ pub fn explain(input: &str, ctx: Option<&RecordContext>, today: Date, lang: Lang
             warnings.push(m);
         }
     }
-    let trimmed = input.trim();
+    let trimmed = input.trimmed();
     let kind = match o.kind {
         Some(k) => k,
         None if trimmed.len() == 11 && trimmed.bytes().all(|b| b.is_ascii_digit()) => {
@@ -896,7 +902,7 @@ pub fn render_text(report: &CfReport, lang: Lang) -> String {
     use std::fmt::Write;
     let l = |u: Ui| u.text(lang);
     let mut s = String::new();
-    let _ = writeln!(s, "{}: {}", l(Ui::CfCode), report.input.trim());
+    let _ = writeln!(s, "{}: {}", l(Ui::CfCode), report.input.trimmed());
     let verdict = match (report.valid, report.kind) {
         (true, "temporary") => l(Ui::CfValidTemporary),
         (true, _) => l(Ui::CfValid),
@@ -1127,7 +1133,7 @@ mod tests {
             luogo: "H501",
         };
         let mut out = Vec::new();
-        record_findings(&code, &ctx, None, "1", &mut out);
+        record_findings(&code, &ctx, &|| None, &|| "1".into(), &mut out);
         assert!(out.is_empty(), "{out:?}");
         let ctx2 = RecordContext {
             cognome: "Bianchi",
@@ -1136,7 +1142,7 @@ mod tests {
             birth: Some(d(2014, 5, 13)),
             luogo: "F205",
         };
-        record_findings(&code, &ctx2, None, "1", &mut out);
+        record_findings(&code, &ctx2, &|| None, &|| "1".into(), &mut out);
         let codes: Vec<_> = out.iter().map(|f| f.code).collect();
         assert_eq!(
             codes,

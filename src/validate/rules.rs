@@ -3,6 +3,7 @@
 use super::{cf, places, school_code, ValidateOptions, Validation};
 use crate::date::Date;
 use crate::findings::{Finding, FindingCode};
+use crate::model::Trimmed;
 use crate::model::{matching_key, ClassKey, CodeKind, LocalExport, Ordine, Pupil, SidiExport};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use std::borrow::Cow;
@@ -10,7 +11,7 @@ use std::borrow::Cow;
 /// Reference year of the age check: first year of `2025/26` (or `2025-2026`,
 /// `2025`), else the year of `today`.
 pub fn reference_year(anno_scolastico: &str, today: Date) -> u32 {
-    let t = anno_scolastico.trim();
+    let t = anno_scolastico.trimmed();
     let head: String = t.chars().take_while(char::is_ascii_digit).collect();
     match head.parse::<u32>() {
         Ok(y) if head.len() == 4 && (1900..=2999).contains(&y) => y,
@@ -65,7 +66,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
 
     // --- header ---
     let h = &export.header;
-    if h.codice_scuola.trim().is_empty() {
+    if h.codice_scuola.trimmed().is_empty() {
         sink.push(
             Finding::new(FindingCode::RequiredMissing, h.origin.clone()).field("CODICE_SCUOLA"),
         );
@@ -74,7 +75,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
             &h.codice_scuola,
             None,
             h.origin.clone(),
-            h.codice_scuola.trim(),
+            h.codice_scuola.trimmed(),
             "CODICE_SCUOLA",
             &mut sink.findings,
         );
@@ -84,15 +85,15 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     let mut code_ordini: HashMap<(CodeKind, &str), Vec<&str>> = HashMap::default();
     for c in &export.codes {
         code_ordini
-            .entry((c.kind, c.codice.trim()))
+            .entry((c.kind, c.codice.trimmed()))
             .or_default()
-            .push(c.ordine.trim());
-        if !c.ordine.trim().is_empty() && Ordine::from_code(&c.ordine).is_none() {
+            .push(c.ordine.trimmed());
+        if !c.ordine.trimmed().is_empty() && Ordine::from_code(&c.ordine).is_none() {
             sink.push(
                 Finding::new(FindingCode::OrdineInvalid, Some(c.origin.clone()))
-                    .record(c.codice.trim())
+                    .record(c.codice.trimmed())
                     .field("ORDINE")
-                    .value(c.ordine.trim()),
+                    .value(c.ordine.trimmed()),
             );
         }
     }
@@ -101,28 +102,28 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     let mut sede_ordine: HashMap<&str, Option<Ordine>> = HashMap::default();
     for s in &export.sedi {
         let ordine = Ordine::from_code(&s.ordine);
-        sede_ordine.insert(s.codice.trim(), ordine);
+        sede_ordine.insert(s.codice.trimmed(), ordine);
         if ordine.is_none() {
             sink.push(
                 Finding::new(FindingCode::OrdineInvalid, Some(s.origin.clone()))
-                    .record(s.codice.trim())
+                    .record(s.codice.trimmed())
                     .field("ORDINE")
-                    .value(s.ordine.trim()),
+                    .value(s.ordine.trimmed()),
             );
         }
-        if !s.comune.trim().is_empty() && !places::is_known(&s.comune) {
+        if !s.comune.trimmed().is_empty() && !places::is_known(&s.comune) {
             sink.push(
                 Finding::new(FindingCode::PlaceUnknown, Some(s.origin.clone()))
-                    .record(s.codice.trim())
+                    .record(s.codice.trimmed())
                     .field("CODICE_COMUNE")
-                    .value(s.comune.trim()),
+                    .value(s.comune.trimmed()),
             );
         }
         school_code::findings(
             &s.codice,
             ordine,
             Some(s.origin.clone()),
-            s.codice.trim(),
+            s.codice.trimmed(),
             "CODICE_SEDE",
             &mut sink.findings,
         );
@@ -171,8 +172,12 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
             );
         }
         for (kind, value, field) in [
-            (CodeKind::TempoScuola, c.tempo_scuola.trim(), "TEMPO_SCUOLA"),
-            (CodeKind::Indirizzo, c.indirizzo.trim(), "INDIRIZZO"),
+            (
+                CodeKind::TempoScuola,
+                c.tempo_scuola.trimmed(),
+                "TEMPO_SCUOLA",
+            ),
+            (CodeKind::Indirizzo, c.indirizzo.trimmed(), "INDIRIZZO"),
         ] {
             if value.is_empty() {
                 continue;
@@ -234,7 +239,7 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
             );
             let k: &str = k;
             let (dup_cf, dup_id) = *dup;
-            let id = p.id_sidi.trim();
+            let id = p.id_sidi.trimmed();
             if dup_cf {
                 err |= sink.push(
                     Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
@@ -291,7 +296,7 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
             let mut m: HashMap<&str, u32> =
                 HashMap::with_capacity_and_hasher(n, Default::default());
             for p in pupils {
-                let id = p.id_sidi.trim();
+                let id = p.id_sidi.trimmed();
                 if !id.is_empty() {
                     *m.entry(id).or_default() += 1;
                 }
@@ -306,7 +311,7 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
         .map(|(p, k)| {
             (
                 by_cf.get(&**k).is_some_and(|&c| c > 1),
-                by_id.get(p.id_sidi.trim()).is_some_and(|&c| c > 1),
+                by_id.get(p.id_sidi.trimmed()).is_some_and(|&c| c > 1),
             )
         })
         .collect()
@@ -334,13 +339,12 @@ fn pupil_rules(
     opts: &ValidateOptions,
     sink: &mut Sink,
 ) -> bool {
-    let record = p.identity();
-    let origin = Some(p.origin.clone());
-    let mk = |code: FindingCode, field: &str| {
-        Finding::new(code, origin.clone())
-            .record(record.clone())
-            .field(field)
-    };
+    // the identity and origin are built only for a finding (most pupils
+    // have none)
+    let record = || p.identity();
+    let origin = || Some(p.origin.clone());
+    let mk =
+        |code: FindingCode, field: &str| Finding::new(code, origin()).record(record()).field(field);
     let mut err = false;
     for (field, value) in [
         ("CODICE_FISCALE", &p.codice_fiscale),
@@ -349,15 +353,15 @@ fn pupil_rules(
         ("SESSO", &p.sesso),
         ("DATA_NASCITA", &p.data_nascita_raw),
     ] {
-        if value.trim().is_empty() {
+        if value.trimmed().is_empty() {
             err |= sink.push(mk(FindingCode::RequiredMissing, field));
         }
     }
-    let sesso = p.sesso.trim();
+    let sesso = p.sesso.trimmed();
     if !sesso.is_empty() && sesso != "M" && sesso != "F" {
         err |= sink.push(mk(FindingCode::SessoInvalid, "SESSO").value(sesso));
     }
-    let raw = p.data_nascita_raw.trim();
+    let raw = p.data_nascita_raw.trimmed();
     match p.data_nascita {
         None if !raw.is_empty() => {
             err |= sink.push(
@@ -376,8 +380,8 @@ fn pupil_rules(
         _ => {}
     }
     for (field, value) in [
-        ("LUOGO_NASCITA", p.luogo_nascita.trim()),
-        ("CITTADINANZA", p.cittadinanza.trim()),
+        ("LUOGO_NASCITA", p.luogo_nascita.trimmed()),
+        ("CITTADINANZA", p.cittadinanza.trimmed()),
     ] {
         let italy = field == "CITTADINANZA" && value.eq_ignore_ascii_case("Z000");
         if !value.is_empty() && !italy && !places::is_known(value) {
@@ -386,7 +390,7 @@ fn pupil_rules(
     }
 
     // Codice fiscale: own rules and consistency with the record.
-    if !p.codice_fiscale.trim().is_empty() {
+    if !p.codice_fiscale.trimmed().is_empty() {
         let ctx = cf::RecordContext {
             cognome: &p.cognome,
             nome: &p.nome,
@@ -398,13 +402,13 @@ fn pupil_rules(
         cf::record_findings(
             &p.codice_fiscale,
             &ctx,
-            origin.clone(),
+            &origin,
             &record,
             &mut sink.findings,
         );
         err |= sink.findings[start..].iter().any(Finding::is_error);
     }
-    let stato = p.stato_cf.trim();
+    let stato = p.stato_cf.trimmed();
     match stato {
         "" | "V" | "v" => {}
         "N" | "n" => {
@@ -420,40 +424,40 @@ fn pupil_rules(
 
     // Frequenze.
     for f in &p.frequenze {
-        let fo = Some(f.origin.clone());
-        let st = f.stato.trim();
+        let fo = || Some(f.origin.clone());
+        let st = f.stato.trimmed();
         if !["FREQUENTANTE", "TRASFERITO", "RITIRATO", "INTERROTTO"]
             .iter()
             .any(|s| st.eq_ignore_ascii_case(s))
         {
             sink.push(
-                Finding::new(FindingCode::FrequenzaStatoInvalid, fo.clone())
-                    .record(record.clone())
+                Finding::new(FindingCode::FrequenzaStatoInvalid, fo())
+                    .record(record())
                     .field("STATO_FREQUENZA")
-                    .value(f.stato.trim()),
+                    .value(f.stato.trimmed()),
             );
         }
-        if f.dal.is_none() && !f.dal_raw.trim().is_empty() {
+        if f.dal.is_none() && !f.dal_raw.trimmed().is_empty() {
             err |= sink.push(
-                Finding::new(FindingCode::DateInvalid, fo)
-                    .record(record.clone())
+                Finding::new(FindingCode::DateInvalid, fo())
+                    .record(record())
                     .field("DATA_INIZIO")
-                    .value(f.dal_raw.trim())
+                    .value(f.dal_raw.trimmed())
                     .expected("gg/mm/aaaa"),
             );
         }
     }
     let Some(cur) = p.current_frequenza() else {
-        let mut states: Vec<&str> = p.frequenze.iter().map(|f| f.stato.trim()).collect();
+        let mut states: Vec<&str> = p.frequenze.iter().map(|f| f.stato.trimmed()).collect();
         states.dedup();
         sink.push(mk(FindingCode::NoCurrentFrequenza, "STATO_FREQUENZA").value(states.join(", ")));
         return err;
     };
-    let fo = Some(cur.origin.clone());
+    let fo = || Some(cur.origin.clone());
     if !declared_classes.contains(&cur.class) {
         err |= sink.push(
-            Finding::new(FindingCode::ClassUndeclared, fo.clone())
-                .record(record.clone())
+            Finding::new(FindingCode::ClassUndeclared, fo())
+                .record(record())
                 .field("CLASSE")
                 .value(cur.class.to_string()),
         );
@@ -466,8 +470,8 @@ fn pupil_rules(
             let (lo, hi) = usual_age_range(o, a);
             if age < lo || age > hi {
                 sink.push(
-                    Finding::new(FindingCode::AgeAnno, fo)
-                        .record(record.clone())
+                    Finding::new(FindingCode::AgeAnno, fo())
+                        .record(record())
                         .field("DATA_NASCITA")
                         .value(b.to_italian())
                         .expected(format!("{lo}-{hi} ({ref_year}, {} {})", o.code(), a)),
@@ -483,7 +487,7 @@ fn pupil_rules(
 pub fn validate_local(local: &LocalExport) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &local.pupils {
-        let cfv = p.codice_fiscale.trim();
+        let cfv = p.codice_fiscale.trimmed();
         if cfv.is_empty() {
             continue;
         }
@@ -497,10 +501,10 @@ pub fn validate_local(local: &LocalExport) -> Vec<Finding> {
             .filter(|i| i.is_error())
             .map(|i| i.finding_code().code())
             .collect();
-        let record = if p.id_locale.trim().is_empty() {
+        let record = if p.id_locale.trimmed().is_empty() {
             cfv.to_ascii_uppercase()
         } else {
-            p.id_locale.trim().to_string()
+            p.id_locale.trimmed().to_string()
         };
         out.push(
             Finding::new(FindingCode::LocalCfInvalid, Some(p.origin.clone()))

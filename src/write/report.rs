@@ -16,6 +16,7 @@
 
 use crate::findings::{Finding, FindingCode, Severity};
 use crate::messages::{self, count_phrase, phrase, Lang, Ui};
+use crate::model::Trimmed;
 use crate::model::{class_parts, ClassKey, CompactString, LocalExport, SidiExport};
 use crate::privacy::{PersonalKind, Redactor};
 use crate::sync::engine::Plan;
@@ -232,8 +233,8 @@ impl<'a> People<'a> {
             || {
                 let mut names = vec![None; n];
                 for p in ctx.sidi.iter().flat_map(|s| &s.pupils) {
-                    let who = (p.cognome.trim(), p.nome.trim());
-                    for k in [p.codice_fiscale.trim(), p.id_sidi.trim()] {
+                    let who = (p.cognome.trimmed(), p.nome.trimmed());
+                    for k in [p.codice_fiscale.trimmed(), p.id_sidi.trimmed()] {
                         if let Some(i) = slot_of(k) {
                             names[i].get_or_insert(who);
                         }
@@ -244,8 +245,8 @@ impl<'a> People<'a> {
             || {
                 let (mut names, mut classes) = (vec![None; n], vec![None; n]);
                 for p in ctx.local.iter().flat_map(|l| &l.pupils) {
-                    let who = (p.cognome.trim(), p.nome.trim());
-                    for k in [p.codice_fiscale.trim(), p.id_sidi.trim()] {
+                    let who = (p.cognome.trimmed(), p.nome.trimmed());
+                    for k in [p.codice_fiscale.trimmed(), p.id_sidi.trimmed()] {
                         if let Some(i) = slot_of(k) {
                             names[i].get_or_insert(who);
                         }
@@ -266,7 +267,7 @@ impl<'a> People<'a> {
             .collect();
         let mut sede_names = HashMap::default();
         for sd in ctx.sidi.iter().flat_map(|s| &s.sedi) {
-            sede_names.insert(sd.codice.trim(), sd.denominazione.trim());
+            sede_names.insert(sd.codice.trimmed(), sd.denominazione.trimmed());
         }
         People {
             slot,
@@ -281,18 +282,20 @@ impl<'a> People<'a> {
     pub fn name(&self, cognome: &str, nome: &str) -> String {
         match self.redactor {
             Some(r) => full_name(
-                &r.pseudonym(PersonalKind::Cognome, cognome.trim()),
-                &r.pseudonym(PersonalKind::Nome, nome.trim()),
+                &r.pseudonym(PersonalKind::Cognome, cognome.trimmed()),
+                &r.pseudonym(PersonalKind::Nome, nome.trimmed()),
             ),
-            None => full_name(cognome.trim(), nome.trim()),
+            None => full_name(cognome.trimmed(), nome.trimmed()),
         }
     }
 
     /// A codice fiscale as the report shows it (redaction hook).
     pub fn cf(&self, cf: &str) -> String {
         match self.redactor {
-            Some(r) if !cf.trim().is_empty() => r.pseudonym(PersonalKind::CodiceFiscale, cf.trim()),
-            _ => cf.trim().to_string(),
+            Some(r) if !cf.trimmed().is_empty() => {
+                r.pseudonym(PersonalKind::CodiceFiscale, cf.trimmed())
+            }
+            _ => cf.trimmed().to_string(),
         }
     }
 
@@ -524,7 +527,7 @@ fn anchor_of(record: &str) -> String {
 
 /// `dd/mm/yyyy hh:mm` from `yyyy-mm-ddThh:mm[:ss][Z]` (as written otherwise).
 pub fn human_time(s: &str, utc: bool) -> String {
-    let b = s.trim();
+    let b = s.trimmed();
     let date = b.get(..10).and_then(crate::date::Date::parse_iso);
     match date {
         Some(d) => {
@@ -556,8 +559,8 @@ fn value_text(field: &str, v: &str, people: &People) -> String {
             .map(|d| d.to_italian())
             .unwrap_or_else(|| v.to_string()),
         "luogo_nascita" | "cittadinanza" => {
-            match crate::validate::places::name_on(v.trim(), None) {
-                Some(n) if !v.trim().is_empty() => format!("{v} ({n})"),
+            match crate::validate::places::name_on(v.trimmed(), None) {
+                Some(n) if !v.trimmed().is_empty() => format!("{v} ({n})"),
                 _ => v.to_string(),
             }
         }
