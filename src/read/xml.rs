@@ -335,6 +335,11 @@ struct Parser<'a> {
     /// Parsing one chunk of the `Alunni` element (see [`whole`]): the stack
     /// starts at `Root/Alunni` and may not be popped below it.
     chunk: bool,
+    /// The last `Frequenza`'s class attributes as written and the key made
+    /// of them, and its `dal` as written and read: pupils come class by
+    /// class, so most keys and dates are the previous pupil's.
+    last_class: Option<([CompactString; 3], ClassKey)>,
+    last_dal: Option<(CompactString, Option<Date>)>,
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -452,6 +457,8 @@ impl<'a> Parser<'a> {
             col: 1,
             attrs_seen: std::cell::Cell::new(false),
             chunk: false,
+            last_class: None,
+            last_dal: None,
         }
     }
 
@@ -883,13 +890,32 @@ impl<'a> Parser<'a> {
                             stato = CompactString::new(v.trimmed());
                         }
                     })?;
+                    let class = match &self.last_class {
+                        Some(([s, a, z], key)) if *s == *sede && *a == *anno && *z == *sezione => {
+                            key.clone()
+                        }
+                        _ => {
+                            let key = ClassKey::new(&sede, &anno, &sezione);
+                            let raw = [sede.into(), anno.into(), sezione.into()];
+                            self.last_class = Some((raw, key.clone()));
+                            key
+                        }
+                    };
+                    let dal_date = match &self.last_dal {
+                        Some((raw, date)) if *raw == dal => *date,
+                        _ => {
+                            let date = if dal.is_empty() {
+                                None
+                            } else {
+                                Date::parse_iso(&dal)
+                            };
+                            self.last_dal = Some((dal.clone(), date));
+                            date
+                        }
+                    };
                     let fr = Frequenza {
-                        class: ClassKey::new(&sede, &anno, &sezione),
-                        dal: if dal.is_empty() {
-                            None
-                        } else {
-                            Date::parse_iso(&dal)
-                        },
+                        class,
+                        dal: dal_date,
                         dal_raw: dal,
                         stato,
                         origin: self.origin(),
