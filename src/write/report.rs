@@ -625,24 +625,48 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         warnings,
         excluded: plan.excluded.len(),
     };
+    // A record's anchor goes to its first row on the page: anchors are
+    // claimed in page order (classes, decisions, operations, excluded),
+    // after the rows themselves were built in parallel.
     let mut anchors: HashSet<String> = HashSet::default();
-    let mut claim = |record: &str| -> Option<String> {
-        if record.is_empty() {
-            return None;
-        }
-        let a = anchor_of(record);
+    let mut claim_anchor = |a: Option<String>| -> Option<String> {
+        let a = a?;
         anchors.insert(a.clone()).then_some(a)
     };
 
     // --- classes per sede (needs the local export) -----------------------
     let mut sedi: Vec<SedeBlock> = Vec::new();
-    // the classes' counts and the operation rows are independent: side by
-    // side (anchors are claimed afterwards, in page order)
-    let (classes, rows): (Option<Vec<C>>, Vec<(OpRow, String)>) = rayon::join(
+    // the classes' counts and the rows of decisions, operations and
+    // findings are independent: built side by side
+    type Rows = (
+        Vec<(ReviewRow, Option<String>)>,
+        Vec<(OpRow, Option<String>)>,
+        Vec<(FindingRow, Option<String>)>,
+    );
+    let (classes, (review_rows, rows, finding_rows)): (Option<Vec<C>>, Rows) = rayon::join(
         || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
         || {
             use rayon::prelude::*;
-            plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect()
+            let (review, (ops, findings)) = rayon::join(
+                || {
+                    plan.review
+                        .par_iter()
+                        .map(|it| review_row(it, &people, l))
+                        .collect()
+                },
+                || {
+                    rayon::join(
+                        || plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect(),
+                        || {
+                            plan.findings
+                                .par_iter()
+                                .map(|f| finding_row(f, &people, l))
+                                .collect()
+                        },
+                    )
+                },
+            );
+            (review, ops, findings)
         },
     );
     if let Some(classes) = classes {
@@ -655,7 +679,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                     classes: Vec::new(),
                 });
             }
-            let anchor = claim(&key.to_string()).unwrap_or_else(|| anchor_of(&key.to_string()));
+            let anchor = claim_anchor(anchor_candidate(&key.to_string()))
+                .unwrap_or_else(|| anchor_of(&key.to_string()));
             if let Some(s) = sedi.last_mut() {
                 s.classes.push(ClassRow {
                     label: class_short(&key),
@@ -672,30 +697,9 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- review -----------------------------------------------------------
     let mut review_by_kind: BTreeMap<crate::sync::ops::ReviewKind, ReviewGroup> = BTreeMap::new();
-    for it in &plan.review {
+    for (it, (mut row, anchor)) in plan.review.iter().zip(review_rows) {
         let name = it.kind.name();
-        let shown = people.review_item(it);
-        let (who, identity) = match &shown.detail {
-            ReviewDetail::CfMismatch {
-                cognome, id_sidi, ..
-            } => (
-                cognome.clone(),
-                if id_sidi.is_empty() {
-                    it.codice_fiscale.clone()
-                } else {
-                    id_sidi.clone()
-                },
-            ),
-            ReviewDetail::LocalOnly { cognome, .. } => (cognome.clone(), it.id_locale.clone()),
-            ReviewDetail::ClassLocalOnly { class, .. } => (class_long(class), class.to_string()),
-        };
-        let row = ReviewRow {
-            id: it.id.clone(),
-            anchor: claim(&identity),
-            who,
-            cf: shown.codice_fiscale.clone(),
-            detail: crate::write::review::detail(&shown, l),
-        };
+        row.anchor = claim_anchor(anchor);
         review_by_kind
             .entry(it.kind)
             .or_insert_with(|| {
@@ -715,8 +719,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- operations -------------------------------------------------------
     let mut ops_by_kind: BTreeMap<OpKind, OpGroup> = BTreeMap::new();
-    for (o, (mut row, identity)) in plan.ops.iter().zip(rows) {
-        row.anchor = claim(&identity);
+    for (o, (mut row, anchor)) in plan.ops.iter().zip(rows) {
+        row.anchor = claim_anchor(anchor);
         ops_by_kind
             .entry(o.op)
             .or_insert_with(|| OpGroup {
@@ -741,7 +745,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         .excluded
         .iter()
         .map(|e| ExcludedRow {
-            anchor: claim(&e.record),
+            anchor: claim_anchor(anchor_candidate(&e.record)),
             who: people.who(&[&e.record]),
             location: e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
             problems: e
@@ -784,18 +788,11 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- findings, grouped by code: errors first ----------------------------
     let mut by_code: BTreeMap<(Severity, FindingCode), Vec<FindingRow>> = BTreeMap::new();
-    for f in &plan.findings {
-        let shown = people.finding(f);
-        let anchor = anchor_of(&f.record);
-        by_code
-            .entry((f.severity, f.code))
-            .or_default()
-            .push(FindingRow {
-                location: f.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-                who: people.who(&[&f.record]),
-                message: people.text(shown.message(l)),
-                link: anchors.contains(&anchor).then(|| format!("#{anchor}")),
-            });
+    for (f, (mut row, anchor)) in plan.findings.iter().zip(finding_rows) {
+        row.link = anchor
+            .filter(|a| anchors.contains(a))
+            .map(|a| format!("#{a}"));
+        by_code.entry((f.severity, f.code)).or_default().push(row);
     }
     let findings = by_code
         .into_iter()
@@ -935,10 +932,56 @@ pub fn verdict(c: &Counts, l: Lang) -> String {
     s
 }
 
+/// The anchor id a record would claim (`None` for an empty identity).
+fn anchor_candidate(record: &str) -> Option<String> {
+    (!record.is_empty()).then(|| anchor_of(record))
+}
+
+/// The report row of review item `it`, without its anchor, and the anchor
+/// it would claim.
+fn review_row(it: &ReviewItem, people: &People, l: Lang) -> (ReviewRow, Option<String>) {
+    let shown = people.review_item(it);
+    let (who, identity) = match &shown.detail {
+        ReviewDetail::CfMismatch {
+            cognome, id_sidi, ..
+        } => (
+            cognome.clone(),
+            if id_sidi.is_empty() {
+                it.codice_fiscale.clone()
+            } else {
+                id_sidi.clone()
+            },
+        ),
+        ReviewDetail::LocalOnly { cognome, .. } => (cognome.clone(), it.id_locale.clone()),
+        ReviewDetail::ClassLocalOnly { class, .. } => (class_long(class), class.to_string()),
+    };
+    let row = ReviewRow {
+        id: it.id.clone(),
+        anchor: None,
+        who,
+        cf: shown.codice_fiscale.clone(),
+        detail: crate::write::review::detail(&shown, l),
+    };
+    (row, anchor_candidate(&identity))
+}
+
+/// The report row of finding `f`, without its link, and the anchor it
+/// links to when a row above claimed it.
+fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<String>) {
+    let shown = people.finding(f);
+    let row = FindingRow {
+        location: f.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
+        who: people.who(&[&f.record]),
+        message: people.text(shown.message(l)),
+        link: None,
+    };
+    (row, Some(anchor_of(&f.record)))
+}
+
 /// The report row of operation `o`, without its anchor, and the identity
 /// the anchor is claimed for (claims are made in operation order, so they
 /// are left to the caller: rows themselves are built in parallel).
-fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, String) {
+fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
     let text = |v: &Option<Value>| -> String {
         match v {
             Some(Value::Text(t)) if !t.is_empty() => {
@@ -982,7 +1025,7 @@ fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, String) {
                 new,
                 locked: o.lock,
             };
-            (row, class_key.to_string())
+            (row, anchor_candidate(&class_key.to_string()))
         }
         crate::sync::ops::Entity::Student => {
             let who = people.who_key(&o.key);
@@ -1050,7 +1093,7 @@ fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, String) {
                 new,
                 locked: o.lock,
             };
-            (row, op_identity(&o.key))
+            (row, anchor_candidate(&op_identity(&o.key)))
         }
     }
 }
