@@ -257,6 +257,14 @@ impl<'a> Text<'a> {
     }
 }
 
+/// A record and, when it is valid text as a whole (every record of a UTF-8
+/// file, the ASCII records of a windows-1252 one), that text: its fields
+/// are then slices of it, checked once per record instead of once per field.
+struct Row<'r> {
+    rec: &'r csv::ByteRecord,
+    text: Option<&'r str>,
+}
+
 /// A parsed CSV table: header positions by default column name.
 struct Table<'a> {
     file: Arc<str>,
@@ -297,10 +305,29 @@ impl Table<'_> {
         }
     }
 
-    /// Column `k` (index into the wanted columns) of `rec`, trimmed; empty
+    /// Record `rec` with its text checked once (see [`Row`]).
+    fn row<'r>(&self, rec: &'r csv::ByteRecord) -> Row<'r> {
+        let all = rec.as_slice();
+        let text = match self.text {
+            Text::Utf8(_) => std::str::from_utf8(all).ok(),
+            // an ASCII record reads the same in windows-1252
+            Text::Windows1252(_) if all.is_ascii() => std::str::from_utf8(all).ok(),
+            Text::Windows1252(_) => None,
+        };
+        Row { rec, text }
+    }
+
+    /// Column `k` (index into the wanted columns) of `row`, trimmed; empty
     /// when the column is absent.
-    fn get<'r>(&self, rec: &'r csv::ByteRecord, k: usize) -> Cow<'r, str> {
-        match self.index[k].and_then(|i| rec.get(i)) {
+    fn get<'r>(&self, row: &Row<'r>, k: usize) -> Cow<'r, str> {
+        let Some(i) = self.index[k] else {
+            return Cow::Borrowed("");
+        };
+        // a slice of the record's text when it has one (no check per field)
+        if let Some(f) = row.text.zip(row.rec.range(i)).and_then(|(t, r)| t.get(r)) {
+            return Cow::Borrowed(f.trimmed());
+        }
+        match row.rec.get(i) {
             Some(f) => self.text.field(f),
             None => Cow::Borrowed(""),
         }
@@ -496,8 +523,9 @@ fn read_pupils(
     // the last BLOCCATI text that named only known fields, and its set
     let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
     while let Some(line) = t.next_row(file, &mut rec)? {
+        let row = t.row(&rec);
         let origin = Origin::new(&t.file, line, 0);
-        let id_locale: CompactString = t.get(&rec, P_ID_LOCALE).into();
+        let id_locale: CompactString = t.get(&row, P_ID_LOCALE).into();
         if id_locale.is_empty() {
             return Err(Error::csv(
                 file,
@@ -516,7 +544,7 @@ fn read_pupils(
             ));
         }
         ids.insert(id_locale.clone(), line);
-        let raw_date: CompactString = t.get(&rec, P_DATA).into();
+        let raw_date: CompactString = t.get(&row, P_DATA).into();
         let data_nascita = layout.date_format.parse(&raw_date);
         if data_nascita.is_none() && !raw_date.is_empty() {
             findings.push(
@@ -527,7 +555,7 @@ fn read_pupils(
                     .expected(date_expectation(layout)),
             );
         }
-        let raw_bloccati = t.get(&rec, P_BLOCCATI);
+        let raw_bloccati = t.get(&row, P_BLOCCATI);
         let bloccati = if *raw_bloccati == *last_bloccati.0 {
             last_bloccati.1
         } else {
@@ -559,7 +587,7 @@ fn read_pupils(
             }
             set
         };
-        let codice_fiscale = t.get(&rec, P_CF);
+        let codice_fiscale = t.get(&row, P_CF);
         let cf = codice_fiscale.to_ascii_uppercase();
         if !cf.is_empty() {
             if let Some(first) = cfs.get(&cf) {
@@ -576,22 +604,22 @@ fn read_pupils(
         }
         out.push(LocalPupil {
             id_locale,
-            id_sidi: t.get(&rec, P_ID_SIDI).into(),
+            id_sidi: t.get(&row, P_ID_SIDI).into(),
             codice_fiscale: codice_fiscale.into(),
-            cognome: t.get(&rec, P_COGNOME).into(),
-            nome: t.get(&rec, P_NOME).into(),
-            sesso: t.get(&rec, P_SESSO).into(),
+            cognome: t.get(&row, P_COGNOME).into(),
+            nome: t.get(&row, P_NOME).into(),
+            sesso: t.get(&row, P_SESSO).into(),
             data_nascita_raw: raw_date,
             data_nascita,
-            luogo_nascita: t.get(&rec, P_LUOGO).into(),
-            cittadinanza: t.get(&rec, P_CITTADINANZA).into(),
+            luogo_nascita: t.get(&row, P_LUOGO).into(),
+            cittadinanza: t.get(&row, P_CITTADINANZA).into(),
             class: ClassKey::new(
-                &t.get(&rec, P_SEDE),
-                &t.get(&rec, P_ANNO),
-                &t.get(&rec, P_SEZIONE),
+                &t.get(&row, P_SEDE),
+                &t.get(&row, P_ANNO),
+                &t.get(&row, P_SEZIONE),
             ),
-            tempo_scuola: t.get(&rec, P_TEMPO).into(),
-            indirizzo: t.get(&rec, P_INDIRIZZO).into(),
+            tempo_scuola: t.get(&row, P_TEMPO).into(),
+            indirizzo: t.get(&row, P_INDIRIZZO).into(),
             bloccati,
             origin,
         });
@@ -631,11 +659,12 @@ fn read_classes(
     let mut seen: HashSet<ClassKey> = HashSet::default();
     let mut rec = csv::ByteRecord::new();
     while let Some(line) = t.next_row(file, &mut rec)? {
+        let row = t.row(&rec);
         let origin = Origin::new(&t.file, line, 0);
         let key = ClassKey::new(
-            &t.get(&rec, SEDE),
-            &t.get(&rec, ANNO),
-            &t.get(&rec, SEZIONE),
+            &t.get(&row, SEDE),
+            &t.get(&row, ANNO),
+            &t.get(&row, SEZIONE),
         );
         if !seen.insert(key.clone()) {
             findings.push(
@@ -648,8 +677,8 @@ fn read_classes(
             continue;
         }
         out.push(LocalClass {
-            tempo_scuola: t.get(&rec, TEMPO).into(),
-            indirizzo: t.get(&rec, INDIRIZZO).into(),
+            tempo_scuola: t.get(&row, TEMPO).into(),
+            indirizzo: t.get(&row, INDIRIZZO).into(),
             key,
             origin,
         });
