@@ -250,19 +250,6 @@ pub fn sync_tree(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Removes the files directly in folder `dir` in parallel; errors are left
-/// to the removal of the folder that follows.
-fn remove_files_in(dir: &Path) {
-    use rayon::prelude::*;
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let files: Vec<std::path::PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    files.par_iter().for_each(|p| {
-        let _ = std::fs::remove_file(p);
-    });
-}
-
 fn sync_dir(p: &Path) {
     // Directory fsync is a Unix notion; elsewhere opening a directory fails.
     if let Ok(f) = std::fs::File::open(p) {
@@ -440,9 +427,7 @@ impl Staging {
         }
         if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
             // `out` is now the new package and the temporary folder holds the
-            // earlier one: remove it, its files side by side (an unlink can
-            // wait for the disk, e.g. discards), then what is left.
-            remove_files_in(tmp.path());
+            // earlier one: remove it.
             drop(tmp);
         } else if out.exists() {
             let old_holder = tempfile::Builder::new()
