@@ -930,8 +930,14 @@ impl<'a> Parser<'a> {
             }
             Some(_) => Tag::Other,
         };
-        if !self.attrs_seen.replace(false) {
-            // Elements whose attributes are not read are still bound by the limits.
+        // Elements whose attributes are not read are still bound by the
+        // limits (most have none: only blanks, if anything, after the name).
+        let bare = || {
+            e.attributes_raw()
+                .bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        };
+        if !self.attrs_seen.replace(false) && !bare() {
             self.attrs(e, |_, _| {})?;
             self.attrs_seen.set(false);
         }
