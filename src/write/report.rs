@@ -625,9 +625,9 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         warnings,
         excluded: plan.excluded.len(),
     };
-    // A record's anchor goes to its first row on the page: anchors are
-    // claimed in page order (classes, decisions, operations, excluded),
-    // after the rows themselves were built in parallel.
+    // A record's anchor goes to one row: the first in a fixed order
+    // (classes, decisions, operations, excluded records), claimed one by
+    // one after the rows themselves were built in parallel.
     let mut anchors: HashSet<String> = HashSet::default();
     let mut claim_anchor = |a: Option<String>| -> Option<String> {
         let a = a?;
@@ -966,7 +966,7 @@ fn review_row(it: &ReviewItem, people: &People, l: Lang) -> (ReviewRow, Option<S
 }
 
 /// The report row of finding `f`, without its link, and the anchor it
-/// links to when a row above claimed it.
+/// links to when some row claimed it.
 fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<String>) {
     let shown = people.finding(f);
     let row = FindingRow {
@@ -978,9 +978,9 @@ fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<Str
     (row, Some(anchor_of(&f.record)))
 }
 
-/// The report row of operation `o`, without its anchor, and the identity
-/// the anchor is claimed for (claims are made in operation order, so they
-/// are left to the caller: rows themselves are built in parallel).
+/// The report row of operation `o`, without its anchor, and the anchor it
+/// would claim (claims are made in operation order, so they are left to
+/// the caller: rows themselves are built in parallel).
 fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
     let text = |v: &Option<Value>| -> String {
         match v {
