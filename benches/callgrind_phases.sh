@@ -4,13 +4,16 @@
 #
 #   sh benches/callgrind_phases.sh BIN OUTPREFIX [SCHOOL]
 #
-# BIN: target/release/examples/sync_phases; SCHOOL: a folder made by
+# BIN: target/release/examples/sync_phases; OUTPREFIX: callgrind writes
+# OUTPREFIX and OUTPREFIX.N (every OUTPREFIX.* is removed first, so do not
+# send the output to such a name); SCHOOL: a folder made by
 # `target/release/examples/large_school DIR PUPILS SEED` (default
 # /tmp/perf20/school). Prints the instructions of each phase, all threads
-# (one dump per phase boundary; validate and plan share a segment, "plan
-# alone" is counted on its own). Valgrind hides SHA-NI, so sha2 runs its
-# software rounds there: they are left out of the phase counts (but not of
-# "plan alone", whose op ids are SHA-256). Needs valgrind.
+# (one dump per phase boundary; validate and plan share a segment: a
+# function toggle cannot count plan alone, whose parallel parts run on
+# rayon's threads, where it is not on the stack). Valgrind hides SHA-NI, so
+# sha2 runs its software rounds there: they are left out of the counts.
+# Needs valgrind.
 BIN=$1; OUT=$2; SCH=${3:-/tmp/perf20/school}
 S=$(ls $SCH/sidi/*.xml); L=$(ls -d $SCH/locale/*)
 rm -f $OUT $OUT.*
@@ -25,6 +28,3 @@ valgrind --tool=callgrind --callgrind-out-file=$OUT \
 for f in $(ls $OUT.* | grep -v log | sort -t. -k3 -n) $OUT; do
   printf "%-75s %14s\n" "$(grep '^desc: Trigger' $f | cut -d: -f3-)" "$(grep '^totals:' $f | cut -d' ' -f2)"
 done
-valgrind --tool=callgrind --callgrind-out-file=$OUT.plan --toggle-collect='sidisync::sync::engine::plan' \
-  $BIN $S $L/alunni_locali.csv $L/classi_locali.csv 1 > /dev/null 2>&1
-printf "%-75s %14s  (incl. soft sha256 of op ids)\n" "plan alone" "$(grep '^totals:' $OUT.plan | cut -d' ' -f2)"
