@@ -199,6 +199,10 @@ fn local_key(l: &LocalPupil) -> OpKey {
 /// Matching keys of a side's pupils, by index.
 type Keys<'a> = Vec<Cow<'a, str>>;
 
+/// How the id locale of a pupil new on SIDI begins (`SIDI-` and its id
+/// SIDI, else its codice fiscale; `-2`, `-3`… after it when taken).
+const NEW_ID_PREFIX: &str = "SIDI-";
+
 /// SIDI pupils per parallel chunk of the per-pupil pass.
 const PUPIL_CHUNK: usize = 1024;
 
@@ -956,9 +960,9 @@ pub fn plan(
                     }
                 };
                 let base = if !p.id_sidi.trimmed().is_empty() {
-                    format!("SIDI-{}", p.id_sidi.trimmed())
+                    format!("{NEW_ID_PREFIX}{}", p.id_sidi.trimmed())
                 } else {
-                    format!("SIDI-{cf}")
+                    format!("{NEW_ID_PREFIX}{cf}")
                 };
                 // the key's id_locale (and so the op id) is settled later
                 let key = student_key(p, cf, "");
@@ -993,8 +997,17 @@ pub fn plan(
             }
         }
     };
-    // local ids, for the new ones of insert_student (only unmatched
-    // pupils can need one), collected beside the per-pupil pass
+    // local ids a new one of insert_student could meet (only unmatched
+    // pupils can need one; new ids all start with NEW_ID_PREFIX, so only
+    // local ids that do are kept), collected beside the per-pupil pass
+    let taken_ids = || -> HashSet<&str> {
+        local
+            .pupils
+            .iter()
+            .map(|l| l.id_locale.as_str())
+            .filter(|id| id.starts_with(NEW_ID_PREFIX))
+            .collect()
+    };
     let (chunks, mut used_ids): (Vec<PupilOut>, Option<HashSet<&str>>) = {
         use rayon::prelude::*;
         rayon::join(
@@ -1011,12 +1024,7 @@ pub fn plan(
                     })
                     .collect()
             },
-            || {
-                matched
-                    .iter()
-                    .any(Option::is_none)
-                    .then(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect())
-            },
+            || matched.iter().any(Option::is_none).then(taken_ids),
         )
     };
     let mut pupil_excluded: Vec<Excluded> = Vec::new();
@@ -1035,8 +1043,7 @@ pub fn plan(
         for (k, base) in c.inserts {
             let mut id_locale = base.clone();
             let mut n = 2;
-            let used_ids = used_ids
-                .get_or_insert_with(|| local.pupils.iter().map(|l| l.id_locale.as_str()).collect());
+            let used_ids = used_ids.get_or_insert_with(taken_ids);
             while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
                 id_locale = format!("{base}-{n}");
                 n += 1;

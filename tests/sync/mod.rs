@@ -217,6 +217,39 @@ fn aligned_inputs_give_nothing() {
 }
 
 #[test]
+fn a_new_id_locale_taken_locally_gets_a_number() {
+    // two local pupils (not on SIDI) already hold SIDI-300 and SIDI-300-2
+    let (mut s, mut l) = aligned();
+    for (n, id) in [(1, "SIDI-300"), (2, "SIDI-300-2")] {
+        let other = pupil(
+            "",
+            &format!("LCLPPL1{n}A01H501X"),
+            "LOCALE",
+            "PUPILLO",
+            (2011, 1, n),
+            &b(),
+        );
+        l.pupils.push(mirror(&other, id));
+    }
+    s.pupils.push(pupil(
+        "300",
+        "VRDGPP15C03H501Z",
+        "VERDI",
+        "GIUSEPPE",
+        (2015, 3, 3),
+        &b(),
+    ));
+    let p = run(&s, &l);
+    let inserted: Vec<_> = p
+        .ops
+        .iter()
+        .filter(|o| o.op == OpKind::InsertStudent)
+        .map(|o| o.key.id_locale.as_deref())
+        .collect();
+    assert_eq!(inserted, [Some("SIDI-300-3")], "{:?}", p.ops);
+}
+
+#[test]
 fn insert_student_with_all_fields_locked() {
     let (mut s, l) = aligned();
     let mut n = pupil(
