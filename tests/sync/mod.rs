@@ -171,6 +171,19 @@ fn b() -> ClassKey {
     class("RMEE8A1016", "2", "B")
 }
 
+/// Giuseppe Verdi (id SIDI 300), in class `k`: a pupil the local export of
+/// [`aligned`] does not have.
+fn verdi(k: &ClassKey) -> Pupil {
+    pupil(
+        "300",
+        "VRDGPP15C03H501Z",
+        "VERDI",
+        "GIUSEPPE",
+        (2015, 3, 3),
+        k,
+    )
+}
+
 fn maria() -> Pupil {
     pupil(
         "100",
@@ -231,14 +244,7 @@ fn a_new_id_locale_taken_locally_gets_a_number() {
         );
         l.pupils.push(mirror(&other, id));
     }
-    s.pupils.push(pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &b(),
-    ));
+    s.pupils.push(verdi(&b()));
     let p = run(&s, &l);
     let inserted: Vec<_> = p
         .ops
@@ -252,14 +258,7 @@ fn a_new_id_locale_taken_locally_gets_a_number() {
 #[test]
 fn insert_student_with_all_fields_locked() {
     let (mut s, l) = aligned();
-    let mut n = pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &b(),
-    );
+    let mut n = verdi(&b());
     n.sesso = "M".into();
     s.pupils.push(n);
     let p = run(&s, &l);
@@ -531,14 +530,7 @@ fn unmapped_code_holds_back_class_operations_only() {
     s.classes.push(sidi_class(&c, "99"));
     s.pupils[0].frequenze[0].class = c.clone(); // Maria moves into 3C
     s.pupils[0].cognome = "ROSSI BIS".into(); // and her surname changed
-    s.pupils.push(pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &c,
-    ));
+    s.pupils.push(verdi(&c));
     let map = CodeMap::new(Some([("10".to_string(), "10".to_string())].into()), None);
     l.classes.truncate(2);
     let p = plan(&s, &clean(&s), &l, &map, None).unwrap();
@@ -561,14 +553,7 @@ fn pupil_without_current_frequenza_is_present_but_not_moved_nor_inserted() {
     s.pupils[0].frequenze[0].stato = "TRASFERITO".into();
     s.pupils[0].cognome = "ROSSI-BIANCHI".into();
     l.pupils[0].class = b();
-    let mut gone = pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &a(),
-    );
+    let mut gone = verdi(&a());
     gone.frequenze[0].stato = "RITIRATO".into();
     s.pupils.push(gone);
     let p = run(&s, &l);
@@ -691,14 +676,7 @@ fn apply_converges_and_is_idempotent() {
     let (mut s, mut l) = aligned();
     s.classes
         .push(sidi_class(&class("RMEE8A1016", "3", "C"), "10"));
-    s.pupils.push(pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &b(),
-    ));
+    s.pupils.push(verdi(&b()));
     l.pupils[0].cognome = "Rossi".into();
     l.pupils[0].class = b();
     l.pupils[0].bloccati = FieldSet::default();
@@ -971,14 +949,7 @@ fn outputs_match_their_schemas() {
     let (mut s, _) = aligned();
     s.classes
         .push(sidi_class(&class("RMEE8A1016", "3", "C"), "10"));
-    s.pupils.push(pupil(
-        "300",
-        "VRDGPP15C03H501Z",
-        "VERDI",
-        "GIUSEPPE",
-        (2015, 3, 3),
-        &b(),
-    ));
+    s.pupils.push(verdi(&b()));
     let o = run_sync_with(&cfg(d.path(), "out"), &s, vec![]).unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let ps: serde_json::Value =
