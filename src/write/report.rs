@@ -679,8 +679,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                     classes: Vec::new(),
                 });
             }
-            let anchor = claim_anchor(anchor_candidate(&key.to_string()))
-                .unwrap_or_else(|| anchor_of(&key.to_string()));
+            let id = key.to_string();
+            let anchor = claim_anchor(anchor_candidate(&id)).unwrap_or_else(|| anchor_of(&id));
             if let Some(s) = sedi.last_mut() {
                 s.classes.push(ClassRow {
                     label: class_short(&key),
@@ -1551,12 +1551,17 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             } else {
                 "old"
             };
+            // the lock mark, the same in every locked row
+            let label = esc(Ui::Locked.text(l));
+            let lock = format!(
+                " <span class=\"lock\" role=\"img\" title=\"{label}\" aria-label=\"{label}\"></span>"
+            );
             w.write_all(o.as_bytes())?;
             o.clear();
             crate::write::pieces::write_in_pieces(&g.rows, ROWS_PER_RUN, w, |rows| {
                 let mut p = String::with_capacity(rows.len() * 300);
                 for r in rows {
-                    op_table_row(&mut p, r, show_class, show_field, old_class, l);
+                    op_table_row(&mut p, r, show_class, show_field, old_class, &lock);
                 }
                 p
             })?;
@@ -1716,14 +1721,15 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
 }
 
 /// One row of an operation group's table (`show_class`, `show_field`: the
-/// group's optional columns; `old_class`: the class of the old-value cell).
+/// group's optional columns; `old_class`: the class of the old-value cell;
+/// `lock`: the mark a locked row ends with).
 fn op_table_row(
     o: &mut String,
     r: &OpRow,
     show_class: bool,
     show_field: bool,
     old_class: &str,
-    l: Lang,
+    lock: &str,
 ) {
     // pushed piece by piece: 26,000 rows for a large school, no temporary
     // strings
@@ -1752,11 +1758,7 @@ fn op_table_row(
     o.push_str("</td><td class=\"new\">");
     xml_escape(&r.new, o);
     if r.locked {
-        let label = esc(Ui::Locked.text(l));
-        let _ = write!(
-            o,
-            " <span class=\"lock\" role=\"img\" title=\"{label}\" aria-label=\"{label}\"></span>"
-        );
+        o.push_str(lock);
     }
     o.push_str("</td></tr>\n");
 }
