@@ -631,15 +631,10 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// The captured text, trimmed, as a `String` (header fields, the
+    /// descriptions of codes and sedi: a few per document).
     fn take_text(&mut self) -> String {
-        let t = self.text.trimmed();
-        let s = if t.len() == self.text.len() {
-            self.text.clone()
-        } else {
-            t.to_string()
-        };
-        self.text.clear();
-        s
+        self.take_short().into()
     }
 
     /// The captured text, trimmed, as a model field (stored inline when short).
