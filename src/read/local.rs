@@ -33,6 +33,7 @@ use crate::read::profile::{CsvLayout, EncodingChoice};
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use encoding_rs::WINDOWS_1252;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -518,7 +519,8 @@ fn read_pupils(
     let mut out = Vec::with_capacity(rows);
     let mut ids: HashMap<CompactString, u32> =
         HashMap::with_capacity_and_hasher(rows, Default::default());
-    let mut cfs: HashMap<String, u32> = HashMap::with_capacity_and_hasher(rows, Default::default());
+    let mut cfs: HashMap<CompactString, u32> =
+        HashMap::with_capacity_and_hasher(rows, Default::default());
     let mut rec = csv::ByteRecord::new();
     // the last BLOCCATI text that named only known fields, and its set
     let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
@@ -533,17 +535,23 @@ fn read_pupils(
                 format!("{} is empty", layout.column("ID_LOCALE")),
             ));
         }
-        if let Some(first) = ids.get(&id_locale) {
-            return Err(Error::csv(
-                file,
-                line,
-                format!(
-                    "{} {id_locale:?} already used on line {first}",
-                    layout.column("ID_LOCALE")
-                ),
-            ));
+        // one probe of each map per row (entry, not get then insert)
+        match ids.entry(id_locale.clone()) {
+            Entry::Occupied(first) => {
+                return Err(Error::csv(
+                    file,
+                    line,
+                    format!(
+                        "{} {id_locale:?} already used on line {}",
+                        layout.column("ID_LOCALE"),
+                        first.get()
+                    ),
+                ))
+            }
+            Entry::Vacant(v) => {
+                v.insert(line);
+            }
         }
-        ids.insert(id_locale.clone(), line);
         let raw_date: CompactString = t.get(&row, P_DATA).into();
         let data_nascita = layout.date_format.parse(&raw_date);
         if data_nascita.is_none() && !raw_date.is_empty() {
@@ -588,18 +596,20 @@ fn read_pupils(
             set
         };
         let codice_fiscale = t.get(&row, P_CF);
-        let cf = codice_fiscale.to_ascii_uppercase();
-        if !cf.is_empty() {
-            if let Some(first) = cfs.get(&cf) {
-                findings.push(
+        if !codice_fiscale.is_empty() {
+            let mut cf = CompactString::from(&*codice_fiscale);
+            cf.make_ascii_uppercase();
+            match cfs.entry(cf) {
+                Entry::Occupied(first) => findings.push(
                     Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
                         .record(id_locale.as_str())
                         .field(layout.column("CODICE_FISCALE"))
-                        .value(format!("line {first}"))
+                        .value(format!("line {}", first.get()))
                         .expected("duplicate / duplicato"),
-                );
-            } else {
-                cfs.insert(cf, line);
+                ),
+                Entry::Vacant(v) => {
+                    v.insert(line);
+                }
             }
         }
         out.push(LocalPupil {
