@@ -280,41 +280,34 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
 /// parallel. Used by validation and, for a hand-built [`Validation`], by
 /// the sync engine.
 pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool, bool)> {
+    // One pass per key, the two side by side: a key seen before marks both
+    // its first pupil and this one (one map probe per pupil and key).
+    fn shared<'k>(keys: impl Iterator<Item = &'k str>, n: usize) -> Vec<bool> {
+        let mut first: HashMap<&str, u32> =
+            HashMap::with_capacity_and_hasher(n, Default::default());
+        let mut flags = vec![false; n];
+        for (i, k) in keys.enumerate() {
+            if k.is_empty() {
+                continue;
+            }
+            match first.entry(k) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    flags[*e.get() as usize] = true;
+                    flags[i] = true;
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+            }
+        }
+        flags
+    }
     let n = pupils.len();
     let (by_cf, by_id) = rayon::join(
-        || {
-            let mut m: HashMap<&str, u32> =
-                HashMap::with_capacity_and_hasher(n, Default::default());
-            for k in cf_keys {
-                if !k.is_empty() {
-                    *m.entry(&**k).or_default() += 1;
-                }
-            }
-            m
-        },
-        || {
-            let mut m: HashMap<&str, u32> =
-                HashMap::with_capacity_and_hasher(n, Default::default());
-            for p in pupils {
-                let id = p.id_sidi.trimmed();
-                if !id.is_empty() {
-                    *m.entry(id).or_default() += 1;
-                }
-            }
-            m
-        },
+        || shared(cf_keys.iter().map(|k| &**k), n),
+        || shared(pupils.iter().map(|p| p.id_sidi.trimmed()), n),
     );
-    use rayon::prelude::*;
-    pupils
-        .par_iter()
-        .zip(cf_keys.par_iter())
-        .map(|(p, k)| {
-            (
-                by_cf.get(&**k).is_some_and(|&c| c > 1),
-                by_id.get(p.id_sidi.trimmed()).is_some_and(|&c| c > 1),
-            )
-        })
-        .collect()
+    by_cf.into_iter().zip(by_id).collect()
 }
 
 /// Deterministic order: file, line, column, then code, record, field, value.
