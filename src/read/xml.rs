@@ -1401,8 +1401,10 @@ mod whole_tests {
         ] {
             let doc = odd_document(extra);
             for chunk in [32, 500] {
-                agree(doc.as_bytes(), chunk);
+                assert!(agree(doc.as_bytes(), chunk), "declined: {extra}");
             }
+            let cuts = whole::find_cuts(doc.as_bytes(), "Alunno", "Alunni", 32);
+            assert_eq!(cuts, None, "cut: {extra}");
         }
         // an Alunno nested in an unknown element: declined or equal
         let doc = odd_document(

@@ -246,10 +246,6 @@ pub(super) fn find_cuts(
     if z <= a || !is_end(b.get(z + close.len())) {
         return None;
     }
-    let span = &b[a..z];
-    if memmem::find(span, b"<!").is_some() || memmem::find(span, b"<?").is_some() {
-        return None;
-    }
     let k = ((z - a) / chunk_bytes.max(1)).min(MAX_CHUNKS);
     if k < 2 {
         return None;
@@ -264,7 +260,17 @@ pub(super) fn find_cuts(
         }
     }
     cuts.push(z);
-    (cuts.len() >= 3).then_some(cuts)
+    if cuts.len() < 3 {
+        return None;
+    }
+    // Markup that could hide a tag, looked for piece by piece in parallel
+    // (a whole large document is scanned here). A piece ends just before
+    // the `<` of a tag, so neither needle spans two pieces.
+    let hides = cuts.par_windows(2).any(|w| {
+        let piece = &b[w[0]..w[1]];
+        memmem::find(piece, b"<!").is_some() || memmem::find(piece, b"<?").is_some()
+    });
+    (!hides).then_some(cuts)
 }
 
 /// Line and (piece-relative, so negative) line start at every cut of `raw`:
