@@ -52,17 +52,20 @@ pub struct Plan {
 impl Plan {
     /// Operations per kind (every kind listed, zeros included).
     pub fn op_counts(&self) -> Vec<(OpKind, usize)> {
-        OpKind::ALL
-            .into_iter()
-            .map(|k| (k, self.ops.iter().filter(|o| o.op == k).count()))
-            .collect()
+        // one pass: a large school's operations are tens of megabytes
+        let mut n = [0usize; OpKind::ALL.len()];
+        for o in &self.ops {
+            n[o.op as usize] += 1;
+        }
+        OpKind::ALL.into_iter().zip(n).collect()
     }
     /// Review items per kind (every kind listed, zeros included).
     pub fn review_counts(&self) -> Vec<(ReviewKind, usize)> {
-        ReviewKind::ALL
-            .into_iter()
-            .map(|k| (k, self.review.iter().filter(|r| r.kind == k).count()))
-            .collect()
+        let mut n = [0usize; ReviewKind::ALL.len()];
+        for r in &self.review {
+            n[r.kind as usize] += 1;
+        }
+        ReviewKind::ALL.into_iter().zip(n).collect()
     }
     /// (errors, warnings)
     pub fn finding_counts(&self) -> (usize, usize) {

@@ -430,3 +430,20 @@ impl<'de> serde::Deserialize<'de> for Value {
         d.deserialize_any(V)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{OpKind, ReviewKind};
+
+    /// `Plan::op_counts` and `review_counts` index their tallies by
+    /// `kind as usize`: `ALL` must list the kinds in declaration order.
+    #[test]
+    fn all_lists_kinds_in_declaration_order() {
+        for (i, k) in OpKind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i, "{k:?}");
+        }
+        for (i, k) in ReviewKind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i, "{k:?}");
+        }
+    }
+}
