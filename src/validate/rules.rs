@@ -208,59 +208,59 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
         class_errors[i] = err;
     }
 
-    // --- duplicates across pupils ---
+    // --- pupils (independent of each other: checked in parallel, beside
+    // the duplicate counts across pupils; every finding is sorted below,
+    // so the order they are gathered in does not show) ---
+    use rayon::prelude::*;
     let cf_keys: Vec<Cow<str>> = export
         .pupils
-        .iter()
+        .par_iter()
         .map(|p| matching_key(&p.codice_fiscale))
         .collect();
-    let duplicates = duplicate_flags(&export.pupils, &cf_keys);
-
-    // --- pupils (independent of each other: checked in parallel, the
-    // findings concatenated in pupil order as a sequential run would) ---
-    use rayon::prelude::*;
-    let per_pupil: Vec<(Vec<Finding>, bool)> = export
-        .pupils
-        .par_iter()
-        .zip(cf_keys.par_iter())
-        .zip(duplicates.par_iter())
-        .with_min_len(512)
-        .map(|((p, k), dup)| {
-            let mut sink = Sink {
-                findings: Vec::new(),
-            };
-            let mut err = pupil_rules(
-                p,
-                &sede_ordine,
-                &declared_classes,
-                ref_year,
-                opts,
-                &mut sink,
-            );
-            let k: &str = k;
-            let (dup_cf, dup_id) = *dup;
-            let id = p.id_sidi.trimmed();
-            if dup_cf {
-                err |= sink.push(
-                    Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
-                        .record(p.identity())
-                        .field("CODICE_FISCALE")
-                        .value(k),
-                );
-            }
-            if dup_id {
-                err |= sink.push(
-                    Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
-                        .record(p.identity())
-                        .field("ID_ALUNNO_SIDI")
-                        .value(id),
-                );
-            }
-            (sink.findings, err)
-        })
-        .collect();
-    for (i, (f, err)) in per_pupil.into_iter().enumerate() {
+    let (duplicates, per_pupil): (_, Vec<(Vec<Finding>, bool)>) = rayon::join(
+        || duplicate_flags(&export.pupils, &cf_keys),
+        || {
+            export
+                .pupils
+                .par_iter()
+                .with_min_len(512)
+                .map(|p| {
+                    let mut sink = Sink {
+                        findings: Vec::new(),
+                    };
+                    let err = pupil_rules(
+                        p,
+                        &sede_ordine,
+                        &declared_classes,
+                        ref_year,
+                        opts,
+                        &mut sink,
+                    );
+                    (sink.findings, err)
+                })
+                .collect()
+        },
+    );
+    for (i, (f, mut err)) in per_pupil.into_iter().enumerate() {
         sink.findings.extend(f);
+        let (dup_cf, dup_id) = duplicates[i];
+        let p = &export.pupils[i];
+        if dup_cf {
+            err |= sink.push(
+                Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
+                    .record(p.identity())
+                    .field("CODICE_FISCALE")
+                    .value(&*cf_keys[i]),
+            );
+        }
+        if dup_id {
+            err |= sink.push(
+                Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
+                    .record(p.identity())
+                    .field("ID_ALUNNO_SIDI")
+                    .value(p.id_sidi.trimmed()),
+            );
+        }
         pupil_errors[i] = err;
     }
 
