@@ -6,7 +6,8 @@
 //! `cargo run --release --example sync_phases -- SIDI LOCAL [CLASSES] [RUNS]`
 //!
 //! Prints, per phase, the best wall time over RUNS runs (default 3): read
-//! SIDI (parse + decode + hash), read local, validate, plan (match + diff),
+//! SIDI (parse + decode + hash), read local, validate, plan (match + diff,
+//! with the report's per-class counts beside it, as `run_sync` does),
 //! write the package as `sync` does (each file rendered, with the report's
 //! names and classes, straight into the staging folder, fsynced, put in
 //! place atomically), drop.
@@ -14,7 +15,7 @@ use sidisync::map::CodeMap;
 use sidisync::read::profile::Profile;
 use sidisync::validate::{validate_export, ValidateOptions};
 use sidisync::write::package::{write_package_with, PackageOptions};
-use sidisync::write::report::ReportContext;
+use sidisync::write::report::{PupilTally, ReportContext};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -57,7 +58,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = validate_export(&read.export, &ValidateOptions::default());
         lap(2, &mut t);
         let map = CodeMap::from_profile(&profile);
-        let plan = sidisync::sync::plan(&read.export, &v, &lr.export, &map, None)?;
+        // as `run_sync` does: the report's class counts beside the plan
+        let (plan, tally) = rayon::join(
+            || sidisync::sync::plan(&read.export, &v, &lr.export, &map, None),
+            || PupilTally::of(&lr.export, Some(&read.export)),
+        );
+        let plan = plan?;
         lap(3, &mut t);
         let popts = PackageOptions {
             out: out.clone(),
@@ -73,9 +79,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sidi: Some(&read.export),
             local: Some(&lr.export),
             redactor: Some(&redactor),
+            tally: Some(&tally),
         };
         write_package_with(&plan, &popts, &ctx)?;
         lap(4, &mut t);
+        drop(tally);
         drop((read, lr, v, plan));
         lap(5, &mut t);
         for i in 0..6 {

@@ -216,7 +216,13 @@ fn finish(
     validation: crate::validate::Validation,
 ) -> Result<SyncOutcome> {
     let map = CodeMap::from_profile(&cfg.profile);
-    let mut plan = engine::plan(export, &validation, &local.export, &map, decisions.as_ref())?;
+    // the report's per-class pupil counts need only the exports: counted
+    // beside the plan, which leaves a core partly idle
+    let (plan, tally) = rayon::join(
+        || engine::plan(export, &validation, &local.export, &map, decisions.as_ref()),
+        || crate::write::report::PupilTally::of(&local.export, Some(export)),
+    );
+    let mut plan = plan?;
     // reader findings first, then the local export's, then validation and engine
     let mut findings = read_findings;
     findings.extend(local.findings);
@@ -272,6 +278,7 @@ fn finish(
         sidi: Some(export),
         local: Some(&local.export),
         redactor: Some(&redactor),
+        tally: Some(&tally),
     };
     write_package_with(&plan, &opts, &ctx)?;
     let (errors, warnings) = plan.finding_counts();

@@ -36,6 +36,22 @@ pub struct ReportContext<'a> {
     pub local: Option<&'a LocalExport>,
     /// `--redact`: names and codici fiscali become stable pseudonyms.
     pub redactor: Option<&'a Redactor>,
+    /// The class counts of `local` and `sidi`, when counted beforehand
+    /// ([`PupilTally::of`], which a sync runs beside the plan); else the
+    /// report counts them itself.
+    pub tally: Option<&'a PupilTally<'a>>,
+}
+
+/// The report's per-class pupil counts (local before, SIDI), which need
+/// only the two exports: a sync counts them while it plans.
+#[derive(Debug)]
+pub struct PupilTally<'a>(Tally<'a>);
+
+impl<'a> PupilTally<'a> {
+    /// Counts the pupils of `local` and `sidi` per class.
+    pub fn of(local: &'a LocalExport, sidi: Option<&'a SidiExport>) -> PupilTally<'a> {
+        PupilTally(Tally::of_pupils(local, sidi))
+    }
 }
 
 /// Headline numbers.
@@ -210,8 +226,17 @@ impl<'a> People<'a> {
             let n = slot.len() as u32;
             slot.entry(k).or_insert(n);
         };
+        let mut last: Option<&OpKey> = None;
         for o in &plan.ops {
             let k = &o.key;
+            // a pupil's operations come one after the other, with one key
+            if last.is_some_and(|l| {
+                (&l.id_sidi, &l.codice_fiscale, &l.id_locale)
+                    == (&k.id_sidi, &k.codice_fiscale, &k.id_locale)
+            }) {
+                continue;
+            }
+            last = Some(k);
             for id in [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
                 .into_iter()
                 .flatten()
@@ -392,6 +417,7 @@ fn full_name(cognome: &str, nome: &str) -> String {
 
 /// A class row of the report while it is being counted (pupils before and
 /// after the patch, on SIDI, operations touching it).
+#[derive(Clone, Debug)]
 struct C {
     key: ClassKey,
     before: Option<usize>,
@@ -402,7 +428,7 @@ struct C {
 /// The report's class rows: one per class, found by its (sede, anno,
 /// sezione) borrowed from the exports and the plan (200,000 look-ups for a
 /// large school, one owned key per class).
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 struct Tally<'a> {
     index: HashMap<ClassParts<'a>, usize>,
     rows: Vec<C>,
@@ -607,7 +633,12 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     // the two passes over every pupil are independent: side by side
     let (people, pupil_tally) = rayon::join(
         || People::new(ctx, plan),
-        || ctx.local.map(|local| Tally::of_pupils(local, ctx.sidi)),
+        || {
+            ctx.local.map(|local| match ctx.tally {
+                Some(t) => t.0.clone(),
+                None => Tally::of_pupils(local, ctx.sidi),
+            })
+        },
     );
     let (errors, warnings) = plan.finding_counts();
     let op_counts = plan.op_counts();
@@ -1853,6 +1884,7 @@ mod tests {
             sidi: Some(&sidi),
             local: Some(&loc),
             redactor: None,
+            tally: None,
         };
         let p = People::new(&ctx, &plan);
         assert_eq!(p.who(&["1"]), "PRIMO N");
@@ -1866,6 +1898,22 @@ mod tests {
         assert_eq!(p.who(&["", "77"]), "77");
         assert_eq!(p.local_class("L8").map(|k| k.sezione.as_str()), Some("C"));
         assert_eq!(p.local_class("L1").map(|k| k.sezione.as_str()), Some("A"));
+
+        // class counts made beforehand, as a sync makes them beside the
+        // plan, give the page the report's own counting gives
+        let page = |ctx: &ReportContext| {
+            let d = gather_with(&plan, ctx, Lang::It, "2025-10-15 09:30");
+            assert_eq!(d.sedi.iter().map(|s| s.classes.len()).sum::<usize>(), 3);
+            let mut v = Vec::new();
+            render_html_to(&d, &mut v).unwrap();
+            v
+        };
+        let tally = PupilTally::of(&loc, Some(&sidi));
+        let counted = ReportContext {
+            tally: Some(&tally),
+            ..ctx
+        };
+        assert_eq!(page(&ctx), page(&counted));
         // a key the report did not ask for is not looked up
         assert_eq!(p.local_class("L9"), None);
         assert_eq!(p.who(&["3"]), "3");
