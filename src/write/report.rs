@@ -335,7 +335,7 @@ impl<'a> People<'a> {
 
     /// The name behind any of the keys, else the first key (an identifier).
     fn who(&self, keys: &[&str]) -> String {
-        for k in keys {
+        for k in keys.iter().filter(|k| !k.is_empty()) {
             if let Some((c, n)) = self.slot.get(k).and_then(|&i| self.names[i as usize]) {
                 return self.name(c, n);
             }
@@ -630,7 +630,6 @@ pub fn gather(plan: &Plan, lang: Lang, generated_at: &str) -> ReportData {
 /// Collects the report's data from a plan and the exports it was made from.
 pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &str) -> ReportData {
     let l = lang;
-    // the two passes over every pupil are independent: side by side
     let (people, pupil_tally) = rayon::join(
         || People::new(ctx, plan),
         || {
@@ -1877,7 +1876,10 @@ mod tests {
                 op(key(Some("1"), Some("CF1"), Some("L1"))),
                 op(key(None, Some("CF9"), Some("L8"))),
                 op(key(Some("77"), None, None)),
+                op(key(None, Some("CF3"), None)),
             ],
+            // a finding without a record (a header's) asks for the key ""
+            findings: vec![Finding::new(FindingCode::RequiredMissing, None)],
             ..Plan::default()
         };
         let ctx = ReportContext {
@@ -1896,6 +1898,9 @@ mod tests {
         // nobody has 77: the key itself
         assert_eq!(p.who(&["77"]), "77");
         assert_eq!(p.who(&["", "77"]), "77");
+        // an operation without id SIDI is named by its other keys, not by
+        // the first pupil without one (local L9 here)
+        assert_eq!(p.who(&["", "CF3", ""]), "TERZO N");
         assert_eq!(p.local_class("L8").map(|k| k.sezione.as_str()), Some("C"));
         assert_eq!(p.local_class("L1").map(|k| k.sezione.as_str()), Some("A"));
 
