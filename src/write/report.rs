@@ -195,6 +195,9 @@ pub struct ReportData {
     pub rejected: Vec<[String; 3]>,
 }
 
+/// No slot: an operation's key that is missing or empty.
+const NO_SLOT: u32 = u32::MAX;
+
 /// The one place names and codici fiscali pass through on their way into
 /// the report (a redacting variant changes [`People::name`] and
 /// [`People::cf`]), plus the look-ups from keys to people.
@@ -206,6 +209,10 @@ pub struct People<'a> {
     names: Vec<Option<(&'a str, &'a str)>>,
     /// the local class of the pupil whose id locale is the key of each slot
     classes: Vec<Option<&'a ClassKey>>,
+    /// per operation of the plan: the slots of its id SIDI, codice fiscale
+    /// and id locale ([`NO_SLOT`] for a missing or empty one), so that the
+    /// operations' rows find their pupil without hashing the keys again
+    op_slots: Vec<[u32; 3]>,
     /// sede code -> denominazione
     sede_names: HashMap<&'a str, &'a str>,
     /// Present and on with `--redact`.
@@ -222,27 +229,34 @@ impl<'a> People<'a> {
     pub fn new(ctx: &ReportContext<'a>, plan: &'a Plan) -> People<'a> {
         let mut slot: HashMap<&'a str, u32> = HashMap::default();
         slot.reserve(3 * plan.ops.len() + plan.excluded.len() + plan.findings.len());
-        let mut want = |k: &'a str| {
+        let mut want = |k: &'a str| -> u32 {
             let n = slot.len() as u32;
-            slot.entry(k).or_insert(n);
+            *slot.entry(k).or_insert(n)
         };
+        let mut op_slots: Vec<[u32; 3]> = Vec::with_capacity(plan.ops.len());
         let mut last: Option<&OpKey> = None;
         for o in &plan.ops {
             let k = &o.key;
             // a pupil's operations come one after the other, with one key
-            if last.is_some_and(|l| {
-                (&l.id_sidi, &l.codice_fiscale, &l.id_locale)
+            if let (Some(l), Some(&prev)) = (last, op_slots.last()) {
+                if (&l.id_sidi, &l.codice_fiscale, &l.id_locale)
                     == (&k.id_sidi, &k.codice_fiscale, &k.id_locale)
-            }) {
-                continue;
+                {
+                    op_slots.push(prev);
+                    continue;
+                }
             }
             last = Some(k);
-            for id in [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
-                .into_iter()
-                .flatten()
+            let mut slots = [NO_SLOT; 3];
+            for (s, id) in slots
+                .iter_mut()
+                .zip([&k.id_sidi, &k.codice_fiscale, &k.id_locale])
             {
-                want(id);
+                if let Some(id) = id.as_deref().filter(|id| !id.is_empty()) {
+                    *s = want(id);
+                }
             }
+            op_slots.push(slots);
         }
         let records = plan.excluded.iter().map(|e| e.record.as_str());
         let records = records.chain(plan.held_back.iter().map(|h| h.record.as_str()));
@@ -298,6 +312,7 @@ impl<'a> People<'a> {
             slot,
             names,
             classes,
+            op_slots,
             sede_names,
             redactor: ctx.redactor.filter(|r| r.is_on()),
         }
@@ -346,13 +361,32 @@ impl<'a> People<'a> {
             .unwrap_or_default()
     }
 
-    fn who_key(&self, k: &OpKey) -> String {
-        // SIDI's spelling first: the report shows the name the pupil will have.
-        self.who(&[
-            k.id_sidi.as_deref().unwrap_or(""),
-            k.codice_fiscale.as_deref().unwrap_or(""),
-            k.id_locale.as_deref().unwrap_or(""),
-        ])
+    /// The name of the pupil of operation `i` of the plan (key `k`), as
+    /// [`People::who`] finds it from the key: SIDI's spelling first, the
+    /// report shows the name the pupil will have.
+    fn who_op(&self, i: usize, k: &OpKey) -> String {
+        let named = self.op_slots[i]
+            .iter()
+            .filter(|&&s| s != NO_SLOT)
+            .find_map(|&s| self.names[s as usize]);
+        match named {
+            Some((c, n)) => self.name(c, n),
+            None => [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
+                .into_iter()
+                .flatten()
+                .find(|id| !id.is_empty())
+                .map(|id| self.cf(id))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The local class of the pupil of operation `i` of the plan (by its
+    /// id locale).
+    fn local_class_op(&self, i: usize) -> Option<&'a ClassKey> {
+        match self.op_slots[i][2] {
+            NO_SLOT => None,
+            s => self.classes[s as usize],
+        }
     }
 
     /// A finding with personal values passed through the hooks.
@@ -395,6 +429,7 @@ impl<'a> People<'a> {
     }
 
     /// The local class of the pupil with id locale `id` (an operation's).
+    #[cfg(test)]
     fn local_class(&self, id: &str) -> Option<&'a ClassKey> {
         self.slot.get(id).and_then(|&i| self.classes[i as usize])
     }
@@ -658,7 +693,15 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     // A record's anchor goes to one row: the first in a fixed order
     // (classes, decisions, operations, excluded records), claimed one by
     // one after the rows themselves were built in parallel.
-    let mut anchors: HashSet<String> = HashSet::default();
+    // sized for every row that may claim one: no growth on the way
+    let mut anchors: HashSet<String> = HashSet::with_capacity_and_hasher(
+        plan.ops.len()
+            + plan.review.len()
+            + plan.excluded.len()
+            + ctx.local.map_or(0, |l| l.classes.len())
+            + ctx.sidi.map_or(0, |s| s.classes.len()),
+        Default::default(),
+    );
     let mut claim_anchor = |a: Option<String>| -> Option<String> {
         let a = a?;
         anchors.insert(a.clone()).then_some(a)
@@ -686,7 +729,13 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 },
                 || {
                     rayon::join(
-                        || plan.ops.par_iter().map(|o| op_row(o, &people, l)).collect(),
+                        || {
+                            plan.ops
+                                .par_iter()
+                                .enumerate()
+                                .map(|(i, o)| op_row(i, o, &people, l))
+                                .collect()
+                        },
                         || {
                             plan.findings
                                 .par_iter()
@@ -868,12 +917,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 /// number, then as written, then sezione): the pupils' tally `cl` with the
 /// operations of `plan` counted in.
 fn class_rows<'a>(mut cl: Tally<'a>, plan: &'a Plan, people: &People<'a>) -> Vec<C> {
-    for o in &plan.ops {
-        let class_of_pupil = o
-            .key
-            .id_locale
-            .as_deref()
-            .and_then(|id| people.local_class(id));
+    for (i, o) in plan.ops.iter().enumerate() {
+        let class_of_pupil = people.local_class_op(i);
         match o.op {
             OpKind::CreateClass => {
                 let e = cl.op(&o.key);
@@ -1011,7 +1056,8 @@ fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<Str
 /// The report row of operation `o`, without its anchor, and the anchor it
 /// would claim (claims are made in operation order, so they are left to
 /// the caller: rows themselves are built in parallel).
-fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
+/// The row of operation `i` of the plan, `o`.
+fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
     let text = |v: &Option<Value>| -> String {
         match v {
             Some(Value::Text(t)) if !t.is_empty() => {
@@ -1058,13 +1104,9 @@ fn op_row(o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
             (row, anchor_candidate(&class_key.to_string()))
         }
         crate::sync::ops::Entity::Student => {
-            let who = people.who_key(&o.key);
+            let who = people.who_op(i, &o.key);
             let cf = people.cf(o.key.codice_fiscale.as_deref().unwrap_or(""));
-            let local_class = o
-                .key
-                .id_locale
-                .as_deref()
-                .and_then(|id| people.local_class(id));
+            let local_class = people.local_class_op(i);
             let (class, field, old, new) = match o.op {
                 OpKind::InsertStudent => {
                     let k = class_of(&o.to);
@@ -1875,6 +1917,7 @@ mod tests {
             ops: vec![
                 op(key(Some("1"), Some("CF1"), Some("L1"))),
                 op(key(None, Some("CF9"), Some("L8"))),
+                op(key(None, Some("CF9"), Some("L8"))), // the same pupil's next operation
                 op(key(Some("77"), None, None)),
                 op(key(None, Some("CF3"), None)),
             ],
@@ -1903,6 +1946,21 @@ mod tests {
         assert_eq!(p.who(&["", "CF3", ""]), "TERZO N");
         assert_eq!(p.local_class("L8").map(|k| k.sezione.as_str()), Some("C"));
         assert_eq!(p.local_class("L1").map(|k| k.sezione.as_str()), Some("A"));
+        // an operation's row finds the same pupil through its slots
+        for (i, o) in plan.ops.iter().enumerate() {
+            let k = &o.key;
+            let keys = [&k.id_sidi, &k.codice_fiscale, &k.id_locale].map(|k| k.as_deref());
+            assert_eq!(
+                p.who_op(i, k),
+                p.who(&keys.map(|k| k.unwrap_or(""))),
+                "{k:?}"
+            );
+            assert_eq!(
+                p.local_class_op(i),
+                keys[2].and_then(|id| p.local_class(id)),
+                "{k:?}"
+            );
+        }
 
         // class counts made beforehand, as a sync makes them beside the
         // plan, give the page the report's own counting gives
