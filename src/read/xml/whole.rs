@@ -407,12 +407,12 @@ impl Parser<'_> {
             })
             .collect();
         let reads = reads.into_iter().collect::<Result<Vec<_>>>()?;
-        let pupils: usize = reads.iter().map(|r| r.export.pupils.len()).sum();
-        self.out.export.pupils.reserve(pupils);
+        let mut pupils = Vec::with_capacity(reads.len());
         for r in reads {
-            self.out.export.pupils.extend(r.export.pupils);
+            pupils.push(r.export.pupils);
             self.out.findings.extend(r.findings);
         }
+        crate::util::append_parts(&mut self.out.export.pupils, pupils);
         Ok(())
     }
 }
