@@ -354,10 +354,7 @@ impl LineCounter<'_> {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += self.text[self.pos..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
+        self.line += crate::read::source::count_newlines(&self.text[self.pos..byte]) as u32;
         self.pos = byte;
         self.line
     }
