@@ -1034,29 +1034,32 @@ pub fn plan(
     let mut late_findings: Vec<Finding> = Vec::new();
     // ops from here on without an id yet: insert_student
     let pupil_ops_at = plan.ops.len();
-    {
-        let n_ops: usize = chunks.iter().map(|c| c.ops.len()).sum();
-        plan.ops.reserve(n_ops);
-        pupil_excluded.reserve(chunks.iter().map(|c| c.excluded.len()).sum());
-    }
-    let mut new_ids: HashSet<String> = HashSet::default();
+    pupil_excluded.reserve(chunks.iter().map(|c| c.excluded.len()).sum());
+    // the chunks' operations are moved into place side by side; the new
+    // ids of insert_student are then given in pupil order
+    let mut parts = Vec::with_capacity(chunks.len());
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut at = plan.ops.len();
     for c in chunks {
-        let at = plan.ops.len();
-        plan.ops.extend(c.ops);
-        for (k, base) in c.inserts {
-            let mut id_locale = base.clone();
-            let mut n = 2;
-            let used_ids = used_ids.get_or_insert_with(taken_ids);
-            while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
-                id_locale = format!("{base}-{n}");
-                n += 1;
-            }
-            new_ids.insert(id_locale.clone());
-            plan.ops[at + k].key.id_locale = Some(id_locale);
-        }
+        inserts.extend(c.inserts.into_iter().map(|(k, base)| (at + k, base)));
+        at += c.ops.len();
+        parts.push(c.ops);
         plan.held_back.extend(c.held_back);
         late_findings.extend(c.late_findings);
         pupil_excluded.extend(c.excluded);
+    }
+    crate::util::append_parts(&mut plan.ops, parts);
+    let mut new_ids: HashSet<String> = HashSet::default();
+    for (k, base) in inserts {
+        let mut id_locale = base.clone();
+        let mut n = 2;
+        let used_ids = used_ids.get_or_insert_with(taken_ids);
+        while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
+            id_locale = format!("{base}-{n}");
+            n += 1;
+        }
+        new_ids.insert(id_locale.clone());
+        plan.ops[k].key.id_locale = Some(id_locale);
     }
     {
         use rayon::prelude::*;
