@@ -224,6 +224,7 @@ mod tests {
         super::append_parts(&mut none, vec![Vec::new(), Vec::new()]);
         assert!(none.is_empty());
     }
+
     #[test]
     fn timestamp_and_hex() {
         assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");

@@ -665,6 +665,8 @@ pub fn gather(plan: &Plan, lang: Lang, generated_at: &str) -> ReportData {
 /// Collects the report's data from a plan and the exports it was made from.
 pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &str) -> ReportData {
     let l = lang;
+    // the look-ups and the class counts (when not counted beforehand) each
+    // pass over every pupil, independently: side by side
     let (people, pupil_tally) = rayon::join(
         || People::new(ctx, plan),
         || {
