@@ -313,31 +313,13 @@ pub fn plan(
             None => &validation.duplicates,
         };
         for (i, p) in sidi.pupils.iter().enumerate() {
-            let (dup_cf, dup_id) = dups[i];
             // Validation reports these; the engine enforces the exclusion
             // even if it did not, and says so once.
-            if dup_cf {
+            for f in crate::validate::rules::duplicate_findings(p, &cf_keys[i], dups[i]) {
+                extra_codes[i].push(f.code.code());
                 if !excluded[i] {
-                    findings.push(
-                        Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
-                            .record(p.identity())
-                            .field("CODICE_FISCALE")
-                            .value(&*cf_keys[i]),
-                    );
+                    findings.push(f);
                 }
-                extra_codes[i].push(FindingCode::CfDuplicate.code());
-                excluded[i] = true;
-            }
-            if dup_id {
-                if !excluded[i] {
-                    findings.push(
-                        Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
-                            .record(p.identity())
-                            .field("ID_ALUNNO_SIDI")
-                            .value(p.id_sidi.trimmed()),
-                    );
-                }
-                extra_codes[i].push(FindingCode::IdSidiDuplicate.code());
                 excluded[i] = true;
             }
         }

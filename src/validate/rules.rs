@@ -243,23 +243,8 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     );
     for (i, (f, mut err)) in per_pupil.into_iter().enumerate() {
         sink.findings.extend(f);
-        let (dup_cf, dup_id) = duplicates[i];
-        let p = &export.pupils[i];
-        if dup_cf {
-            err |= sink.push(
-                Finding::new(FindingCode::CfDuplicate, Some(p.origin.clone()))
-                    .record(p.identity())
-                    .field("CODICE_FISCALE")
-                    .value(&*cf_keys[i]),
-            );
-        }
-        if dup_id {
-            err |= sink.push(
-                Finding::new(FindingCode::IdSidiDuplicate, Some(p.origin.clone()))
-                    .record(p.identity())
-                    .field("ID_ALUNNO_SIDI")
-                    .value(p.id_sidi.trimmed()),
-            );
+        for f in duplicate_findings(&export.pupils[i], &cf_keys[i], duplicates[i]) {
+            err |= sink.push(f);
         }
         pupil_errors[i] = err;
     }
@@ -308,6 +293,35 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
         || shared(pupils.iter().map(|p| p.id_sidi.trimmed()), n),
     );
     by_cf.into_iter().zip(by_id).collect()
+}
+
+/// The findings of pupil `p` for its flags from [`duplicate_flags`]: its
+/// codice fiscale (`cf_key`, as [`matching_key`] gives it) shared with
+/// another pupil, then its id SIDI. Used by validation and by the sync
+/// engine.
+pub fn duplicate_findings(
+    p: &Pupil,
+    cf_key: &str,
+    (dup_cf, dup_id): (bool, bool),
+) -> impl Iterator<Item = Finding> {
+    let mk = |code: FindingCode, field: &str, value: &str| {
+        Finding::new(code, Some(p.origin.clone()))
+            .record(p.identity())
+            .field(field)
+            .value(value)
+    };
+    [
+        dup_cf.then(|| mk(FindingCode::CfDuplicate, "CODICE_FISCALE", cf_key)),
+        dup_id.then(|| {
+            mk(
+                FindingCode::IdSidiDuplicate,
+                "ID_ALUNNO_SIDI",
+                p.id_sidi.trimmed(),
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Deterministic order: file, line, column, then code, record, field, value.
