@@ -260,8 +260,11 @@ impl<'a> People<'a> {
         }
         let records = plan.excluded.iter().map(|e| e.record.as_str());
         let records = records.chain(plan.held_back.iter().map(|h| h.record.as_str()));
+        // (an empty record, a header's finding, names nobody)
         for r in records.chain(plan.findings.iter().map(|f| f.record.as_str())) {
-            want(r);
+            if !r.is_empty() {
+                want(r);
+            }
         }
         // SIDI's pupils and the local ones are scanned side by side; the
         // key map is only read, each side fills its own slots (the first
@@ -355,8 +358,13 @@ impl<'a> People<'a> {
                 return self.name(c, n);
             }
         }
-        keys.iter()
-            .find(|k| !k.is_empty())
+        self.unnamed(keys.iter().copied())
+    }
+
+    /// What stands for a pupil nobody has a name for: the first non-empty
+    /// key (an identifier, through the codice fiscale hook).
+    fn unnamed<'k>(&self, mut keys: impl Iterator<Item = &'k str>) -> String {
+        keys.find(|k| !k.is_empty())
             .map(|k| self.cf(k))
             .unwrap_or_default()
     }
@@ -371,12 +379,12 @@ impl<'a> People<'a> {
             .find_map(|&s| self.names[s as usize]);
         match named {
             Some((c, n)) => self.name(c, n),
-            None => [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
-                .into_iter()
-                .flatten()
-                .find(|id| !id.is_empty())
-                .map(|id| self.cf(id))
-                .unwrap_or_default(),
+            None => self.unnamed(
+                [&k.id_sidi, &k.codice_fiscale, &k.id_locale]
+                    .into_iter()
+                    .flatten()
+                    .map(|id| id.as_str()),
+            ),
         }
     }
 
@@ -694,8 +702,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     };
     // A record's anchor goes to one row: the first in a fixed order
     // (classes, decisions, operations, excluded records), claimed one by
-    // one after the rows themselves were built in parallel.
-    // sized for every row that may claim one: no growth on the way
+    // one after the rows themselves were built in parallel. The set is
+    // sized for every row that may claim one: no growth on the way.
     let mut anchors: HashSet<String> = HashSet::with_capacity_and_hasher(
         plan.ops.len()
             + plan.review.len()
@@ -1055,10 +1063,9 @@ fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<Str
     (row, Some(anchor_of(&f.record)))
 }
 
-/// The report row of operation `o`, without its anchor, and the anchor it
-/// would claim (claims are made in operation order, so they are left to
-/// the caller: rows themselves are built in parallel).
-/// The row of operation `i` of the plan, `o`.
+/// The report row of operation `i` of the plan, `o`, without its anchor,
+/// and the anchor it would claim (claims are made in operation order, so
+/// they are left to the caller: rows themselves are built in parallel).
 fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
     let text = |v: &Option<Value>| -> String {
         match v {
@@ -1923,7 +1930,7 @@ mod tests {
                 op(key(Some("77"), None, None)),
                 op(key(None, Some("CF3"), None)),
             ],
-            // a finding without a record (a header's) asks for the key ""
+            // a finding without a record (a header's): "" must name nobody
             findings: vec![Finding::new(FindingCode::RequiredMissing, None)],
             ..Plan::default()
         };
