@@ -96,7 +96,7 @@ impl Text {
     fn decode(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Text::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
-            Text::Windows1252 => decode_windows_1252(bytes).map(Cow::Owned),
+            Text::Windows1252 => Some(Cow::Owned(decode_windows_1252(bytes))),
         }
     }
 
@@ -142,21 +142,39 @@ fn high_1252() -> &'static [char; 128] {
 /// windows-1252 to UTF-8, sixteen ASCII bytes at a time: an export is
 /// almost all ASCII, and this runs several times faster than the general
 /// decoder on it.
-pub(super) fn decode_windows_1252(raw: &[u8]) -> Option<String> {
+pub(super) fn decode_windows_1252(raw: &[u8]) -> String {
+    let mut out = String::new();
+    decode_windows_1252_into(raw, &mut out);
+    out
+}
+
+thread_local! {
+    /// Each thread's buffer for the decoded text of the chunks it parses:
+    /// reused from chunk to chunk instead of taking fresh memory for each.
+    static DECODED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// [`decode_windows_1252`], appending to `out`.
+fn decode_windows_1252_into(raw: &[u8], out: &mut String) {
     const HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
     let high = high_1252();
-    let mut out: Vec<u8> = Vec::with_capacity(raw.len() + raw.len() / 64 + 16);
+    let mut bytes = std::mem::take(out).into_bytes();
+    bytes.reserve(raw.len() + raw.len() / 64 + 16);
     let mut chunks = raw.chunks_exact(16);
     for c in &mut chunks {
         let w = u128::from_le_bytes(c.try_into().unwrap_or([0; 16]));
         if w & HIGH_BITS == 0 {
-            out.extend_from_slice(c);
+            bytes.extend_from_slice(c);
         } else {
-            push_1252(&mut out, c, high);
+            push_1252(&mut bytes, c, high);
         }
     }
-    push_1252(&mut out, chunks.remainder(), high);
-    String::from_utf8(out).ok()
+    push_1252(&mut bytes, chunks.remainder(), high);
+    // SAFETY: `bytes` are those of a `String` followed by ASCII bytes
+    // (copied where their high bit is clear) and whole UTF-8 encodings of
+    // `char`s (`push_1252`), so they are valid UTF-8; checking them again
+    // cost 0.4 instructions a byte.
+    *out = unsafe { String::from_utf8_unchecked(bytes) };
 }
 
 fn push_1252(out: &mut Vec<u8>, bytes: &[u8], high: &[char; 128]) {
@@ -311,7 +329,7 @@ impl Parser<'_> {
             let doc = self.decode(text, raw)?;
             let mut reader = new_reader(&doc);
             let mut loc = Loc::new(doc.as_bytes(), 0, (1, 0));
-            self.events(&mut reader, &mut loc, 0, None)?;
+            self.events(&mut reader, &mut loc, 0, None, false)?;
             let (line, col) = loc.advance(doc.len());
             return self.finish(line, col);
         };
@@ -324,7 +342,7 @@ impl Parser<'_> {
         let tail = self.decode(text, &raw[z..])?;
         let mut reader = new_reader(&head);
         let mut loc = Loc::new(head.as_bytes(), 0, (1, 0));
-        self.events(&mut reader, &mut loc, 0, Some(head.len() - 1))?;
+        self.events(&mut reader, &mut loc, 0, Some(head.len() - 1), false)?;
         if !self.at_chunk_level() {
             return Err(self.err("the first Alunno is not where a chunk can start"));
         }
@@ -332,20 +350,23 @@ impl Parser<'_> {
         *reader.get_mut() = tail.as_bytes();
         let skew = reader.buffer_position() as usize;
         let mut loc = Loc::new(tail.as_bytes(), 0, bases[bases.len() - 1]);
-        self.events(&mut reader, &mut loc, skew, None)?;
+        self.events(&mut reader, &mut loc, skew, None, false)?;
         let (line, col) = loc.advance(tail.len());
         self.finish(line, col)
     }
 
     /// Feeds the reader's events to the parser until the end of its input
     /// or, with `stop`, until the next event would start at offset `stop`.
-    /// `skew`: the reader's position where this piece starts.
+    /// `skew`: the reader's position where this piece starts. With `skip`,
+    /// the reader skips the white space before markup, wherever the parser
+    /// is not taking an element's text (see [`parse_chunk`]).
     fn events(
         &mut self,
         reader: &mut Reader<&[u8]>,
         loc: &mut Loc,
         skew: usize,
         stop: Option<usize>,
+        skip: bool,
     ) -> Result<()> {
         let limit = self.opts.limits.xml_max_token;
         loop {
@@ -356,14 +377,22 @@ impl Parser<'_> {
                 }
                 return Ok(());
             }
+            if skip {
+                reader.config_mut().trim_text_start = !self.capturing();
+            }
             let ev = reader.read_event().map_err(|e| self.err(e.to_string()))?;
+            let end = reader.buffer_position() as usize - skew;
             // Records and findings take their origin from start tags only;
             // an error anywhere sends the document to the streaming path,
-            // which gives its own position. So only start tags are located.
-            if matches!(ev, Event::Start(_) | Event::Empty(_)) {
-                (self.line, self.col) = loc.advance(off);
+            // which gives its own position. So only start tags are located,
+            // at their `<`: the tag is its content and `<`, `>` or `/>`
+            // (white space skipped before it lies between `off` and there).
+            match &ev {
+                Event::Start(e) => (self.line, self.col) = loc.advance(end - e.len() - 2),
+                Event::Empty(e) => (self.line, self.col) = loc.advance(end - e.len() - 3),
+                _ => {}
             }
-            if (reader.buffer_position() as usize - skew - off) as u64 > limit {
+            if (end - off) as u64 > limit {
                 return Err(self.err("token limit"));
             }
             if self.on_event(ev)? {
@@ -417,7 +446,11 @@ impl Parser<'_> {
     }
 }
 
-/// Parses one piece, a run of children of `Alunni`.
+/// Parses one piece, a run of children of `Alunni`. The white space between
+/// a pupil's elements is more than half of the reader's text events: the
+/// reader skips it (no event, no UTF-8 check) except inside an element
+/// whose text the parser takes, where white space after a reference or a
+/// CDATA section is part of the value.
 fn parse_chunk(
     file: &str,
     opts: &ReadOptions,
@@ -436,13 +469,28 @@ fn parse_chunk(
     p.chunk = true;
     p.root_seen = true;
     p.stack.extend(stack);
-    let doc = p.decode(text, piece)?;
-    let mut reader = new_reader(&doc);
-    let mut loc = Loc::new(doc.as_bytes(), 0, base);
-    p.events(&mut reader, &mut loc, 0, None)?;
-    if !p.at_chunk_level() {
-        return Err(p.err("a chunk ends inside an element"));
-    }
+    DECODED.with_borrow_mut(|buf| {
+        let doc: &str = match text {
+            Text::Utf8 => {
+                std::str::from_utf8(piece).map_err(|_| p.err("not valid in its encoding"))?
+            }
+            Text::Windows1252 => {
+                buf.clear();
+                decode_windows_1252_into(piece, buf);
+                buf
+            }
+        };
+        let mut reader = new_reader(doc);
+        let mut loc = Loc::new(doc.as_bytes(), 0, base);
+        p.events(&mut reader, &mut loc, 0, None, true)?;
+        if !p.at_chunk_level() {
+            return Err(p.err("a chunk ends inside an element"));
+        }
+        if buf.capacity() > 4 * CHUNK_BYTES {
+            *buf = String::new();
+        }
+        Ok(())
+    })?;
     drop(p);
     Ok(out)
 }
