@@ -13,7 +13,7 @@
 //!    codice fiscale engine ([`validate::cf`]) and school codes.
 //! 4. [`map`]: ministry codes -> local codes.
 //! 5. [`sync`]: match, diff, plan operations and review items.
-//! 6. [`write`]: patch formats, review sheet, report, manifest, atomically.
+//! 6. [`write`](mod@write): patch formats, review sheet, report, manifest, atomically.
 //!
 //! [`apply`] applies a patch to a local export (the reference importer),
 //! [`bulk`] runs many schools in parallel, [`gen`] makes realistic workloads.
