@@ -38,6 +38,11 @@ pub(super) const CHUNK_DEPTH: usize = 2;
 /// Target size of one chunk of the `Alunni` element. Documents under two
 /// chunks are parsed in one piece.
 pub(super) const CHUNK_BYTES: usize = 1 << 20;
+/// Attributes an element may have in a chunk (SIDI's have up to five): the
+/// chunk's own check for repeated names keeps them on the stack
+/// (`Parser::attrs`); an element with more sends the document to the
+/// streaming path.
+pub(super) const CHUNK_ATTRIBUTES: usize = 16;
 /// At most this many chunks, whatever the size.
 const MAX_CHUNKS: usize = 64;
 
