@@ -346,15 +346,24 @@ struct LineCounter<'a> {
 
 impl LineCounter<'_> {
     fn line_at(&mut self, byte: u64) -> u32 {
+        // a record after blank lines starts, for the CSV reader, where the
+        // first of them does: its line is past them (`\r\n` or `\n` each)
         let mut byte = (byte as usize).min(self.text.len());
-        if self.text.get(byte) == Some(&b'\n') {
+        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
             byte += 1;
         }
         if byte < self.pos {
             self.pos = 0;
             self.line = 1;
         }
-        self.line += crate::read::source::count_newlines(&self.text[self.pos..byte]) as u32;
+        // a record is most often one line: a search for its line end, and a
+        // count only past it (quoted line ends, blank lines)
+        let seg = &self.text[self.pos..byte];
+        self.line += match memchr::memchr(b'\n', seg) {
+            None => 0,
+            Some(i) if i + 1 == seg.len() => 1,
+            Some(i) => 1 + crate::read::source::count_newlines(&seg[i + 1..]) as u32,
+        };
         self.pos = byte;
         self.line
     }
@@ -805,6 +814,26 @@ mod tests {
         let bad = format!("{HEAD}L1;;A;B;C\r\n");
         let e = read_local_bytes("al.csv", bad.as_bytes(), None, &layout()).unwrap_err();
         assert!(e.to_string().starts_with("al.csv:2:"), "{e}");
+    }
+
+    #[test]
+    fn lines_count_quoted_line_ends_and_blank_lines() {
+        // row 1 on line 2; a quoted line end in row 2 (lines 3-4); a blank
+        // line (5); row 3 on line 6, with a bad date so that it has a finding
+        let text = format!(
+            "{HEAD}L1;;A;B;C;F;01/01/2014;;;S;1;A;;;\r\nL2;;\"A\nB\";B;C;F;01/01/2014;;;S;1;A;;;\r\n\r\nL3;;A;B;C;F;31/02/2014;;;S;1;A;;;\r\n"
+        );
+        let r = read_local_bytes("al.csv", text.as_bytes(), None, &layout()).unwrap();
+        let lines: Vec<u32> = r.export.pupils.iter().map(|p| p.origin.line).collect();
+        assert_eq!(lines, [2, 3, 6]);
+        let dup = text.replace("L3;", "L1;");
+        let e = read_local_bytes("al.csv", dup.as_bytes(), None, &layout()).unwrap_err();
+        assert!(e.to_string().starts_with("al.csv:6:"), "{e}");
+        // line feeds only, two blank lines
+        let lf = text.replace("\r\n", "\n").replace("\n\nL3", "\n\n\nL3");
+        let r = read_local_bytes("al.csv", lf.as_bytes(), None, &layout()).unwrap();
+        let lines: Vec<u32> = r.export.pupils.iter().map(|p| p.origin.line).collect();
+        assert_eq!(lines, [2, 3, 7]);
     }
 
     #[test]
