@@ -273,7 +273,7 @@ struct Table<'a> {
     reader: csv::Reader<&'a [u8]>,
     /// Position of each wanted column (in the order asked for), when present.
     index: Vec<Option<usize>>,
-    lines: LineCounter<'a>,
+    lines: crate::read::source::LineCounter<'a>,
 }
 
 impl Table<'_> {
@@ -335,40 +335,6 @@ impl Table<'_> {
     }
 }
 
-/// Turns byte offsets (increasing) into 1-based line numbers in O(n) total.
-/// (The csv crate's own line count is one short after a CRLF: a record's
-/// position points at the `\n` of the previous line end.)
-struct LineCounter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    line: u32,
-}
-
-impl LineCounter<'_> {
-    fn line_at(&mut self, byte: u64) -> u32 {
-        // a record after blank lines starts, for the CSV reader, where the
-        // first of them does: its line is past them (`\r\n` or `\n` each)
-        let mut byte = (byte as usize).min(self.text.len());
-        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
-            byte += 1;
-        }
-        if byte < self.pos {
-            self.pos = 0;
-            self.line = 1;
-        }
-        // a record is most often one line: a search for its line end, and a
-        // count only past it (quoted line ends, blank lines)
-        let seg = &self.text[self.pos..byte];
-        self.line += match memchr::memchr(b'\n', seg) {
-            None => 0,
-            Some(i) if i + 1 == seg.len() => 1,
-            Some(i) => 1 + crate::read::source::count_newlines(&seg[i + 1..]) as u32,
-        };
-        self.pos = byte;
-        self.line
-    }
-}
-
 fn open_table<'a>(
     file: &str,
     text: &'a Text<'a>,
@@ -417,15 +383,15 @@ fn open_table<'a>(
         text,
         reader,
         index,
-        lines: LineCounter {
-            text: text.bytes(),
-            pos: 0,
-            line: 1,
-        },
+        lines: crate::read::source::LineCounter::new(text.bytes()),
     })
 }
 
-fn csv_error(file: &str, e: &csv::Error, lines: Option<&mut LineCounter>) -> Error {
+fn csv_error(
+    file: &str,
+    e: &csv::Error,
+    lines: Option<&mut crate::read::source::LineCounter>,
+) -> Error {
     let line = match (e.position(), lines) {
         (Some(p), Some(l)) => l.line_at(p.byte()),
         (Some(p), None) => p.line() as u32,

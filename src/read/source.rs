@@ -411,6 +411,51 @@ fn count_newlines_by_8(s: &[u8]) -> usize {
     n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
+/// Turns the byte offsets of CSV records (as the csv crate gives them,
+/// increasing) into 1-based line numbers in O(n) total.
+/// (The csv crate's own line count is one short after a CRLF: a record's
+/// position points at the `\n` of the previous line end.)
+pub(crate) struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u32,
+}
+
+impl<'a> LineCounter<'a> {
+    /// A counter over `text`, at line 1.
+    pub(crate) fn new(text: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the CSV record that the reader places at `byte`.
+    pub(crate) fn line_at(&mut self, byte: u64) -> u32 {
+        // a record after blank lines starts, for the CSV reader, where the
+        // first of them does: its line is past them (`\r\n` or `\n` each)
+        let mut byte = (byte as usize).min(self.text.len());
+        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        if byte < self.pos {
+            self.pos = 0;
+            self.line = 1;
+        }
+        // a record is most often one line: a search for its line end, and a
+        // count only past it (quoted line ends, blank lines)
+        let seg = &self.text[self.pos..byte];
+        self.line += match memchr::memchr(b'\n', seg) {
+            None => 0,
+            Some(i) if i + 1 == seg.len() => 1,
+            Some(i) => 1 + count_newlines(&seg[i + 1..]) as u32,
+        };
+        self.pos = byte;
+        self.line
+    }
+}
+
 /// Inflated bytes of one archive member, checked against the compression
 /// ratio and the archive's total uncompressed size while they are produced.
 pub struct RatioGuard<R> {

@@ -98,24 +98,15 @@ pub fn parse_decisions(file: &str, bytes: &[u8]) -> Result<Decisions> {
     let mut seen: HashMap<String, (Decision, u32)> = HashMap::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1u32;
-    let tb = text.as_bytes();
-    let mut pos = 0usize;
+    let mut lines = crate::read::source::LineCounter::new(text.as_bytes());
     loop {
         match r.read_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(Error::csv(file, line + 1, e.to_string())),
         }
-        // 1-based line of the record start, counted from byte offsets.
         if let Some(p) = rec.position() {
-            let mut b = (p.byte() as usize).min(tb.len());
-            if tb.get(b) == Some(&b'\n') {
-                b += 1;
-            }
-            if b >= pos {
-                line += tb[pos..b].iter().filter(|&&c| c == b'\n').count() as u32;
-                pos = b;
-            }
+            line = lines.line_at(p.byte());
         }
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -196,5 +187,12 @@ mod tests {
         assert!(e.to_string().starts_with("r.csv:3:"), "{e}");
         let e = parse_decisions("r.csv", b"ID;DECISIONE\n;ACCETTA\n").unwrap_err();
         assert!(e.to_string().starts_with("r.csv:2:"), "{e}");
+        // after blank lines (CRLF), the row's own line
+        let e = parse_decisions(
+            "r.csv",
+            b"ID;DECISIONE\r\nR1;ACCETTA\r\n\r\n\r\nR2;FORSE\r\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("r.csv:5:"), "{e}");
     }
 }
