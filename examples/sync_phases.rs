@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lap(0, &mut t);
         let lr = sidisync::read::local::read_local(&local, classes.as_deref(), &profile.local)?;
         lap(1, &mut t);
-        let v = validate_export(&read.export, &ValidateOptions::default());
+        let v = validate_export(&read.export, &ValidateOptions::default().for_read_export());
         lap(2, &mut t);
         let map = CodeMap::from_profile(&profile);
         // as `run_sync` does: the report's class counts beside the plan

@@ -96,7 +96,7 @@ pub fn check_with(
     redact: bool,
 ) -> Result<CheckReport> {
     let r = read_sidi(path, read)?;
-    let v = validate_export(&r.export, validate);
+    let v = validate_export(&r.export, &validate.for_read_export());
     let mut findings: Vec<Finding> = r.findings;
     findings.extend(v.findings);
     findings.sort_by(|a, b| (&a.origin, a.code).cmp(&(&b.origin, b.code)));

@@ -31,6 +31,65 @@ fn check_reads_the_same_pupils_from_every_form() {
 }
 
 #[test]
+fn a_missing_or_unreadable_field_is_one_finding() {
+    // the reader and validation both looked at these: the reader's finding
+    // (the field as the file names it, the file's date format) is the one
+    let xml = String::from_utf8_lossy(&read(&sample("frequenze.xml"))).into_owned();
+    let first = xml.find("<Cognome>").unwrap();
+    let end = xml[first..].find("</Cognome>").unwrap() + first + "</Cognome>".len();
+    let mut doc = format!("{}{}", &xml[..first], &xml[end..]);
+    let birth = doc.find("<DataNascita>").unwrap() + "<DataNascita>".len();
+    doc.replace_range(birth..birth + 10, "2020-02-31");
+    let dir = tempdir();
+    let path = write(dir.path(), "f.xml", doc.as_bytes());
+    let o = run(["check", "--format", "json", &path.display().to_string()]);
+    let j = json(&o);
+    let found: Vec<(String, String)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["code"].as_str(),
+                Some("REQUIRED_MISSING" | "DATE_INVALID")
+            )
+        })
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().into(),
+                f["field"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("REQUIRED_MISSING".to_string(), "Cognome".to_string()),
+            ("DATE_INVALID".to_string(), "DataNascita".to_string())
+        ],
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(j["summary"]["errors"].as_u64(), Some(2), "{}", stdout(&o));
+    // and the sync still leaves that pupil out
+    let out = dir.path().join("out");
+    let o = run([
+        "--quiet",
+        "sync",
+        "--sidi",
+        &path.display().to_string(),
+        "--local",
+        &sample("alunni_locali.csv").display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let m: serde_json::Value = serde_json::from_slice(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(m["counts"]["findings"]["error"].as_u64(), Some(2), "{m}");
+    assert_eq!(m["counts"]["excluded_records"].as_u64(), Some(1), "{m}");
+}
+
+#[test]
 fn check_decodes_windows_1252_names_exactly() {
     let xml = read(&sample("frequenze.xml"));
     assert!(

@@ -155,7 +155,8 @@ pub fn run_sync(cfg: &SyncConfig) -> Result<SyncOutcome> {
     let (sidi, local) = rayon::join(
         || {
             crate::read::read_sidi(&cfg.sidi, &opts).map(|read| {
-                let validation = validate_export(&read.export, &ValidateOptions::default());
+                let validation =
+                    validate_export(&read.export, &ValidateOptions::default().for_read_export());
                 (read, validation)
             })
         },
@@ -199,7 +200,7 @@ pub fn run_sync_with(
     read_findings: Vec<Finding>,
 ) -> Result<SyncOutcome> {
     let (validation, local) = rayon::join(
-        || validate_export(export, &ValidateOptions::default()),
+        || validate_export(export, &ValidateOptions::default().for_read_export()),
         || read_local_side(cfg),
     );
     let (local, decisions) = local?;

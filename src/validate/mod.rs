@@ -22,12 +22,31 @@ use crate::model::SidiExport;
 pub struct ValidateOptions {
     /// Reference day for "not in the future" checks.
     pub today: Date,
+    /// The export comes from [`crate::read`], whose readers already report
+    /// missing required data (codice scuola, codice fiscale, cognome, nome,
+    /// sesso, data di nascita) and dates that cannot be read, naming the
+    /// field as the file does: validation then leaves those findings out
+    /// (a pupil with one is still excluded from the sync). `false` (the
+    /// default) for an export built by other means.
+    pub reader_checked: bool,
 }
 
 impl Default for ValidateOptions {
     fn default() -> Self {
         ValidateOptions {
             today: Date::today(),
+            reader_checked: false,
+        }
+    }
+}
+
+impl ValidateOptions {
+    /// These options for an export read by [`crate::read`] (see
+    /// [`ValidateOptions::reader_checked`]).
+    pub fn for_read_export(&self) -> ValidateOptions {
+        ValidateOptions {
+            reader_checked: true,
+            ..self.clone()
         }
     }
 }

@@ -67,9 +67,11 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
     // --- header ---
     let h = &export.header;
     if h.codice_scuola.trimmed().is_empty() {
-        sink.push(
-            Finding::new(FindingCode::RequiredMissing, h.origin.clone()).field("CODICE_SCUOLA"),
-        );
+        if !opts.reader_checked {
+            sink.push(
+                Finding::new(FindingCode::RequiredMissing, h.origin.clone()).field("CODICE_SCUOLA"),
+            );
+        }
     } else {
         school_code::findings(
             &h.codice_scuola,
@@ -361,7 +363,8 @@ fn pupil_rules(
         ("DATA_NASCITA", &p.data_nascita_raw),
     ] {
         if value.trimmed().is_empty() {
-            err |= sink.push(mk(FindingCode::RequiredMissing, field));
+            // (the reader has reported it: `reader_checked`)
+            err |= opts.reader_checked || sink.push(mk(FindingCode::RequiredMissing, field));
         }
     }
     let sesso = p.sesso.trimmed();
@@ -371,11 +374,12 @@ fn pupil_rules(
     let raw = p.data_nascita_raw.trimmed();
     match p.data_nascita {
         None if !raw.is_empty() => {
-            err |= sink.push(
-                mk(FindingCode::DateInvalid, "DATA_NASCITA")
-                    .value(raw)
-                    .expected("gg/mm/aaaa"),
-            );
+            err |= opts.reader_checked
+                || sink.push(
+                    mk(FindingCode::DateInvalid, "DATA_NASCITA")
+                        .value(raw)
+                        .expected("gg/mm/aaaa"),
+                );
         }
         Some(d) if d > opts.today => {
             err |= sink.push(
@@ -445,13 +449,14 @@ fn pupil_rules(
             );
         }
         if f.dal.is_none() && !f.dal_raw.trimmed().is_empty() {
-            err |= sink.push(
-                Finding::new(FindingCode::DateInvalid, fo())
-                    .record(record())
-                    .field("DATA_INIZIO")
-                    .value(f.dal_raw.trimmed())
-                    .expected("gg/mm/aaaa"),
-            );
+            err |= opts.reader_checked
+                || sink.push(
+                    Finding::new(FindingCode::DateInvalid, fo())
+                        .record(record())
+                        .field("DATA_INIZIO")
+                        .value(f.dal_raw.trimmed())
+                        .expected("gg/mm/aaaa"),
+                );
         }
     }
     let Some(cur) = p.current_frequenza() else {
@@ -540,6 +545,7 @@ mod tests {
     fn opts() -> ValidateOptions {
         ValidateOptions {
             today: d(2025, 10, 15),
+            reader_checked: false,
         }
     }
     fn pupil(
@@ -699,6 +705,14 @@ mod tests {
             .unwrap();
         assert_eq!(missing.field, "NOME");
         assert_eq!(v.pupil_errors, [true, true]);
+        // read by sidisync's readers, which reported the missing nome and
+        // the unreadable dates: left out here, the pupils still excluded
+        let read = run(&e, &opts().for_read_export());
+        let c = codes(&read);
+        assert!(!c.contains(&"REQUIRED_MISSING"), "{c:?}");
+        assert!(!c.contains(&"DATE_INVALID"), "{c:?}");
+        assert!(c.contains(&"SESSO_INVALID") && c.contains(&"PLACE_UNKNOWN"));
+        assert_eq!(read.pupil_errors, [true, true]);
         // A birth date in the future is impossible.
         let mut e = clean();
         e.pupils[0].data_nascita = Some(d(2026, 1, 1));
