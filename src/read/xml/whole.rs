@@ -480,7 +480,15 @@ fn parse_chunk(
     p.chunk = true;
     p.root_seen = true;
     p.stack.extend(stack);
-    DECODED.with_borrow_mut(|buf| {
+    DECODED.with(|cell| {
+        // (a thread parses one chunk at a time; should one ever nest, it
+        // decodes into a buffer of its own instead of failing)
+        let mut own = String::new();
+        let mut held = cell.try_borrow_mut();
+        let buf: &mut String = match held.as_deref_mut() {
+            Ok(b) => b,
+            Err(_) => &mut own,
+        };
         let doc: &str = match text {
             Text::Utf8 => {
                 std::str::from_utf8(piece).map_err(|_| p.err("not valid in its encoding"))?
