@@ -123,16 +123,19 @@ fn name_key(s: &str) -> String {
 
 /// The display of a local date for `from`: ISO when it parses, else as written.
 pub(crate) fn local_date_text(p: &LocalPupil) -> String {
-    match p.data_nascita {
-        Some(d) => d.to_string(),
-        None => p.data_nascita_raw.trimmed().to_string(),
-    }
+    date_text(p.data_nascita, &p.data_nascita_raw)
 }
 
+/// [`local_date_text`] for a SIDI pupil.
 fn sidi_date_text(p: &Pupil) -> String {
-    match p.data_nascita {
+    date_text(p.data_nascita, &p.data_nascita_raw)
+}
+
+/// A birth date as ISO text, or as written when it could not be read.
+fn date_text(date: Option<crate::date::Date>, raw: &str) -> String {
+    match date {
         Some(d) => d.to_string(),
-        None => p.data_nascita_raw.trimmed().to_string(),
+        None => raw.trimmed().to_string(),
     }
 }
 
