@@ -106,9 +106,21 @@ impl Date {
 
     /// Parses `dd/mm/yyyy` (one-digit day and month accepted).
     pub fn parse_it(s: &str) -> Option<Date> {
+        let t = s.trimmed().as_bytes();
+        // the usual `dd/mm/yyyy`, read in place (what the general path below
+        // gives it, for a fifth of the work: one per local pupil)
+        if let [d1, d2, b'/', m1, m2, b'/', y1, y2, y3, y4] = *t {
+            if [d1, d2, m1, m2, y1, y2, y3, y4]
+                .iter()
+                .all(u8::is_ascii_digit)
+            {
+                let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+                return Date::new(n(y1, y2) * 100 + n(y3, y4), n(m1, m2), n(d1, d2));
+            }
+        }
         // split on the byte: `str::split('/')` compares each match through
         // `memcmp`, a noticeable cost over a large school's dates
-        let mut it = s.trimmed().as_bytes().split(|&b| b == b'/');
+        let mut it = t.split(|&b| b == b'/');
         let d = digits(it.next()?)?;
         let m = digits(it.next()?)?;
         let y = it.next()?;
@@ -201,6 +213,25 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Date::parse_it` as it was before its `dd/mm/yyyy` fast path.
+    fn parse_it_split(s: &str) -> Option<Date> {
+        let mut it = s.trimmed().as_bytes().split(|&b| b == b'/');
+        let d = digits(it.next()?)?;
+        let m = digits(it.next()?)?;
+        let y = it.next()?;
+        if it.next().is_some() || y.len() != 4 {
+            return None;
+        }
+        Date::new(digits(y)?, m, d)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_it_fast_path_agrees(s in "[ 0-9/a]{0,3}[0-3][0-9]/[01][0-9]/[0-9]{4}[ 0-9/]{0,2}|[0-9/]{8,12}") {
+            proptest::prop_assert_eq!(Date::parse_it(&s), parse_it_split(&s));
+        }
+    }
 
     #[test]
     fn parses_and_rejects() {
