@@ -368,14 +368,24 @@ impl<R: Read> Read for Tracked<R> {
     }
 }
 
-/// Number of `\n` in `s`. A long text (a whole export) goes 64 bytes at a
-/// time into sixty-four one-byte counters, summed every 255 blocks before
-/// one could overflow: the compiler turns that loop into vector compares,
-/// several times faster than eight bytes at a time. A short one (the
-/// stretch between two start tags, a CSV record) goes eight bytes at a
-/// time, which costs less to start.
+/// Number of `\n` in `s`. The text before the first one is skipped with a
+/// search: most texts counted (the stretch between two start tags, a CSV
+/// record) hold one line end or none, and the search answers those alone.
+/// Past it, a long text (a whole export) goes 64 bytes at a time into
+/// sixty-four one-byte counters, summed every 255 blocks before one could
+/// overflow: the compiler turns that loop into vector compares, several
+/// times faster than eight bytes at a time. A short one goes eight bytes
+/// at a time, which costs less to start.
 #[inline]
 pub(crate) fn count_newlines(s: &[u8]) -> usize {
+    match memchr::memchr(b'\n', s) {
+        None => 0,
+        Some(i) => 1 + scan_newlines(&s[i + 1..]),
+    }
+}
+
+/// Number of `\n` in `s`, every byte looked at (see [`count_newlines`]).
+fn scan_newlines(s: &[u8]) -> usize {
     const LANES: usize = 64;
     if s.len() < 4 * LANES {
         return count_newlines_by_8(s);
@@ -443,14 +453,7 @@ impl<'a> LineCounter<'a> {
             self.pos = 0;
             self.line = 1;
         }
-        // a record is most often one line: a search for its line end, and a
-        // count only past it (quoted line ends, blank lines)
-        let seg = &self.text[self.pos..byte];
-        self.line += match memchr::memchr(b'\n', seg) {
-            None => 0,
-            Some(i) if i + 1 == seg.len() => 1,
-            Some(i) => 1 + count_newlines(&seg[i + 1..]) as u32,
-        };
+        self.line += count_newlines(&self.text[self.pos..byte]) as u32;
         self.pos = byte;
         self.line
     }

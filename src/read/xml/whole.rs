@@ -220,13 +220,8 @@ impl<'d> Loc<'d> {
         if off > self.at {
             let seg = &self.text[self.at..off];
             if let Some(last) = memchr::memrchr(b'\n', seg) {
-                // most stretches between two start tags hold one line end:
-                // a search for another is cheaper than counting them
-                let more = match memchr::memchr(b'\n', &seg[..last]) {
-                    None => 0,
-                    Some(first) => count_newlines(&seg[first..last]),
-                };
-                self.line = self.line.saturating_add(1 + more as u32);
+                let before = count_newlines(&seg[..last]) as u32;
+                self.line = self.line.saturating_add(1 + before);
                 self.line_start = (self.at + last + 1) as isize;
             }
             self.at = off;
