@@ -531,3 +531,59 @@ fn xsd_validates_the_fixture() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// A large school's files are mapped into memory when read from disk
+/// (Linux): the model, findings and hashes are those of reading the same
+/// bytes from memory.
+#[test]
+fn large_files_read_from_disk_as_from_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    sidisync::gen::generate_large_school(9000, 5, dir.path()).unwrap();
+    let sidi = std::fs::read_dir(dir.path().join("sidi"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(&sidi).unwrap();
+    assert!(bytes.len() > 1 << 20, "large enough to be mapped");
+    let opts = ReadOptions::default();
+    let from_disk = read_sidi(&sidi, &opts).unwrap();
+    let name = sidi.display().to_string();
+    let from_memory = read_sidi_bytes(&name, &bytes, &opts).unwrap();
+    assert_eq!(from_disk.export.pupils.len(), 9000);
+    assert_eq!(
+        format!("{:?}", (&from_disk.export, &from_disk.findings)),
+        format!("{:?}", (&from_memory.export, &from_memory.findings))
+    );
+
+    let local = std::fs::read_dir(dir.path().join("locale"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (pupils, classes) = (
+        local.join("alunni_locali.csv"),
+        local.join("classi_locali.csv"),
+    );
+    let layout = sidisync::read::profile::Profile::default().local;
+    let from_disk = sidisync::read::local::read_local(&pupils, Some(&classes), &layout).unwrap();
+    let (pb, cb) = (
+        std::fs::read(&pupils).unwrap(),
+        std::fs::read(&classes).unwrap(),
+    );
+    assert!(pb.len() > 1 << 20, "large enough to be mapped");
+    let classes_name = classes.display().to_string();
+    let from_memory = sidisync::read::local::read_local_bytes(
+        &pupils.display().to_string(),
+        &pb,
+        Some((classes_name.as_str(), &cb)),
+        &layout,
+    )
+    .unwrap();
+    assert_eq!(
+        format!("{:?}", (&from_disk.export, &from_disk.findings)),
+        format!("{:?}", (&from_memory.export, &from_memory.findings))
+    );
+}

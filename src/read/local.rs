@@ -61,20 +61,25 @@ pub const MANDATORY_CLASS_COLUMNS: [&str; 3] = ["CODICE_SEDE", "ANNO_CORSO", "SE
 
 /// Reads `alunni_locali.csv` at `pupils` and, when given, `classi_locali.csv`.
 pub fn read_local(pupils: &Path, classes: Option<&Path>, layout: &CsvLayout) -> Result<LocalRead> {
-    let pb = std::fs::read(pupils).map_err(|e| Error::io(pupils, e))?;
+    let pb = load(pupils)?;
     let cb = match classes {
-        Some(p) => Some((p, std::fs::read(p).map_err(|e| Error::io(p, e))?)),
+        Some(p) => Some((p, load(p)?)),
         None => None,
     };
     read_local_bytes(
         &pupils.display().to_string(),
         &pb,
         cb.as_ref()
-            .map(|(p, b)| (p.display().to_string(), b.as_slice()))
+            .map(|(p, b)| (p.display().to_string(), &**b))
             .as_ref()
             .map(|(n, b)| (n.as_str(), *b)),
         layout,
     )
+}
+
+/// A file's bytes: mapped when that pays (large plain files), read otherwise.
+fn load(path: &Path) -> Result<crate::read::source::FileBytes> {
+    crate::read::source::FileBytes::load(path, u64::MAX).map_err(|e| Error::io(path, e))
 }
 
 /// Reads the local export from bytes; `pupils_name` / the class file's name
