@@ -200,24 +200,34 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry
 /// the end (see [`sync_tree`]).
 ///
 /// Each content file is rendered straight into its file in the staging
-/// folder (through a 64 KiB buffer, hashed on the way) and fsynced by the
-/// thread that renders it: writes and fsyncs overlap with the other
-/// renderings, and no file is held in memory (for `zip` the files are read
-/// back from the staging folder).
+/// folder (through a 64 KiB buffer, hashed on the way), and no file is held
+/// in memory (for `zip` the files are read back from the staging folder).
+/// A rendered file is fsynced by a thread of its own ([`Syncer`]) while the
+/// others are still being rendered.
 pub fn write_package_with(
     plan: &Plan,
     opts: &PackageOptions,
     ctx: &ReportContext,
 ) -> Result<Vec<FileEntry>> {
     let stage = Staging::new(&opts.out)?;
-    let rendered = render_each(plan, opts, ctx, |name, role, render| {
-        let e = stage.write_rendered(name, role, render, opts.durable)?;
-        let bytes = if opts.zip {
-            Some(stage.read(name)?)
-        } else {
-            None
-        };
-        Ok((bytes, e))
+    let rendered = std::thread::scope(|scope| {
+        let syncer = opts.durable.then(|| Syncer::start(scope));
+        let rendered = render_each(plan, opts, ctx, |name, role, render| {
+            let (e, f) = stage.write_rendered(name, role, render, opts.durable)?;
+            if let Some(s) = &syncer {
+                s.sync(stage.out.join(name), f);
+            }
+            let bytes = if opts.zip {
+                Some(stage.read(name)?)
+            } else {
+                None
+            };
+            Ok((bytes, e))
+        });
+        // every file on disk, or the first failure (rendering's first)
+        let synced = syncer.map_or(Ok(()), Syncer::finish);
+        let rendered = rendered?;
+        synced.map(|_| rendered)
     })?;
     let outputs: Vec<FileEntry> = rendered.iter().map(|r| r.2.clone()).collect();
     let m = manifest(plan, opts, &outputs);
@@ -382,34 +392,33 @@ impl Staging {
             .map_err(err)
     }
 
-    /// Renders one file of the package into the staging folder (fsynced
-    /// when `durable`) and returns its manifest entry (size and SHA-256 of
-    /// the bytes written); write errors name the file as it will be in `out`.
+    /// Renders one file of the package into the staging folder and returns
+    /// its manifest entry (size and SHA-256 of the bytes written) and the
+    /// file, not yet fsynced (its writeback started on the way when
+    /// `durable`); write errors name the file as it will be in `out`.
     fn write_rendered(
         &self,
         name: &str,
         role: &str,
         render: &Render,
         durable: bool,
-    ) -> Result<FileEntry> {
+    ) -> Result<(FileEntry, std::fs::File)> {
         let p = self.tmp.path().join(name);
         let err = |e| Error::io(self.out.join(name), e);
         let f = std::fs::File::create(&p).map_err(err)?;
-        let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, f));
+        let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, f), durable);
         if let Err(e) = render(&mut sink) {
             // a failed write is reported with the file's path in `out`
             return Err(sink.failure.take().map(err).unwrap_or(e));
         }
         let (f, size, sha256) = sink.finish().map_err(err)?;
-        if durable {
-            f.sync_all().map_err(err)?;
-        }
-        Ok(FileEntry {
+        let e = FileEntry {
             role: role.into(),
             name: name.into(),
             size,
             sha256,
-        })
+        };
+        Ok((e, f))
     }
 
     /// The bytes of a file already written into the staging folder.
@@ -454,6 +463,77 @@ impl Staging {
     }
 }
 
+/// Fsyncs files on a thread of its own, one after the other, as they are
+/// handed to it. A renderer that fsynced its own file would hold one of
+/// rayon's threads (one of the two cores of a small machine) idle while
+/// the disk writes, with other files still to render; here the waiting
+/// thread holds no core.
+struct Syncer<'scope> {
+    files: std::sync::mpsc::Sender<(PathBuf, std::fs::File)>,
+    thread: std::thread::ScopedJoinHandle<'scope, Result<()>>,
+}
+
+impl<'scope> Syncer<'scope> {
+    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>) -> Syncer<'scope> {
+        let (files, rx) = std::sync::mpsc::channel::<(PathBuf, std::fs::File)>();
+        let thread = scope.spawn(move || {
+            let mut first = Ok(());
+            for (path, f) in rx {
+                if let (Ok(()), Err(e)) = (&first, f.sync_all()) {
+                    first = Err(Error::io(path, e));
+                }
+            }
+            first
+        });
+        Syncer { files, thread }
+    }
+
+    /// Queues `f` (named `path` in errors) for fsync.
+    fn sync(&self, path: PathBuf, f: std::fs::File) {
+        // fails only if the thread is gone, which `finish` reports
+        let _ = self.files.send((path, f));
+    }
+
+    /// Waits for every queued fsync; the first failure, naming its file.
+    fn finish(self) -> Result<()> {
+        drop(self.files);
+        self.thread.join().unwrap_or_else(|_| {
+            Err(Error::io(
+                "fsync",
+                std::io::Error::other("the fsync thread stopped"),
+            ))
+        })
+    }
+}
+
+/// Bytes of a package file after which the system is asked to start
+/// writing them to disk ([`start_writeback`]).
+const WRITEBACK_STEP: u64 = 1 << 20;
+
+/// Asks the system to start writing bytes `from..to` of `f` to disk,
+/// without waiting for it (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`):
+/// by the time the file is fsynced most of it is on disk, so the fsync of
+/// the last file rendered, which nothing overlaps, waits for little. Where
+/// that call is missing or fails nothing happens: the fsync writes it all.
+#[cfg(target_os = "linux")]
+fn start_writeback(f: &std::fs::File, from: u64, to: u64) {
+    use std::os::unix::io::AsRawFd;
+    unsafe extern "C" {
+        fn sync_file_range(fd: i32, offset: i64, nbytes: i64, flags: u32) -> i32;
+    }
+    const SYNC_FILE_RANGE_WRITE: u32 = 2;
+    let (Ok(offset), Ok(n)) = (i64::try_from(from), i64::try_from(to - from)) else {
+        return;
+    };
+    // SAFETY: the descriptor is open for as long as `f` is borrowed; the
+    // call reads its plain arguments and keeps nothing. Its result is not
+    // needed: a range not started now is written by the fsync.
+    unsafe { sync_file_range(f.as_raw_fd(), offset, n, SYNC_FILE_RANGE_WRITE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_f: &std::fs::File, _from: u64, _to: u64) {}
+
 /// A file being written: counts and hashes (SHA-256) the bytes that pass,
 /// for the manifest, and keeps the first write error (the renderers name
 /// files by their bare name; the package names them by their path).
@@ -461,16 +541,21 @@ struct Hashing {
     inner: std::io::BufWriter<std::fs::File>,
     sha: sha2::Sha256,
     size: u64,
+    /// With a durable package: the bytes whose writeback was started.
+    written_back: Option<u64>,
     failure: Option<std::io::Error>,
 }
 
 impl Hashing {
-    fn new(inner: std::io::BufWriter<std::fs::File>) -> Hashing {
+    /// `durable`: the file will be fsynced; its writeback is started on
+    /// the way ([`start_writeback`]).
+    fn new(inner: std::io::BufWriter<std::fs::File>, durable: bool) -> Hashing {
         use sha2::Digest;
         Hashing {
             inner,
             sha: sha2::Sha256::new(),
             size: 0,
+            written_back: durable.then_some(0),
             failure: None,
         }
     }
@@ -490,6 +575,14 @@ impl Write for Hashing {
             Ok(n) => {
                 self.sha.update(&b[..n]);
                 self.size += n as u64;
+                if let Some(started) = &mut self.written_back {
+                    if self.size >= *started + WRITEBACK_STEP {
+                        // what is still in the buffer has not reached the file
+                        let in_file = self.size - self.inner.buffer().len() as u64;
+                        start_writeback(self.inner.get_ref(), *started, in_file);
+                        *started = in_file;
+                    }
+                }
                 Ok(n)
             }
             Err(e) => {
@@ -513,17 +606,19 @@ mod tests {
     fn rendered_files_are_hashed_as_written() {
         let d = tempfile::tempdir().unwrap();
         let stage = Staging::new(&d.path().join("pkg")).unwrap();
-        // more than the 64 KiB buffer, written in pieces
-        let text: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        // more than the 64 KiB buffer, written in pieces, and more than the
+        // writeback step: the writeback is started twice on the way
+        let text: Vec<u8> = (0..2_300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
         let render: Render = Box::new(|w| {
             for piece in text.chunks(7_000) {
                 w.write_all(piece).map_err(|e| Error::io("x.txt", e))?;
             }
             Ok(())
         });
-        let e = stage
+        let (e, f) = stage
             .write_rendered("x.txt", "report", &render, true)
             .unwrap();
+        f.sync_all().unwrap();
         assert_eq!(e, FileEntry::of_bytes("report", "x.txt", &text));
         assert_eq!(stage.read("x.txt").unwrap(), text);
         // a renderer's own error comes back as it is
