@@ -702,17 +702,17 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     };
     // A record's anchor goes to one row: the first in a fixed order
     // (classes, decisions, operations, excluded records), claimed one by
-    // one after the rows themselves were built in parallel. The set is
+    // one after the rows themselves were built in parallel. This set holds
+    // the anchors claimed by all but the operations (see below), and is
     // sized for every row that may claim one: no growth on the way.
     let mut anchors: HashSet<String> = HashSet::with_capacity_and_hasher(
-        plan.ops.len()
-            + plan.review.len()
+        plan.review.len()
             + plan.excluded.len()
             + ctx.local.map_or(0, |l| l.classes.len())
             + ctx.sidi.map_or(0, |s| s.classes.len()),
         Default::default(),
     );
-    let mut claim_anchor = |a: Option<String>| -> Option<String> {
+    let claim_anchor = |anchors: &mut HashSet<String>, a: Option<String>| -> Option<String> {
         let a = a?;
         anchors.insert(a.clone()).then_some(a)
     };
@@ -723,10 +723,19 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     // findings are independent: built side by side
     type Rows = (
         Vec<(ReviewRow, Option<String>)>,
-        Vec<(OpRow, Option<String>)>,
+        Vec<Vec<OpRow>>,
         Vec<(FindingRow, Option<String>)>,
     );
-    let (classes, (review_rows, rows, finding_rows)): (Option<Vec<C>>, Rows) = rayon::join(
+    // the operations of each kind (in plan order): their rows are built
+    // straight into their group, each holding the anchor it would claim
+    let mut of_kind: Vec<Vec<usize>> = op_counts
+        .iter()
+        .map(|(_, n)| Vec::with_capacity(*n))
+        .collect();
+    for (i, o) in plan.ops.iter().enumerate() {
+        of_kind[o.op as usize].push(i);
+    }
+    let (classes, (review_rows, mut grouped, finding_rows)): (Option<Vec<C>>, Rows) = rayon::join(
         || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
         || {
             use rayon::prelude::*;
@@ -740,10 +749,18 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 || {
                     rayon::join(
                         || {
-                            plan.ops
+                            of_kind
                                 .par_iter()
-                                .enumerate()
-                                .map(|(i, o)| op_row(i, o, &people, l))
+                                .map(|ix| {
+                                    ix.par_iter()
+                                        .map(|&i| {
+                                            let (mut row, anchor) =
+                                                op_row(i, &plan.ops[i], &people, l);
+                                            row.anchor = anchor;
+                                            row
+                                        })
+                                        .collect()
+                                })
                                 .collect()
                         },
                         || {
@@ -769,7 +786,8 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                 });
             }
             let id = key.to_string();
-            let anchor = claim_anchor(anchor_candidate(&id)).unwrap_or_else(|| anchor_of(&id));
+            let anchor =
+                claim_anchor(&mut anchors, anchor_candidate(&id)).unwrap_or_else(|| anchor_of(&id));
             if let Some(s) = sedi.last_mut() {
                 s.classes.push(ClassRow {
                     label: class_short(&key),
@@ -788,7 +806,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     let mut review_by_kind: BTreeMap<crate::sync::ops::ReviewKind, ReviewGroup> = BTreeMap::new();
     for (it, (mut row, anchor)) in plan.review.iter().zip(review_rows) {
         let name = it.kind.name();
-        row.anchor = claim_anchor(anchor);
+        row.anchor = claim_anchor(&mut anchors, anchor);
         review_by_kind
             .entry(it.kind)
             .or_insert_with(|| {
@@ -806,51 +824,77 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     }
     let review: Vec<ReviewGroup> = review_by_kind.into_values().collect();
 
-    // --- operations -------------------------------------------------------
-    let mut ops_by_kind: BTreeMap<OpKind, OpGroup> = BTreeMap::new();
-    for (o, (mut row, anchor)) in plan.ops.iter().zip(rows) {
-        row.anchor = claim_anchor(anchor);
-        ops_by_kind
-            .entry(o.op)
-            .or_insert_with(|| OpGroup {
-                kind: o.op,
-                label: pick(messages::op_label(o.op.name()), l),
-                description: pick(messages::op_description(o.op.name()), l),
-                // sized once: a group of a large school holds megabytes
-                rows: Vec::with_capacity(
-                    op_counts
+    // --- operations, excluded records, findings' links -----------------------
+    // The operations claim their anchors in plan order, across the kinds,
+    // into a set that borrows them from the rows (tens of thousands: no
+    // copies); the excluded records claim theirs after them, and findings
+    // link to any anchor claimed. Rows that lost theirs are told afterwards.
+    let (claimed, excluded, finding_rows) = {
+        let mut taken: HashSet<&str> =
+            HashSet::with_capacity_and_hasher(plan.ops.len(), Default::default());
+        let mut claimed: Vec<Vec<bool>> = grouped.iter().map(|g| vec![false; g.len()]).collect();
+        let mut next = vec![0usize; grouped.len()];
+        for o in &plan.ops {
+            let k = o.op as usize;
+            let (row, n) = (&grouped[k][next[k]], next[k]);
+            next[k] += 1;
+            if let Some(a) = row.anchor.as_deref() {
+                claimed[k][n] = !anchors.contains(a) && taken.insert(a);
+            }
+        }
+        let excluded: Vec<ExcludedRow> = plan
+            .excluded
+            .iter()
+            .map(|e| {
+                let a = anchor_candidate(&e.record).filter(|a| !taken.contains(a.as_str()));
+                ExcludedRow {
+                    anchor: claim_anchor(&mut anchors, a),
+                    who: people.who(&[&e.record]),
+                    location: e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
+                    problems: e
+                        .codes
                         .iter()
-                        .find(|(k, _)| *k == o.op)
-                        .map_or(0, |(_, n)| *n),
-                ),
+                        .map(|c| match FindingCode::from_code(c) {
+                            Some(fc) => {
+                                let g = messages::finding_guide(fc);
+                                l.pick(g[0], g[1]).to_string()
+                            }
+                            None => c.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                }
             })
-            .rows
-            .push(row);
+            .collect();
+        let finding_rows: Vec<FindingRow> = finding_rows
+            .into_iter()
+            .map(|(mut row, anchor)| {
+                row.link = anchor
+                    .filter(|a| anchors.contains(a) || taken.contains(a.as_str()))
+                    .map(|a| format!("#{a}"));
+                row
+            })
+            .collect();
+        (claimed, excluded, finding_rows)
+    };
+    for (rows, claimed) in grouped.iter_mut().zip(claimed) {
+        for (row, _) in rows.iter_mut().zip(claimed).filter(|(_, c)| !c) {
+            row.anchor = None;
+        }
     }
-    let ops: Vec<OpGroup> = ops_by_kind.into_values().collect();
-
-    // --- excluded, held back, rejected -------------------------------------
-    let excluded: Vec<ExcludedRow> = plan
-        .excluded
-        .iter()
-        .map(|e| ExcludedRow {
-            anchor: claim_anchor(anchor_candidate(&e.record)),
-            who: people.who(&[&e.record]),
-            location: e.origin.as_ref().map(|o| o.to_string()).unwrap_or_default(),
-            problems: e
-                .codes
-                .iter()
-                .map(|c| match FindingCode::from_code(c) {
-                    Some(fc) => {
-                        let g = messages::finding_guide(fc);
-                        l.pick(g[0], g[1]).to_string()
-                    }
-                    None => c.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+    let ops: Vec<OpGroup> = OpKind::ALL
+        .into_iter()
+        .zip(grouped)
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(kind, rows)| OpGroup {
+            kind,
+            label: pick(messages::op_label(kind.name()), l),
+            description: pick(messages::op_description(kind.name()), l),
+            rows,
         })
         .collect();
+
+    // --- held back, rejected -----------------------------------------------
     let held_back = plan
         .held_back
         .iter()
@@ -877,10 +921,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
 
     // --- findings, grouped by code: errors first ----------------------------
     let mut by_code: BTreeMap<(Severity, FindingCode), Vec<FindingRow>> = BTreeMap::new();
-    for (f, (mut row, anchor)) in plan.findings.iter().zip(finding_rows) {
-        row.link = anchor
-            .filter(|a| anchors.contains(a))
-            .map(|a| format!("#{a}"));
+    for (f, row) in plan.findings.iter().zip(finding_rows) {
         by_code.entry((f.severity, f.code)).or_default().push(row);
     }
     let findings = by_code
@@ -2040,6 +2081,67 @@ mod tests {
             ..Counts::default()
         };
         assert_eq!(verdict(&one, Lang::It), "1 decisione da prendere.");
+    }
+
+    #[test]
+    fn anchors_go_to_the_first_row_in_plan_order() {
+        let key = |id: &str| OpKey {
+            id_sidi: Some(id.into()),
+            ..OpKey::default()
+        };
+        let op = |kind, id: &str| Operation::new(kind, key(id), None, None, None, true, "t");
+        let plan = Plan {
+            // pupil 5's lock comes before its update in the plan, after it
+            // on the page (operations are grouped by kind)
+            ops: vec![
+                op(OpKind::LockFields, "5"),
+                op(OpKind::UpdateField, "5"),
+                op(OpKind::UpdateField, "6"),
+            ],
+            excluded: vec![
+                // already claimed by an operation; unclaimed
+                crate::sync::ops::Excluded {
+                    entity: crate::sync::ops::Entity::Student,
+                    record: "6".into(),
+                    origin: None,
+                    codes: Vec::new(),
+                },
+                crate::sync::ops::Excluded {
+                    entity: crate::sync::ops::Entity::Student,
+                    record: "7".into(),
+                    origin: None,
+                    codes: Vec::new(),
+                },
+            ],
+            findings: ["5", "7", "8"]
+                .map(|r| Finding::new(FindingCode::RequiredMissing, None).record(r))
+                .to_vec(),
+            ..Plan::default()
+        };
+        let d = gather(&plan, Lang::It, "2026-01-01T00:00:00Z");
+        let anchors = |k: OpKind| -> Vec<Option<String>> {
+            let g = d.ops.iter().find(|g| g.kind == k).unwrap();
+            g.rows.iter().map(|r| r.anchor.clone()).collect()
+        };
+        assert_eq!(anchors(OpKind::LockFields), [Some("r-5".to_string())]);
+        assert_eq!(
+            anchors(OpKind::UpdateField),
+            [None, Some("r-6".to_string())]
+        );
+        let excluded: Vec<_> = d.excluded.iter().map(|e| e.anchor.clone()).collect();
+        assert_eq!(excluded, [None, Some("r-7".to_string())]);
+        // findings link to any claimed anchor: an operation's, an excluded
+        // record's, not to one nobody has
+        let links: Vec<_> = d
+            .findings
+            .iter()
+            .flat_map(|g| &g.rows)
+            .map(|r| r.link.clone())
+            .collect();
+        assert_eq!(
+            links,
+            [Some("#r-5".to_string()), Some("#r-7".to_string()), None]
+        );
     }
 
     #[test]
