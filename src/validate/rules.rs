@@ -301,29 +301,27 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
 /// codice fiscale (`cf_key`, as [`matching_key`] gives it) shared with
 /// another pupil, then its id SIDI. Used by validation and by the sync
 /// engine.
-pub fn duplicate_findings(
-    p: &Pupil,
-    cf_key: &str,
-    (dup_cf, dup_id): (bool, bool),
-) -> impl Iterator<Item = Finding> {
+pub fn duplicate_findings(p: &Pupil, cf_key: &str, (dup_cf, dup_id): (bool, bool)) -> Vec<Finding> {
+    // empty, without allocating, for all but a few pupils (a pair of
+    // optional findings cost a copy of 260 bytes per pupil)
+    let mut out = Vec::new();
     let mk = |code: FindingCode, field: &str, value: &str| {
         Finding::new(code, Some(p.origin.clone()))
             .record(p.identity())
             .field(field)
             .value(value)
     };
-    [
-        dup_cf.then(|| mk(FindingCode::CfDuplicate, "CODICE_FISCALE", cf_key)),
-        dup_id.then(|| {
-            mk(
-                FindingCode::IdSidiDuplicate,
-                "ID_ALUNNO_SIDI",
-                p.id_sidi.trimmed(),
-            )
-        }),
-    ]
-    .into_iter()
-    .flatten()
+    if dup_cf {
+        out.push(mk(FindingCode::CfDuplicate, "CODICE_FISCALE", cf_key));
+    }
+    if dup_id {
+        out.push(mk(
+            FindingCode::IdSidiDuplicate,
+            "ID_ALUNNO_SIDI",
+            p.id_sidi.trimmed(),
+        ));
+    }
+    out
 }
 
 /// Deterministic order: file, line, column, then code, record, field, value.
