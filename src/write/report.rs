@@ -825,28 +825,41 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     let review: Vec<ReviewGroup> = review_by_kind.into_values().collect();
 
     // --- operations, excluded records, findings' links -----------------------
-    // The operations claim their anchors in plan order, across the kinds,
-    // into a set that borrows them from the rows (tens of thousands: no
-    // copies); the excluded records claim theirs after them, and findings
-    // link to any anchor claimed. Rows that lost theirs are told afterwards.
+    // The operations claim their anchors in plan order, across the kinds;
+    // the excluded records claim theirs after them, and findings link to
+    // any anchor claimed. Each operation's anchor is hashed, and checked
+    // against those claimed before, on every core; the pass in plan order
+    // then compares hashes (strings only when two agree), and the rows that
+    // lost their anchor are told afterwards.
     let (claimed, excluded, finding_rows) = {
-        let mut taken: HashSet<&str> =
-            HashSet::with_capacity_and_hasher(plan.ops.len(), Default::default());
+        use rayon::prelude::*;
+        let mut taken = OpAnchors::new(&grouped, plan.ops.len());
+        let hashes: Vec<Vec<Option<u64>>> = grouped
+            .par_iter()
+            .map(|g| {
+                g.par_iter()
+                    .map(|r| {
+                        let a = r.anchor.as_deref().filter(|a| !anchors.contains(*a));
+                        a.map(|a| taken.hash(a))
+                    })
+                    .collect()
+            })
+            .collect();
         let mut claimed: Vec<Vec<bool>> = grouped.iter().map(|g| vec![false; g.len()]).collect();
         let mut next = vec![0usize; grouped.len()];
         for o in &plan.ops {
             let k = o.op as usize;
-            let (row, n) = (&grouped[k][next[k]], next[k]);
+            let n = next[k];
             next[k] += 1;
-            if let Some(a) = row.anchor.as_deref() {
-                claimed[k][n] = !anchors.contains(a) && taken.insert(a);
+            if let Some(h) = hashes[k][n] {
+                claimed[k][n] = taken.claim(h, (k, n));
             }
         }
         let excluded: Vec<ExcludedRow> = plan
             .excluded
             .iter()
             .map(|e| {
-                let a = anchor_candidate(&e.record).filter(|a| !taken.contains(a.as_str()));
+                let a = anchor_candidate(&e.record).filter(|a| !taken.contains(a));
                 ExcludedRow {
                     anchor: claim_anchor(&mut anchors, a),
                     who: people.who(&[&e.record]),
@@ -870,7 +883,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
             .into_iter()
             .map(|(mut row, anchor)| {
                 row.link = anchor
-                    .filter(|a| anchors.contains(a) || taken.contains(a.as_str()))
+                    .filter(|a| anchors.contains(a) || taken.contains(a))
                     .map(|a| format!("#{a}"));
                 row
             })
@@ -961,6 +974,71 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         excluded,
         held_back,
         rejected,
+    }
+}
+
+/// The anchors claimed by the report's operation rows (`rows`, grouped by
+/// kind), found by hash: the row of each (kind, row), plus, in `more`, the
+/// rare later anchor whose hash equals an earlier one's.
+struct OpAnchors<'r> {
+    rows: &'r [Vec<OpRow>],
+    state: crate::util::FastState,
+    first: HashMap<u64, (usize, usize)>,
+    more: Vec<(u64, (usize, usize))>,
+}
+
+impl<'r> OpAnchors<'r> {
+    fn new(rows: &'r [Vec<OpRow>], n: usize) -> OpAnchors<'r> {
+        OpAnchors {
+            rows,
+            state: Default::default(),
+            first: HashMap::with_capacity_and_hasher(n, Default::default()),
+            more: Vec::new(),
+        }
+    }
+
+    fn hash(&self, a: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.state.hash_one(a)
+    }
+
+    fn anchor(&self, (k, n): (usize, usize)) -> &str {
+        self.rows[k][n].anchor.as_deref().unwrap_or_default()
+    }
+
+    /// Whether `a`, of hash `h`, is claimed.
+    fn holds(&self, h: u64, a: &str) -> bool {
+        self.first.get(&h).is_some_and(|&at| self.anchor(at) == a)
+            || self
+                .more
+                .iter()
+                .any(|&(m, at)| m == h && self.anchor(at) == a)
+    }
+
+    /// Claims the anchor of row `at`, of hash `h`: false when it is claimed
+    /// already.
+    fn claim(&mut self, h: u64, at: (usize, usize)) -> bool {
+        let rows = self.rows;
+        let anchor = |(k, n): (usize, usize)| rows[k][n].anchor.as_deref().unwrap_or_default();
+        match self.first.entry(h) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(at);
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let a = anchor(at);
+                if anchor(*e.get()) == a || self.more.iter().any(|&(m, o)| m == h && anchor(o) == a)
+                {
+                    return false;
+                }
+                self.more.push((h, at));
+                true
+            }
+        }
+    }
+
+    fn contains(&self, a: &str) -> bool {
+        self.holds(self.hash(a), a)
     }
 }
 
@@ -2142,6 +2220,36 @@ mod tests {
             links,
             [Some("#r-5".to_string()), Some("#r-7".to_string()), None]
         );
+    }
+
+    #[test]
+    fn operation_anchors_with_equal_hashes_stay_apart() {
+        let row = |a: &str| OpRow {
+            id: String::new(),
+            anchor: Some(a.into()),
+            who: String::new(),
+            cf: String::new(),
+            class: String::new(),
+            field: String::new(),
+            old: String::new(),
+            new: String::new(),
+            locked: false,
+        };
+        let rows = vec![vec![row("r-a"), row("r-b")], vec![row("r-a"), row("r-b")]];
+        let mut t = OpAnchors::new(&rows, 4);
+        // one hash for all: the strings decide
+        assert!(t.claim(7, (0, 0)));
+        assert!(t.claim(7, (0, 1)));
+        assert!(!t.claim(7, (1, 0)));
+        assert!(!t.claim(7, (1, 1)));
+        assert!(t.holds(7, "r-a") && t.holds(7, "r-b") && !t.holds(7, "r-c"));
+        assert!(!t.holds(8, "r-a"));
+        // with real hashes
+        let mut t = OpAnchors::new(&rows, 4);
+        let h = |a: &str| t.hash(a);
+        let (ha, hb) = (h("r-a"), h("r-b"));
+        assert!(t.claim(ha, (1, 0)) && !t.claim(ha, (0, 0)) && t.claim(hb, (0, 1)));
+        assert!(t.contains("r-a") && t.contains("r-b") && !t.contains("r-c"));
     }
 
     #[test]
