@@ -79,7 +79,7 @@ pub fn read_local(pupils: &Path, classes: Option<&Path>, layout: &CsvLayout) -> 
 
 /// A file's bytes: mapped when that pays (large plain files), read otherwise.
 fn load(path: &Path) -> Result<crate::read::source::FileBytes> {
-    crate::read::source::FileBytes::load(path, u64::MAX).map_err(|e| Error::io(path, e))
+    crate::read::source::FileBytes::load(path).map_err(|e| Error::io(path, e))
 }
 
 /// Reads the local export from bytes; `pupils_name` / the class file's name

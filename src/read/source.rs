@@ -1051,10 +1051,10 @@ pub(crate) enum FileBytes {
 }
 
 impl FileBytes {
-    /// The file at `path`: mapped when [`map_file`] maps it (up to `max`
-    /// bytes), read whole otherwise.
-    pub(crate) fn load(path: &Path, max: u64) -> io::Result<FileBytes> {
-        match map_file(path, max) {
+    /// The file at `path`: mapped when [`map_file`] maps it, read whole
+    /// otherwise.
+    pub(crate) fn load(path: &Path) -> io::Result<FileBytes> {
+        match map_file(path, u64::MAX) {
             Some(m) => Ok(FileBytes::Mapped(m)),
             None => std::fs::read(path).map(FileBytes::Read),
         }
@@ -1125,18 +1125,10 @@ mod tests {
         assert!(map_file(&small, u64::MAX).is_none());
         assert!(map_file(dir.path(), u64::MAX).is_none());
         // either way, load gives the file's bytes
-        assert_eq!(&*FileBytes::load(&big, u64::MAX).unwrap(), &bytes[..]);
-        assert!(
-            matches!(
-                FileBytes::load(&big, u64::MAX).unwrap(),
-                FileBytes::Mapped(_)
-            ) == linux
-        );
-        assert_eq!(
-            &*FileBytes::load(&small, u64::MAX).unwrap(),
-            b"ID;X\r\n1;2\r\n"
-        );
-        let missing = FileBytes::load(&dir.path().join("none.csv"), u64::MAX);
+        assert_eq!(&*FileBytes::load(&big).unwrap(), &bytes[..]);
+        assert!(matches!(FileBytes::load(&big).unwrap(), FileBytes::Mapped(_)) == linux);
+        assert_eq!(&*FileBytes::load(&small).unwrap(), b"ID;X\r\n1;2\r\n");
+        let missing = FileBytes::load(&dir.path().join("none.csv"));
         assert_eq!(
             missing.err().map(|e| e.kind()),
             Some(io::ErrorKind::NotFound)

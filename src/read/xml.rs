@@ -190,9 +190,10 @@ enum Tag {
 /// Reads the XML export of member `m` into `out`; returns the member's
 /// source file record when the store hashes members.
 ///
-/// A member of up to 64 MiB is read whole and parsed from memory (in
-/// parallel chunks when large); a larger one, or one the in-memory path
-/// declines (any error), is streamed.
+/// A member of up to 64 MiB is read whole (a large plain file is mapped
+/// into memory instead) and parsed from memory (in parallel chunks when
+/// large); a larger one, or one the in-memory path declines (any error),
+/// is streamed.
 pub fn read(
     store: &mut Store,
     m: &Member,

@@ -753,12 +753,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
                                 .par_iter()
                                 .map(|ix| {
                                     ix.par_iter()
-                                        .map(|&i| {
-                                            let (mut row, anchor) =
-                                                op_row(i, &plan.ops[i], &people, l);
-                                            row.anchor = anchor;
-                                            row
-                                        })
+                                        .map(|&i| op_row(i, &plan.ops[i], &people, l))
                                         .collect()
                                 })
                                 .collect()
@@ -1018,23 +1013,16 @@ impl<'r> OpAnchors<'r> {
     /// Claims the anchor of row `at`, of hash `h`: false when it is claimed
     /// already.
     fn claim(&mut self, h: u64, at: (usize, usize)) -> bool {
-        let rows = self.rows;
-        let anchor = |(k, n): (usize, usize)| rows[k][n].anchor.as_deref().unwrap_or_default();
-        match self.first.entry(h) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(at);
-                true
-            }
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let a = anchor(at);
-                if anchor(*e.get()) == a || self.more.iter().any(|&(m, o)| m == h && anchor(o) == a)
-                {
-                    return false;
-                }
-                self.more.push((h, at));
-                true
-            }
+        // one probe for a new hash, the usual case
+        if let std::collections::hash_map::Entry::Vacant(e) = self.first.entry(h) {
+            e.insert(at);
+            return true;
         }
+        if self.holds(h, self.anchor(at)) {
+            return false;
+        }
+        self.more.push((h, at));
+        true
     }
 
     fn contains(&self, a: &str) -> bool {
@@ -1182,10 +1170,11 @@ fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<Str
     (row, Some(anchor_of(&f.record)))
 }
 
-/// The report row of operation `i` of the plan, `o`, without its anchor,
-/// and the anchor it would claim (claims are made in operation order, so
-/// they are left to the caller: rows themselves are built in parallel).
-fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<String>) {
+/// The report row of operation `i` of the plan, `o`, holding the anchor it
+/// would claim (claims are made in operation order, so they are left to
+/// the caller, which takes the anchor away from a row that loses it: rows
+/// themselves are built in parallel).
+fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> OpRow {
     let text = |v: &Option<Value>| -> String {
         match v {
             Some(Value::Text(t)) if !t.is_empty() => {
@@ -1218,9 +1207,9 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<S
                 ),
                 _ => (String::new(), class_short(&class_key), "—".to_string()),
             };
-            let row = OpRow {
+            OpRow {
                 id: o.id.clone(),
-                anchor: None,
+                anchor: anchor_candidate(&class_key.to_string()),
                 who: class_long(&class_key),
                 cf: String::new(),
                 class: class_long(&class_key),
@@ -1228,8 +1217,7 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<S
                 old,
                 new,
                 locked: o.lock,
-            };
-            (row, anchor_candidate(&class_key.to_string()))
+            }
         }
         crate::sync::ops::Entity::Student => {
             let who = people.who_op(i, &o.key);
@@ -1282,9 +1270,9 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<S
                     text(&o.to),
                 ),
             };
-            let row = OpRow {
+            OpRow {
                 id: o.id.clone(),
-                anchor: None,
+                anchor: anchor_candidate(&op_identity(&o.key)),
                 who,
                 cf,
                 class,
@@ -1292,8 +1280,7 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> (OpRow, Option<S
                 old,
                 new,
                 locked: o.lock,
-            };
-            (row, anchor_candidate(&op_identity(&o.key)))
+            }
         }
     }
 }
