@@ -202,7 +202,7 @@ pub fn write_package(plan: &Plan, opts: &PackageOptions) -> Result<Vec<FileEntry
 /// Each content file is rendered straight into its file in the staging
 /// folder (through a 64 KiB buffer, hashed on the way), and no file is held
 /// in memory (for `zip` the files are read back from the staging folder).
-/// A rendered file is fsynced by a thread of its own ([`Syncer`]) while the
+/// A rendered file is fsynced by a thread of its own (`Syncer`) while the
 /// others are still being rendered.
 pub fn write_package_with(
     plan: &Plan,
