@@ -22,7 +22,7 @@ valgrind --tool=callgrind --callgrind-out-file=$OUT \
   --toggle-collect='sha2::sha256::soft::unroll::compress' \
   --dump-after='sidisync::read::read_store' \
   --dump-after='sidisync::read::local::read_local' \
-  --dump-after='sidisync::sync::engine::plan' \
+  --dump-after='sidisync::sync::engine::plan_indexed' \
   --dump-after='sidisync::write::package::write_package_with' \
   $BIN $S $L/alunni_locali.csv $L/classi_locali.csv 1 > $OUT.log 2>&1
 for f in $(ls $OUT.* | grep -v log | sort -t. -k3 -n) $OUT; do

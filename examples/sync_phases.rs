@@ -60,7 +60,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let map = CodeMap::from_profile(&profile);
         // as `run_sync` does: the report's class counts beside the plan
         let (plan, tally) = rayon::join(
-            || sidisync::sync::plan(&read.export, &v, &lr.export, &map, None),
+            || {
+                sidisync::sync::plan_indexed(
+                    &read.export,
+                    &v,
+                    &lr.export,
+                    Some(&lr.index),
+                    &map,
+                    None,
+                )
+            },
             || PupilTally::of(&lr.export, Some(&read.export)),
         );
         let plan = plan?;

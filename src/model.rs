@@ -543,6 +543,158 @@ pub struct LocalExport {
     pub sources: Vec<SourceFile>,
 }
 
+/// The local pupils by the keys SIDI's pupils are matched on: for each
+/// codice fiscale (as [`matching_key`]) and each id SIDI (trimmed), the
+/// first local pupil that has it, as an index into [`LocalExport::pupils`];
+/// empty keys are left out.
+///
+/// The local reader builds it while it reads, with each row at hand (it
+/// looks for repeated codici fiscali anyway); [`LocalIndex::of`] builds it
+/// for any export. The tables hold positions only (4 bytes a pupil, the keys
+/// are the pupils' own fields), so every look-up is given the export the
+/// index describes; an index is only used with that export
+/// ([`LocalIndex::fits`] checks its size).
+#[derive(Clone, Debug, Default)]
+pub struct LocalIndex {
+    by_cf: hashbrown::HashTable<u32>,
+    by_id_sidi: hashbrown::HashTable<u32>,
+    pupils: usize,
+    hasher: crate::util::FastState,
+}
+
+/// A local pupil's key in one of [`LocalIndex`]'s tables.
+fn cf_key(l: &LocalPupil) -> Cow<'_, str> {
+    matching_key(&l.codice_fiscale)
+}
+
+fn id_sidi_key(l: &LocalPupil) -> Cow<'_, str> {
+    Cow::Borrowed(l.id_sidi.trimmed())
+}
+
+impl LocalIndex {
+    /// The index of `local`'s pupils (the two tables built side by side).
+    pub fn of(local: &LocalExport) -> LocalIndex {
+        let ps = &local.pupils[..];
+        let hasher = crate::util::FastState::default();
+        let build = |key: fn(&LocalPupil) -> Cow<'_, str>| {
+            let mut t = hashbrown::HashTable::with_capacity(ps.len());
+            for j in 0..ps.len() {
+                LocalIndex::first(&mut t, hasher, ps, key, &key(&ps[j]), j);
+            }
+            t
+        };
+        let (by_cf, by_id_sidi) = rayon::join(|| build(cf_key), || build(id_sidi_key));
+        LocalIndex {
+            by_cf,
+            by_id_sidi,
+            pupils: ps.len(),
+            hasher,
+        }
+    }
+
+    /// An empty index with room for `n` pupils.
+    pub(crate) fn with_capacity(n: usize) -> LocalIndex {
+        LocalIndex {
+            by_cf: hashbrown::HashTable::with_capacity(n),
+            by_id_sidi: hashbrown::HashTable::with_capacity(n),
+            pupils: 0,
+            hasher: crate::util::FastState::default(),
+        }
+    }
+
+    /// Adds the pupil that follows `before` (the pupils added so far), with
+    /// its codice fiscale and id SIDI as the model will hold them; gives
+    /// back the earlier pupil with the same codice fiscale when there is one.
+    pub(crate) fn push(
+        &mut self,
+        before: &[LocalPupil],
+        codice_fiscale: &str,
+        id_sidi: &str,
+    ) -> Option<usize> {
+        let j = self.pupils;
+        debug_assert_eq!(j, before.len());
+        self.pupils += 1;
+        let h = self.hasher;
+        LocalIndex::first(
+            &mut self.by_id_sidi,
+            h,
+            before,
+            id_sidi_key,
+            id_sidi.trimmed(),
+            j,
+        );
+        LocalIndex::first(
+            &mut self.by_cf,
+            h,
+            before,
+            cf_key,
+            &matching_key(codice_fiscale),
+            j,
+        )
+    }
+
+    /// Records `j` under `key` in table `t` unless the key is empty or an
+    /// earlier pupil of `ps` has it; that pupil, if any.
+    fn first(
+        t: &mut hashbrown::HashTable<u32>,
+        hasher: crate::util::FastState,
+        ps: &[LocalPupil],
+        key_of: fn(&LocalPupil) -> Cow<'_, str>,
+        key: &str,
+        j: usize,
+    ) -> Option<usize> {
+        use std::hash::BuildHasher;
+        if key.is_empty() {
+            return None;
+        }
+        let at = |i: &u32| ps.get(*i as usize).map(key_of);
+        let entry = t.entry(
+            hasher.hash_one(key),
+            |i| at(i).is_some_and(|k| k == key),
+            |i| at(i).map_or(0, |k| hasher.hash_one(&*k)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(j as u32);
+                None
+            }
+        }
+    }
+
+    fn find(
+        &self,
+        t: &hashbrown::HashTable<u32>,
+        local: &LocalExport,
+        key_of: fn(&LocalPupil) -> Cow<'_, str>,
+        key: &str,
+    ) -> Option<usize> {
+        use std::hash::BuildHasher;
+        let ps = &local.pupils;
+        t.find(self.hasher.hash_one(key), |i| {
+            ps.get(*i as usize).is_some_and(|l| key_of(l) == key)
+        })
+        .map(|&j| j as usize)
+    }
+
+    /// The first pupil of `local` (the export this index describes) with
+    /// the codice fiscale `key` (a [`matching_key`]).
+    pub fn by_cf(&self, local: &LocalExport, key: &str) -> Option<usize> {
+        self.find(&self.by_cf, local, cf_key, key)
+    }
+
+    /// The first pupil of `local` (the export this index describes) with
+    /// the id SIDI `id` (trimmed).
+    pub fn by_id_sidi(&self, local: &LocalExport, id: &str) -> Option<usize> {
+        self.find(&self.by_id_sidi, local, id_sidi_key, id)
+    }
+
+    /// Whether the index may describe `local` (it has as many pupils).
+    pub fn fits(&self, local: &LocalExport) -> bool {
+        self.pupils == local.pupils.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Trimmed;
@@ -560,6 +712,61 @@ mod tests {
             ("0A", "A"),
         ] {
             assert_eq!(super::normalize_anno(raw), want, "{raw:?}");
+        }
+    }
+
+    fn local_pupil(id_sidi: &str, cf: &str) -> super::LocalPupil {
+        super::LocalPupil {
+            id_locale: "L".into(),
+            id_sidi: id_sidi.into(),
+            codice_fiscale: cf.into(),
+            cognome: "C".into(),
+            nome: "N".into(),
+            sesso: "F".into(),
+            data_nascita_raw: "".into(),
+            data_nascita: None,
+            luogo_nascita: "".into(),
+            cittadinanza: "".into(),
+            class: super::ClassKey::new("S", "1", "A"),
+            tempo_scuola: "".into(),
+            indirizzo: "".into(),
+            bloccati: super::FieldSet::default(),
+            origin: super::Origin::new(&std::sync::Arc::from("l.csv"), 2, 0),
+        }
+    }
+
+    #[test]
+    fn local_index_gives_the_first_pupil_with_a_key() {
+        use super::{LocalExport, LocalIndex};
+        let pupils = vec![
+            local_pupil(" 11 ", "rssmra80a01h501u"),
+            local_pupil("", ""),
+            local_pupil("11", "RSSMRA80A01H501U"),
+            local_pupil("22", " VRDLGU80A01H501X "),
+            local_pupil("", "   "),
+        ];
+        let local = LocalExport {
+            pupils: pupils.clone(),
+            ..LocalExport::default()
+        };
+        // built at once, or pupil by pupil as the reader does
+        let mut pushed = LocalIndex::with_capacity(1);
+        for (j, p) in pupils.iter().enumerate() {
+            let earlier = pushed.push(&pupils[..j], &p.codice_fiscale, &p.id_sidi);
+            assert_eq!(earlier, (j == 2).then_some(0), "pupil {j}");
+        }
+        for ix in [LocalIndex::of(&local), pushed] {
+            assert!(ix.fits(&local));
+            assert_eq!(ix.by_cf(&local, "RSSMRA80A01H501U"), Some(0));
+            assert_eq!(ix.by_cf(&local, "VRDLGU80A01H501X"), Some(3));
+            // keys are matching keys: looked up as given
+            assert_eq!(ix.by_cf(&local, "rssmra80a01h501u"), None);
+            assert_eq!(ix.by_cf(&local, ""), None);
+            assert_eq!(ix.by_id_sidi(&local, "11"), Some(0));
+            assert_eq!(ix.by_id_sidi(&local, "22"), Some(3));
+            assert_eq!(ix.by_id_sidi(&local, ""), None);
+            assert_eq!(ix.by_id_sidi(&local, "33"), None);
+            assert!(!ix.fits(&LocalExport::default()));
         }
     }
 

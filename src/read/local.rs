@@ -25,8 +25,8 @@ use crate::error::{Error, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::Trimmed;
 use crate::model::{
-    ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin,
-    SourceFile,
+    ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalIndex, LocalPupil,
+    Origin, SourceFile,
 };
 use crate::read::encoding;
 use crate::read::profile::{CsvLayout, EncodingChoice};
@@ -42,6 +42,9 @@ use std::sync::Arc;
 pub struct LocalRead {
     pub export: LocalExport,
     pub findings: Vec<Finding>,
+    /// The pupils by codice fiscale and id SIDI, built on the way (the sync
+    /// engine's look-ups: see [`crate::sync::engine::plan_indexed`]).
+    pub index: LocalIndex,
 }
 
 /// Columns of `alunni_locali.csv` that must be present.
@@ -91,8 +94,9 @@ pub fn read_local_bytes(
     layout: &CsvLayout,
 ) -> Result<LocalRead> {
     let mut findings = Vec::new();
+    let (pupils_read, index) = read_pupils(pupils_name, pupils, layout, &mut findings)?;
     let mut export = LocalExport {
-        pupils: read_pupils(pupils_name, pupils, layout, &mut findings)?,
+        pupils: pupils_read,
         ..LocalExport::default()
     };
     export.sources.push(source_file(pupils_name, pupils));
@@ -107,7 +111,11 @@ pub fn read_local_bytes(
             export.classes_declared = false;
         }
     }
-    Ok(LocalRead { export, findings })
+    Ok(LocalRead {
+        export,
+        findings,
+        index,
+    })
 }
 
 fn source_file(name: &str, bytes: &[u8]) -> SourceFile {
@@ -481,7 +489,7 @@ fn read_pupils(
     bytes: &[u8],
     layout: &CsvLayout,
     findings: &mut Vec<Finding>,
-) -> Result<Vec<LocalPupil>> {
+) -> Result<(Vec<LocalPupil>, LocalIndex)> {
     debug_assert_eq!(crate::write::local::PUPIL_COLUMNS[P_BLOCCATI], "BLOCCATI");
     let text = Text::of(bytes, layout);
     let mut t = open_table(
@@ -493,11 +501,10 @@ fn read_pupils(
     )?;
     // a guess at the row count (rows of a local export take 100-150 bytes)
     let rows = text.bytes().len() / 128;
-    let mut out = Vec::with_capacity(rows);
+    let mut out: Vec<LocalPupil> = Vec::with_capacity(rows);
     let mut ids: HashMap<CompactString, u32> =
         HashMap::with_capacity_and_hasher(rows, Default::default());
-    let mut cfs: HashMap<CompactString, u32> =
-        HashMap::with_capacity_and_hasher(rows, Default::default());
+    let mut index = LocalIndex::with_capacity(rows);
     let mut rec = csv::ByteRecord::new();
     // the last BLOCCATI text that named only known fields, and its set
     let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
@@ -573,25 +580,19 @@ fn read_pupils(
             set
         };
         let codice_fiscale = t.get(&row, P_CF);
-        if !codice_fiscale.is_empty() {
-            let mut cf = CompactString::from(&*codice_fiscale);
-            cf.make_ascii_uppercase();
-            match cfs.entry(cf) {
-                Entry::Occupied(first) => findings.push(
-                    Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
-                        .record(id_locale.as_str())
-                        .field(layout.column("CODICE_FISCALE"))
-                        .value(format!("line {}", first.get()))
-                        .expected("duplicate / duplicato"),
-                ),
-                Entry::Vacant(v) => {
-                    v.insert(line);
-                }
-            }
+        let id_sidi = t.get(&row, P_ID_SIDI);
+        if let Some(first) = index.push(&out, &codice_fiscale, &id_sidi) {
+            findings.push(
+                Finding::new(FindingCode::LocalRecord, Some(origin.clone()))
+                    .record(id_locale.as_str())
+                    .field(layout.column("CODICE_FISCALE"))
+                    .value(format!("line {}", out[first].origin.line))
+                    .expected("duplicate / duplicato"),
+            )
         }
         out.push(LocalPupil {
             id_locale,
-            id_sidi: t.get(&row, P_ID_SIDI).into(),
+            id_sidi: id_sidi.into(),
             codice_fiscale: codice_fiscale.into(),
             cognome: t.get(&row, P_COGNOME).into(),
             nome: t.get(&row, P_NOME).into(),
@@ -611,7 +612,7 @@ fn read_pupils(
             origin,
         });
     }
-    Ok(out)
+    Ok((out, index))
 }
 
 fn date_expectation(layout: &CsvLayout) -> String {
@@ -750,6 +751,8 @@ mod tests {
                 let got = read_local_bytes("a.csv", &bytes, None, l);
                 match (&want, &got) {
                     (Ok(w), Ok(g)) => {
+                        index_as_built(w);
+                        index_as_built(g);
                         assert_eq!(w.export.pupils, g.export.pupils, "rows ..={n}");
                         assert_eq!(w.export.classes, g.export.classes);
                         assert_eq!(w.findings, g.findings);
@@ -768,6 +771,41 @@ mod tests {
         // blank files, NBSP included, are empty
         let e = read_local_bytes("a.csv", b" \xA0\r\n", None, &l1252).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }), "{e}");
+    }
+
+    /// The reader's index answers as one built from the export it read.
+    fn index_as_built(r: &LocalRead) {
+        let e = &r.export;
+        let built = LocalIndex::of(e);
+        assert!(r.index.fits(e));
+        for l in &e.pupils {
+            let cf = crate::model::matching_key(&l.codice_fiscale);
+            let lower = cf.to_lowercase();
+            for k in [&*cf, l.codice_fiscale.as_str(), &lower, "", "NOPE"] {
+                assert_eq!(r.index.by_cf(e, k), built.by_cf(e, k), "{k:?}");
+            }
+            for k in [l.id_sidi.as_str(), l.id_sidi.trimmed(), "", "NOPE"] {
+                assert_eq!(r.index.by_id_sidi(e, k), built.by_id_sidi(e, k), "{k:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn index_of_repeated_and_odd_keys() {
+        let csv = format!(
+            "{HEAD}L1;11;abc;B;C;F;01/01/2014;;;S;1;A;;;\r\nL2; 11 ;ABC;B;C;F;01/01/2014;;;S;1;A;;;\r\n\
+             L3;;;B;C;F;01/01/2014;;;S;1;A;;;\r\nL4;22; Abc ;B;C;F;01/01/2014;;;S;1;A;;;\r\n"
+        );
+        let r = read_local_bytes("al.csv", csv.as_bytes(), None, &layout()).unwrap();
+        index_as_built(&r);
+        let e = &r.export;
+        assert_eq!(r.index.by_cf(e, "ABC"), Some(0));
+        assert_eq!(r.index.by_id_sidi(e, "11"), Some(0));
+        assert_eq!(r.index.by_id_sidi(e, "22"), Some(3));
+        // the two later pupils with the codice fiscale of line 2 are warned about
+        let dups: Vec<_> = r.findings.iter().map(|f| (&f.record, &f.value)).collect();
+        assert_eq!(dups.len(), 2, "{dups:?}");
+        assert!(dups.iter().all(|(_, v)| *v == "line 2"), "{dups:?}");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use crate::findings::{Finding, FindingCode};
 use crate::map::CodeMap;
 use crate::model::Trimmed;
 use crate::model::{
-    matching_key, ClassKey, Field, FieldSet, LocalExport, LocalPupil, Origin, Pupil, SidiExport,
+    matching_key, ClassKey, Field, FieldSet, LocalExport, LocalIndex, LocalPupil, Origin, Pupil,
+    SidiExport,
 };
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::validate::Validation;
@@ -226,11 +227,26 @@ struct PupilOut {
 /// Plans the sync of one school. Fails only when `decisions` is given, has
 /// rows, and none of them names an item of this run (a sheet of another
 /// school or run).
-#[allow(clippy::needless_range_loop)] // parallel index vectors
 pub fn plan(
     sidi: &SidiExport,
     validation: &Validation,
     local: &LocalExport,
+    map: &CodeMap,
+    decisions: Option<&Decisions>,
+) -> Result<Plan> {
+    plan_indexed(sidi, validation, local, None, map, decisions)
+}
+
+/// [`plan`] with the local pupils' index the local reader built
+/// ([`crate::read::local::LocalRead::index`]), which must describe `local`
+/// as read: the engine then does not build its own. An index that does not
+/// fit `local` ([`LocalIndex::fits`]) is ignored.
+#[allow(clippy::needless_range_loop)] // parallel index vectors
+pub fn plan_indexed(
+    sidi: &SidiExport,
+    validation: &Validation,
+    local: &LocalExport,
+    index: Option<&LocalIndex>,
     map: &CodeMap,
     decisions: Option<&Decisions>,
 ) -> Result<Plan> {
@@ -266,9 +282,11 @@ pub fn plan(
         ..Plan::default()
     };
     // duplicates within the SIDI export: validation's, or counted here
-    // beside the local indexes when the validation was built by hand
+    // beside the local index when the validation was built by hand; the
+    // local index: the reader's, or built here
     let given = validation.duplicates.len() == ns;
-    let (counted, (by_cf, by_id)) = rayon::join(
+    let given_index = index.filter(|ix| ix.fits(local));
+    let (counted, built) = rayon::join(
         || {
             if given {
                 return None;
@@ -278,32 +296,12 @@ pub fn plan(
                 &cf_keys,
             ))
         },
-        || {
-            rayon::join(
-                || {
-                    let mut m: HashMap<&str, usize> =
-                        HashMap::with_capacity_and_hasher(nl, Default::default());
-                    for (j, k) in local_cfs.iter().enumerate() {
-                        if !k.is_empty() {
-                            m.entry(&**k).or_insert(j);
-                        }
-                    }
-                    m
-                },
-                || {
-                    let mut m: HashMap<&str, usize> =
-                        HashMap::with_capacity_and_hasher(nl, Default::default());
-                    for (j, l) in local.pupils.iter().enumerate() {
-                        let id = l.id_sidi.trimmed();
-                        if !id.is_empty() {
-                            m.entry(id).or_insert(j);
-                        }
-                    }
-                    m
-                },
-            )
+        || match given_index {
+            Some(_) => LocalIndex::default(),
+            None => LocalIndex::of(local),
         },
     );
+    let index = given_index.unwrap_or(&built);
     let mut excluded: Vec<bool> = (0..ns)
         .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
         .collect();
@@ -342,7 +340,7 @@ pub fn plan(
                 let hit = if k.is_empty() {
                     None
                 } else {
-                    by_cf.get(&**k).copied()
+                    index.by_cf(local, k)
                 };
                 (is_temporary(p, k), hit)
             })
@@ -366,7 +364,7 @@ pub fn plan(
         if matched[i].is_some() || id.is_empty() {
             continue;
         }
-        if let Some(&j) = by_id.get(id) {
+        if let Some(j) = index.by_id_sidi(local, id) {
             if !claimed[j] {
                 claimed[j] = true;
                 matched[i] = Some((j, Via::IdSidi));

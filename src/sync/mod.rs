@@ -2,7 +2,9 @@
 //! review items (FORMATS.md section 3), and write the patch package.
 //!
 //! - [`engine::plan`] is the pure core: SIDI export + validation + local
-//!   export + code map + decisions -> [`engine::Plan`].
+//!   export + code map + decisions -> [`engine::Plan`];
+//!   [`engine::plan_indexed`] takes the local reader's index of the local
+//!   pupils instead of building one.
 //! - [`run_sync`] is the library entry point the CLI calls: it reads the
 //!   inputs, validates, plans and writes the package atomically.
 //!
@@ -13,7 +15,7 @@ pub mod decisions;
 pub mod engine;
 pub mod ops;
 
-pub use engine::{plan, Plan, SchoolInfo};
+pub use engine::{plan, plan_indexed, Plan, SchoolInfo};
 pub use ops::{OpKind, Operation, ReviewItem, ReviewKind};
 
 use crate::error::Result;
@@ -220,7 +222,16 @@ fn finish(
     // the report's per-class pupil counts need only the exports: counted
     // beside the plan, which leaves a core partly idle
     let (plan, tally) = rayon::join(
-        || engine::plan(export, &validation, &local.export, &map, decisions.as_ref()),
+        || {
+            engine::plan_indexed(
+                export,
+                &validation,
+                &local.export,
+                Some(&local.index),
+                &map,
+                decisions.as_ref(),
+            )
+        },
         || crate::write::report::PupilTally::of(&local.export, Some(export)),
     );
     let mut plan = plan?;

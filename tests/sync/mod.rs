@@ -524,6 +524,42 @@ fn duplicates_from_validation_or_counted_give_the_same_plan() {
 }
 
 #[test]
+fn the_local_readers_index_gives_the_engines_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    sidisync::gen::generate_large_school(3000, 7, dir.path()).unwrap();
+    let first = |sub: &str| {
+        let mut d = std::fs::read_dir(dir.path().join(sub)).unwrap();
+        d.next().unwrap().unwrap().path()
+    };
+    let s = sidisync::read::read_sidi(&first("sidi"), &Default::default())
+        .unwrap()
+        .export;
+    let local = first("locale");
+    let layout = Profile::default().local;
+    let read =
+        |name: &str| sidisync::read::local::read_local(&local.join(name), None, &layout).unwrap();
+    let lr = read("alunni_locali.csv");
+    let v = sidisync::validate::validate_export(&s, &Default::default());
+    let map = CodeMap::identity();
+    let own = plan(&s, &v, &lr.export, &map, None).unwrap();
+    assert!(
+        own.ops.len() > 100 && !own.review.is_empty(),
+        "a drifted school"
+    );
+    // the reader's index, and one of another export (ignored: it does not fit)
+    let mut other = lr.clone();
+    other.export.pupils.pop();
+    let other = LocalIndex::of(&other.export);
+    for ix in [&lr.index, &other] {
+        let p = sidisync::sync::plan_indexed(&s, &v, &lr.export, Some(ix), &map, None).unwrap();
+        assert_eq!(p.ops, own.ops);
+        assert_eq!(p.review, own.review);
+        assert_eq!(p.excluded, own.excluded);
+        assert_eq!(p.findings, own.findings);
+    }
+}
+
+#[test]
 fn unmapped_code_holds_back_class_operations_only() {
     let (mut s, mut l) = aligned();
     let c = class("RMEE8A1016", "3", "C");
