@@ -30,10 +30,10 @@ use crate::model::{
 };
 use crate::read::encoding;
 use crate::read::profile::{CsvLayout, EncodingChoice};
-use crate::util::{FastMap as HashMap, FastSet as HashSet};
+use crate::util::FastSet as HashSet;
 use encoding_rs::WINDOWS_1252;
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -502,8 +502,9 @@ fn read_pupils(
     // a guess at the row count (rows of a local export take 100-150 bytes)
     let rows = text.bytes().len() / 128;
     let mut out: Vec<LocalPupil> = Vec::with_capacity(rows);
-    let mut ids: HashMap<CompactString, u32> =
-        HashMap::with_capacity_and_hasher(rows, Default::default());
+    // the rows' ID_LOCALE, as positions in `out` (the ids are the pupils')
+    let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(rows);
+    let hasher = crate::util::FastState::default();
     let mut index = LocalIndex::with_capacity(rows);
     let mut rec = csv::ByteRecord::new();
     // the last BLOCCATI text that named only known fields, and its set
@@ -519,21 +520,27 @@ fn read_pupils(
                 format!("{} is empty", layout.column("ID_LOCALE")),
             ));
         }
-        // one probe of each map per row (entry, not get then insert)
-        match ids.entry(id_locale.clone()) {
-            Entry::Occupied(first) => {
+        // one probe per row (entry, not get then insert)
+        let id_of = |i: &u32| out.get(*i as usize).map(|p| p.id_locale.as_str());
+        let entry = ids.entry(
+            hasher.hash_one(id_locale.as_str()),
+            |i| id_of(i) == Some(id_locale.as_str()),
+            |i| hasher.hash_one(id_of(i).unwrap_or_default()),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(first) => {
                 return Err(Error::csv(
                     file,
                     line,
                     format!(
                         "{} {id_locale:?} already used on line {}",
                         layout.column("ID_LOCALE"),
-                        first.get()
+                        out[*first.get() as usize].origin.line
                     ),
                 ))
             }
-            Entry::Vacant(v) => {
-                v.insert(line);
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(out.len() as u32);
             }
         }
         let raw_date: CompactString = t.get(&row, P_DATA).into();
@@ -815,6 +822,10 @@ mod tests {
         );
         let e = read_local_bytes("al.csv", dup.as_bytes(), None, &layout()).unwrap_err();
         assert!(e.to_string().starts_with("al.csv:3:"), "{e}");
+        assert!(
+            e.to_string().contains("\"L1\" already used on line 2"),
+            "{e}"
+        );
         let e = read_local_bytes("al.csv", b"", None, &layout()).unwrap_err();
         assert!(matches!(e, Error::Empty { .. }));
         let e =
