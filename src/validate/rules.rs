@@ -268,21 +268,29 @@ pub(super) fn run(export: &SidiExport, opts: &ValidateOptions) -> Validation {
 /// the sync engine.
 pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool, bool)> {
     // One pass per key, the two side by side: a key seen before marks both
-    // its first pupil and this one (one map probe per pupil and key).
-    fn shared<'k>(keys: impl Iterator<Item = &'k str>, n: usize) -> Vec<bool> {
-        let mut first: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(n, Default::default());
+    // its first pupil and this one (one table probe per pupil and key). The
+    // tables hold positions, the keys are the pupils' own (`key`).
+    fn shared<'k>(n: usize, key: impl Fn(usize) -> &'k str) -> Vec<bool> {
+        use std::hash::BuildHasher;
+        let s = crate::util::FastState::default();
+        let mut first: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
         let mut flags = vec![false; n];
-        for (i, k) in keys.enumerate() {
+        for i in 0..n {
+            let k = key(i);
             if k.is_empty() {
                 continue;
             }
-            match first.entry(k) {
-                std::collections::hash_map::Entry::Occupied(e) => {
+            let entry = first.entry(
+                s.hash_one(k),
+                |&j| key(j as usize) == k,
+                |&j| s.hash_one(key(j as usize)),
+            );
+            match entry {
+                hashbrown::hash_table::Entry::Occupied(e) => {
                     flags[*e.get() as usize] = true;
                     flags[i] = true;
                 }
-                std::collections::hash_map::Entry::Vacant(e) => {
+                hashbrown::hash_table::Entry::Vacant(e) => {
                     e.insert(i as u32);
                 }
             }
@@ -291,8 +299,8 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
     }
     let n = pupils.len();
     let (by_cf, by_id) = rayon::join(
-        || shared(cf_keys.iter().map(|k| &**k), n),
-        || shared(pupils.iter().map(|p| p.id_sidi.trimmed()), n),
+        || shared(n, |i| cf_keys.get(i).map_or("", |k| &**k)),
+        || shared(n, |i| pupils[i].id_sidi.trimmed()),
     );
     by_cf.into_iter().zip(by_id).collect()
 }
@@ -642,6 +650,28 @@ mod tests {
         assert_eq!(c.iter().filter(|c| **c == "CF_DUPLICATE").count(), 2);
         assert_eq!(c.iter().filter(|c| **c == "ID_SIDI_DUPLICATE").count(), 2);
         assert_eq!(v.pupil_errors, [true, true]);
+    }
+
+    #[test]
+    fn duplicate_flags_mark_every_holder_and_skip_empty_keys() {
+        let mut e = clean();
+        e.pupils.push(e.pupils[0].clone());
+        e.pupils.push(e.pupils[1].clone());
+        for (p, id) in e.pupils.iter_mut().zip(["7", " 7 ", "", ""]) {
+            p.id_sidi = id.into();
+        }
+        let keys: Vec<Cow<str>> = ["A", "", "A", ""].into_iter().map(Cow::Borrowed).collect();
+        let flags = duplicate_flags(&e.pupils, &keys);
+        assert_eq!(
+            flags,
+            [(true, true), (false, true), (true, false), (false, false)]
+        );
+        // fewer keys than pupils: the missing ones count as empty
+        let flags = duplicate_flags(&e.pupils, &keys[..1]);
+        assert_eq!(
+            flags,
+            [(false, true), (false, true), (false, false), (false, false)]
+        );
     }
 
     #[test]
