@@ -204,7 +204,7 @@ const NO_SLOT: u32 = u32::MAX;
 pub struct People<'a> {
     /// cf / id SIDI / id locale -> its slot in `names` and `classes`, for
     /// the keys the report asks for
-    slot: HashMap<&'a str, u32>,
+    slot: KeySlots<'a>,
     /// (cognome, nome) of the key of each slot (`None`: no pupil has it)
     names: Vec<Option<(&'a str, &'a str)>>,
     /// the local class of the pupil whose id locale is the key of each slot
@@ -219,6 +219,55 @@ pub struct People<'a> {
     redactor: Option<&'a Redactor>,
 }
 
+/// Keys and their slots (in the order first asked for): a table of slot
+/// numbers, the keys kept once, in slot order.
+struct KeySlots<'a> {
+    table: hashbrown::HashTable<u32>,
+    keys: Vec<&'a str>,
+    hasher: crate::util::FastState,
+}
+
+impl<'a> KeySlots<'a> {
+    fn with_capacity(n: usize) -> KeySlots<'a> {
+        KeySlots {
+            table: hashbrown::HashTable::with_capacity(n),
+            keys: Vec::with_capacity(n),
+            hasher: crate::util::FastState::default(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The slot of `k`, a new one when it has none yet.
+    fn want(&mut self, k: &'a str) -> u32 {
+        use std::hash::BuildHasher;
+        let (keys, h) = (&mut self.keys, self.hasher);
+        let e = self.table.entry(
+            h.hash_one(k),
+            |&i| keys[i as usize] == k,
+            |&i| h.hash_one(keys[i as usize]),
+        );
+        match e {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let n = keys.len() as u32;
+                keys.push(k);
+                v.insert(n);
+                n
+            }
+        }
+    }
+
+    fn get(&self, k: &str) -> Option<usize> {
+        use std::hash::BuildHasher;
+        self.table
+            .find(self.hasher.hash_one(k), |&i| self.keys[i as usize] == k)
+            .map(|&i| i as usize)
+    }
+}
+
 impl<'a> People<'a> {
     /// The look-ups the report of `plan` needs. Only the keys the report
     /// asks for are kept (the identities of the plan's operations, excluded
@@ -227,12 +276,9 @@ impl<'a> People<'a> {
     /// of every pupil's keys, without building one (300,000 entries and
     /// 25 MB for a 60,000-pupil school).
     pub fn new(ctx: &ReportContext<'a>, plan: &'a Plan) -> People<'a> {
-        let mut slot: HashMap<&'a str, u32> = HashMap::default();
-        slot.reserve(3 * plan.ops.len() + plan.excluded.len() + plan.findings.len());
-        let mut want = |k: &'a str| -> u32 {
-            let n = slot.len() as u32;
-            *slot.entry(k).or_insert(n)
-        };
+        let mut slot =
+            KeySlots::with_capacity(3 * plan.ops.len() + plan.excluded.len() + plan.findings.len());
+        let mut want = |k: &'a str| -> u32 { slot.want(k) };
         let mut op_slots: Vec<[u32; 3]> = Vec::with_capacity(plan.ops.len());
         let mut last: Option<&OpKey> = None;
         for o in &plan.ops {
@@ -270,7 +316,7 @@ impl<'a> People<'a> {
         // key map is only read, each side fills its own slots (the first
         // pupil with a key gives its name) and SIDI's answer comes first.
         let n = slot.len();
-        let slot_of = |k: &str| slot.get(k).map(|&i| i as usize);
+        let slot_of = |k: &str| slot.get(k);
         let (from_sidi, (from_local, classes)) = rayon::join(
             || {
                 let mut names = vec![None; n];
@@ -354,7 +400,7 @@ impl<'a> People<'a> {
     /// The name behind any of the keys, else the first key (an identifier).
     fn who(&self, keys: &[&str]) -> String {
         for k in keys.iter().filter(|k| !k.is_empty()) {
-            if let Some((c, n)) = self.slot.get(k).and_then(|&i| self.names[i as usize]) {
+            if let Some((c, n)) = self.slot.get(k).and_then(|i| self.names[i]) {
                 return self.name(c, n);
             }
         }
@@ -439,7 +485,7 @@ impl<'a> People<'a> {
     /// The local class of the pupil with id locale `id` (an operation's).
     #[cfg(test)]
     fn local_class(&self, id: &str) -> Option<&'a ClassKey> {
-        self.slot.get(id).and_then(|&i| self.classes[i as usize])
+        self.slot.get(id).and_then(|i| self.classes[i])
     }
 
     fn sede_name(&self, code: &str) -> &str {
@@ -2146,6 +2192,23 @@ mod tests {
             ..Counts::default()
         };
         assert_eq!(verdict(&one, Lang::It), "1 decisione da prendere.");
+    }
+
+    #[test]
+    fn key_slots_number_keys_in_order_of_first_request() {
+        let keys: Vec<String> = (0..2000).map(|i| format!("K{:05}", i * 7 % 2000)).collect();
+        // room for one: the table grows (and rehashes) on the way
+        let mut slots = KeySlots::with_capacity(1);
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(slots.want(k), n as u32);
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(slots.want(k), n as u32, "asked again");
+            assert_eq!(slots.get(k), Some(n));
+        }
+        assert_eq!(slots.len(), 2000);
+        assert_eq!(slots.get("K99999"), None);
+        assert_eq!(slots.get(""), None);
     }
 
     #[test]
