@@ -4,10 +4,13 @@ drift affects them alike (hyperfine runs each command's series in turn).
 
     python3 benches/interleave.py RUNS name='command' name='command' ...
 
-One warm-up round, then RUNS rounds; prints median, min and quartiles of
-the wall time per command. Exit statuses are ignored (sync exits 1 when the
-export has error findings).
+One warm-up round, then RUNS rounds; prints per command the median, min and
+quartiles of the wall time, and the median and min of the CPU time (user +
+system) and the median of the minor page faults, both from `getrusage` of
+the child. Exit statuses are ignored (sync exits 1 when the export has
+error findings).
 """
+import resource
 import statistics
 import subprocess
 import sys
@@ -15,16 +18,24 @@ import time
 
 runs = int(sys.argv[1])
 cmds = [a.split("=", 1) for a in sys.argv[2:]]
-res = {n: [] for n, _ in cmds}
+res = {n: ([], [], []) for n, _ in cmds}
 for r in range(runs + 1):
     for n, c in cmds:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(c, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         d = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if r:
-            res[n].append(d)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            res[n][0].append(d)
+            res[n][1].append(cpu)
+            res[n][2].append(after.ru_minflt - before.ru_minflt)
 for n, _ in cmds:
-    v = sorted(res[n])
+    wall, cpu, faults = res[n]
+    v = sorted(wall)
     q = lambda f: v[min(len(v) - 1, int(len(v) * f))] * 1000
     print(f"{n:16s} median {statistics.median(v) * 1000:7.1f} ms  min {v[0] * 1000:7.1f}"
-          f"  p25 {q(0.25):7.1f}  p75 {q(0.75):7.1f}")
+          f"  p25 {q(0.25):7.1f}  p75 {q(0.75):7.1f}"
+          f"  | cpu median {statistics.median(cpu) * 1000:7.1f} ms  min {min(cpu) * 1000:7.1f}"
+          f"  | faults {statistics.median(faults):8.0f}")
