@@ -562,11 +562,12 @@ pub struct LocalIndex {
     hasher: crate::util::FastState,
 }
 
-/// A local pupil's key in one of [`LocalIndex`]'s tables.
+/// A local pupil's key in [`LocalIndex`]'s codice fiscale table.
 fn cf_key(l: &LocalPupil) -> Cow<'_, str> {
     matching_key(&l.codice_fiscale)
 }
 
+/// A local pupil's key in [`LocalIndex`]'s id SIDI table.
 fn id_sidi_key(l: &LocalPupil) -> Cow<'_, str> {
     Cow::Borrowed(l.id_sidi.trimmed())
 }
