@@ -556,10 +556,9 @@ pub struct LocalExport {
 /// ([`LocalIndex::fits`] checks its size).
 #[derive(Clone, Debug, Default)]
 pub struct LocalIndex {
-    by_cf: hashbrown::HashTable<u32>,
-    by_id_sidi: hashbrown::HashTable<u32>,
+    by_cf: crate::util::Positions,
+    by_id_sidi: crate::util::Positions,
     pupils: usize,
-    hasher: crate::util::FastState,
 }
 
 /// A local pupil's key in [`LocalIndex`]'s codice fiscale table.
@@ -572,15 +571,23 @@ fn id_sidi_key(l: &LocalPupil) -> Cow<'_, str> {
     Cow::Borrowed(l.id_sidi.trimmed())
 }
 
+/// The key of position `i` of `ps` (empty past its end).
+fn key_at<'p>(
+    ps: &'p [LocalPupil],
+    key: fn(&LocalPupil) -> Cow<'_, str>,
+    i: usize,
+) -> Cow<'p, str> {
+    ps.get(i).map_or(Cow::Borrowed(""), key)
+}
+
 impl LocalIndex {
     /// The index of `local`'s pupils (the two tables built side by side).
     pub fn of(local: &LocalExport) -> LocalIndex {
         let ps = &local.pupils[..];
-        let hasher = crate::util::FastState::default();
         let build = |key: fn(&LocalPupil) -> Cow<'_, str>| {
-            let mut t = hashbrown::HashTable::with_capacity(ps.len());
-            for j in 0..ps.len() {
-                LocalIndex::first(&mut t, hasher, ps, key, &key(&ps[j]), j);
+            let mut t = crate::util::Positions::with_capacity(ps.len());
+            for (j, l) in ps.iter().enumerate() {
+                LocalIndex::first(&mut t, ps, key, &key(l), j);
             }
             t
         };
@@ -589,17 +596,15 @@ impl LocalIndex {
             by_cf,
             by_id_sidi,
             pupils: ps.len(),
-            hasher,
         }
     }
 
     /// An empty index with room for `n` pupils.
     pub(crate) fn with_capacity(n: usize) -> LocalIndex {
         LocalIndex {
-            by_cf: hashbrown::HashTable::with_capacity(n),
-            by_id_sidi: hashbrown::HashTable::with_capacity(n),
+            by_cf: crate::util::Positions::with_capacity(n),
+            by_id_sidi: crate::util::Positions::with_capacity(n),
             pupils: 0,
-            hasher: crate::util::FastState::default(),
         }
     }
 
@@ -615,10 +620,8 @@ impl LocalIndex {
         let j = self.pupils;
         debug_assert_eq!(j, before.len());
         self.pupils += 1;
-        let h = self.hasher;
         LocalIndex::first(
             &mut self.by_id_sidi,
-            h,
             before,
             id_sidi_key,
             id_sidi.trimmed(),
@@ -626,7 +629,6 @@ impl LocalIndex {
         );
         LocalIndex::first(
             &mut self.by_cf,
-            h,
             before,
             cf_key,
             &matching_key(codice_fiscale),
@@ -637,57 +639,29 @@ impl LocalIndex {
     /// Records `j` under `key` in table `t` unless the key is empty or an
     /// earlier pupil of `ps` has it; that pupil, if any.
     fn first(
-        t: &mut hashbrown::HashTable<u32>,
-        hasher: crate::util::FastState,
+        t: &mut crate::util::Positions,
         ps: &[LocalPupil],
-        key_of: fn(&LocalPupil) -> Cow<'_, str>,
-        key: &str,
+        key: fn(&LocalPupil) -> Cow<'_, str>,
+        k: &str,
         j: usize,
     ) -> Option<usize> {
-        use std::hash::BuildHasher;
-        if key.is_empty() {
+        if k.is_empty() {
             return None;
         }
-        let at = |i: &u32| ps.get(*i as usize).map(key_of);
-        let entry = t.entry(
-            hasher.hash_one(key),
-            |i| at(i).is_some_and(|k| k == key),
-            |i| at(i).map_or(0, |k| hasher.hash_one(&*k)),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() as usize),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(j as u32);
-                None
-            }
-        }
-    }
-
-    fn find(
-        &self,
-        t: &hashbrown::HashTable<u32>,
-        local: &LocalExport,
-        key_of: fn(&LocalPupil) -> Cow<'_, str>,
-        key: &str,
-    ) -> Option<usize> {
-        use std::hash::BuildHasher;
-        let ps = &local.pupils;
-        t.find(self.hasher.hash_one(key), |i| {
-            ps.get(*i as usize).is_some_and(|l| key_of(l) == key)
-        })
-        .map(|&j| j as usize)
+        t.first(k, j, |i| key_at(ps, key, i))
     }
 
     /// The first pupil of `local` (the export this index describes) with
     /// the codice fiscale `key` (a [`matching_key`]).
     pub fn by_cf(&self, local: &LocalExport, key: &str) -> Option<usize> {
-        self.find(&self.by_cf, local, cf_key, key)
+        self.by_cf.find(key, |i| key_at(&local.pupils, cf_key, i))
     }
 
     /// The first pupil of `local` (the export this index describes) with
     /// the id SIDI `id` (trimmed).
     pub fn by_id_sidi(&self, local: &LocalExport, id: &str) -> Option<usize> {
-        self.find(&self.by_id_sidi, local, id_sidi_key, id)
+        self.by_id_sidi
+            .find(id, |i| key_at(&local.pupils, id_sidi_key, i))
     }
 
     /// Whether the index may describe `local` (it has as many pupils).

@@ -139,6 +139,62 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
+/// A hash table of positions into a list of records that hold the keys:
+/// 4 bytes a key instead of a copy of it (or a borrowed string), so that
+/// the tables of the hot paths (the local pupils by codice fiscale, the
+/// duplicate checks, the report's key slots) stay small in the cache. Every
+/// call is given `key_of`, the key of the record at a position; the table
+/// is only used with the list it was filled from.
+#[derive(Clone, Debug, Default)]
+pub struct Positions {
+    table: hashbrown::HashTable<u32>,
+    state: FastState,
+}
+
+impl Positions {
+    /// An empty table with room for `n` positions.
+    pub fn with_capacity(n: usize) -> Positions {
+        Positions {
+            table: hashbrown::HashTable::with_capacity(n),
+            state: FastState::default(),
+        }
+    }
+
+    /// Records position `at` under `key` unless an earlier position has the
+    /// same key: that position, if any (one probe either way).
+    pub fn first<K: AsRef<str>>(
+        &mut self,
+        key: &str,
+        at: usize,
+        key_of: impl Fn(usize) -> K,
+    ) -> Option<usize> {
+        use std::hash::BuildHasher;
+        let s = self.state;
+        let entry = self.table.entry(
+            s.hash_one(key),
+            |&i| key_of(i as usize).as_ref() == key,
+            |&i| s.hash_one(key_of(i as usize).as_ref()),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => Some(*e.get() as usize),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(at as u32);
+                None
+            }
+        }
+    }
+
+    /// The position recorded under `key`.
+    pub fn find<K: AsRef<str>>(&self, key: &str, key_of: impl Fn(usize) -> K) -> Option<usize> {
+        use std::hash::BuildHasher;
+        self.table
+            .find(self.state.hash_one(key), |&i| {
+                key_of(i as usize).as_ref() == key
+            })
+            .map(|&i| i as usize)
+    }
+}
+
 /// Appends the items of `parts` to `dst`, in order, moving each part on
 /// its own rayon task into its place: the chunks of a large export join
 /// into one list on every core (on one thread, moving 60,000 pupils into
@@ -231,6 +287,19 @@ mod tests {
         assert_eq!(format_timestamp(1_760_520_600), "2025-10-15T09:30:00Z");
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         assert_eq!(fold_accents("Nicolò Zoè"), "NICOLO ZOE");
+    }
+
+    #[test]
+    fn positions_keep_the_first_of_each_key() {
+        let keys: Vec<String> = (0..3000).map(|i| format!("K{}", i % 1000)).collect();
+        // room for one: the table grows (and rehashes) on the way
+        let mut p = Positions::with_capacity(1);
+        for (i, k) in keys.iter().enumerate() {
+            let want = (i >= 1000).then_some(i % 1000);
+            assert_eq!(p.first(k, i, |j| &keys[j]), want, "{k}");
+        }
+        assert_eq!(p.find("K999", |j| &keys[j]), Some(999));
+        assert_eq!(p.find("K1000", |j| &keys[j]), None);
     }
 
     #[test]

@@ -33,7 +33,6 @@ use crate::read::profile::{CsvLayout, EncodingChoice};
 use crate::util::FastSet as HashSet;
 use encoding_rs::WINDOWS_1252;
 use std::borrow::Cow;
-use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -503,8 +502,7 @@ fn read_pupils(
     let rows = text.bytes().len() / 128;
     let mut out: Vec<LocalPupil> = Vec::with_capacity(rows);
     // the rows' ID_LOCALE, as positions in `out` (the ids are the pupils')
-    let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(rows);
-    let hasher = crate::util::FastState::default();
+    let mut ids = crate::util::Positions::with_capacity(rows);
     let mut index = LocalIndex::with_capacity(rows);
     let mut rec = csv::ByteRecord::new();
     // the last BLOCCATI text that named only known fields, and its set
@@ -521,27 +519,17 @@ fn read_pupils(
             ));
         }
         // one probe per row (entry, not get then insert)
-        let id_of = |i: &u32| out.get(*i as usize).map(|p| p.id_locale.as_str());
-        let entry = ids.entry(
-            hasher.hash_one(id_locale.as_str()),
-            |i| id_of(i) == Some(id_locale.as_str()),
-            |i| hasher.hash_one(id_of(i).unwrap_or_default()),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(first) => {
-                return Err(Error::csv(
-                    file,
-                    line,
-                    format!(
-                        "{} {id_locale:?} already used on line {}",
-                        layout.column("ID_LOCALE"),
-                        out[*first.get() as usize].origin.line
-                    ),
-                ))
-            }
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(out.len() as u32);
-            }
+        let id_of = |i: usize| out.get(i).map_or("", |p| p.id_locale.as_str());
+        if let Some(first) = ids.first(&id_locale, out.len(), id_of) {
+            return Err(Error::csv(
+                file,
+                line,
+                format!(
+                    "{} {id_locale:?} already used on line {}",
+                    layout.column("ID_LOCALE"),
+                    out[first].origin.line
+                ),
+            ));
         }
         let raw_date: CompactString = t.get(&row, P_DATA).into();
         let data_nascita = layout.date_format.parse(&raw_date);

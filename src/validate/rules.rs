@@ -271,28 +271,16 @@ pub fn duplicate_flags(pupils: &[Pupil], cf_keys: &[Cow<'_, str>]) -> Vec<(bool,
     // its first pupil and this one (one table probe per pupil and key). The
     // tables hold positions, the keys are the pupils' own (`key`).
     fn shared<'k>(n: usize, key: impl Fn(usize) -> &'k str) -> Vec<bool> {
-        use std::hash::BuildHasher;
-        let s = crate::util::FastState::default();
-        let mut first: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(n);
+        let mut first = crate::util::Positions::with_capacity(n);
         let mut flags = vec![false; n];
         for i in 0..n {
             let k = key(i);
             if k.is_empty() {
                 continue;
             }
-            let entry = first.entry(
-                s.hash_one(k),
-                |&j| key(j as usize) == k,
-                |&j| s.hash_one(key(j as usize)),
-            );
-            match entry {
-                hashbrown::hash_table::Entry::Occupied(e) => {
-                    flags[*e.get() as usize] = true;
-                    flags[i] = true;
-                }
-                hashbrown::hash_table::Entry::Vacant(e) => {
-                    e.insert(i as u32);
-                }
+            if let Some(j) = first.first(k, i, &key) {
+                flags[j] = true;
+                flags[i] = true;
             }
         }
         flags

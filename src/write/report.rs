@@ -222,17 +222,15 @@ pub struct People<'a> {
 /// Keys and their slots (in the order first asked for): a table of slot
 /// numbers, the keys kept once, in slot order.
 struct KeySlots<'a> {
-    table: hashbrown::HashTable<u32>,
+    slots: crate::util::Positions,
     keys: Vec<&'a str>,
-    hasher: crate::util::FastState,
 }
 
 impl<'a> KeySlots<'a> {
     fn with_capacity(n: usize) -> KeySlots<'a> {
         KeySlots {
-            table: hashbrown::HashTable::with_capacity(n),
+            slots: crate::util::Positions::with_capacity(n),
             keys: Vec::with_capacity(n),
-            hasher: crate::util::FastState::default(),
         }
     }
 
@@ -242,29 +240,18 @@ impl<'a> KeySlots<'a> {
 
     /// The slot of `k`, a new one when it has none yet.
     fn want(&mut self, k: &'a str) -> u32 {
-        use std::hash::BuildHasher;
-        let (keys, h) = (&mut self.keys, self.hasher);
-        let e = self.table.entry(
-            h.hash_one(k),
-            |&i| keys[i as usize] == k,
-            |&i| h.hash_one(keys[i as usize]),
-        );
-        match e {
-            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                let n = keys.len() as u32;
-                keys.push(k);
-                v.insert(n);
-                n
+        let n = self.keys.len();
+        match self.slots.first(k, n, |i| self.keys[i]) {
+            Some(i) => i as u32,
+            None => {
+                self.keys.push(k);
+                n as u32
             }
         }
     }
 
     fn get(&self, k: &str) -> Option<usize> {
-        use std::hash::BuildHasher;
-        self.table
-            .find(self.hasher.hash_one(k), |&i| self.keys[i as usize] == k)
-            .map(|&i| i as usize)
+        self.slots.find(k, |i| self.keys[i])
     }
 }
 
