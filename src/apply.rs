@@ -91,26 +91,26 @@ pub struct Patch {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Line {
-    id: String,
+    id: CompactString,
     op: String,
     entity: String,
     key: OpKeyIn,
-    field: Option<String>,
+    field: Option<CompactString>,
     from: Option<Value>,
     to: Option<Value>,
     lock: bool,
-    reason: String,
+    reason: CompactString,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OpKeyIn {
-    codice_fiscale: Option<String>,
-    id_sidi: Option<String>,
-    id_locale: Option<String>,
-    sede: Option<String>,
-    anno: Option<String>,
-    sezione: Option<String>,
+    codice_fiscale: Option<CompactString>,
+    id_sidi: Option<CompactString>,
+    id_locale: Option<CompactString>,
+    sede: Option<CompactString>,
+    anno: Option<CompactString>,
+    sezione: Option<CompactString>,
 }
 
 /// Parses one `patch.jsonl` line; its `id` must match its content.
@@ -227,7 +227,7 @@ pub fn check_school(patch: &Patch, local: &LocalExport) -> Result<()> {
             .iter()
             .flat_map(|o| {
                 [
-                    o.key.sede.clone(),
+                    o.key.sede.as_ref().map(CompactString::to_string),
                     o.to.as_ref()
                         .and_then(|v| v.get("sede").map(str::to_string)),
                 ]
@@ -502,7 +502,7 @@ pub fn apply_ops(local: &LocalExport, ops: &[Operation]) -> ApplyResult {
             Outcome::Applied => *applied.entry(o.op).or_default() += 1,
             Outcome::Already => res.already_applied += 1,
             Outcome::Conflict(reason, params) => res.conflicts.push(Conflict {
-                id: o.id.clone(),
+                id: o.id.to_string(),
                 op: o.op,
                 record: if o.entity() == Entity::Class {
                     o.key.class_key().to_string()

@@ -30,13 +30,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    const H: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(H[(b >> 4) as usize] as char);
-        s.push(H[(b & 15) as usize] as char);
+    for &b in bytes {
+        let [hi, lo] = hex_byte(b);
+        s.push(hi as char);
+        s.push(lo as char);
     }
     s
+}
+
+/// The two lower-case hex digits of `b`.
+pub fn hex_byte(b: u8) -> [u8; 2] {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    [H[(b >> 4) as usize], H[(b & 15) as usize]]
 }
 
 /// A fast hasher for the hash maps of the hot paths (matching, validation,

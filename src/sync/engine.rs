@@ -17,6 +17,7 @@ use crate::model::{
 };
 use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use crate::validate::Validation;
+use compact_str::{format_compact, CompactString, ToCompactString};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -123,46 +124,46 @@ fn name_key(s: &str) -> String {
 }
 
 /// The display of a local date for `from`: ISO when it parses, else as written.
-pub(crate) fn local_date_text(p: &LocalPupil) -> String {
+pub(crate) fn local_date_text(p: &LocalPupil) -> CompactString {
     date_text(p.data_nascita, &p.data_nascita_raw)
 }
 
 /// [`local_date_text`] for a SIDI pupil.
-fn sidi_date_text(p: &Pupil) -> String {
+fn sidi_date_text(p: &Pupil) -> CompactString {
     date_text(p.data_nascita, &p.data_nascita_raw)
 }
 
 /// A birth date as ISO text, or as written when it could not be read.
-fn date_text(date: Option<crate::date::Date>, raw: &str) -> String {
+fn date_text(date: Option<crate::date::Date>, raw: &str) -> CompactString {
     match date {
-        Some(d) => d.to_string(),
-        None => raw.trimmed().to_string(),
+        Some(d) => d.to_compact_string(),
+        None => raw.trimmed().into(),
     }
 }
 
 /// SIDI's value of a lockable field (trimmed; dates ISO).
-fn sidi_value(p: &Pupil, f: Field) -> String {
+fn sidi_value(p: &Pupil, f: Field) -> CompactString {
     match f {
-        Field::CodiceFiscale => p.cf_key(),
-        Field::Cognome => p.cognome.trimmed().to_string(),
-        Field::Nome => p.nome.trimmed().to_string(),
-        Field::Sesso => p.sesso.trimmed().to_string(),
+        Field::CodiceFiscale => p.cf_key().into(),
+        Field::Cognome => p.cognome.trimmed().into(),
+        Field::Nome => p.nome.trimmed().into(),
+        Field::Sesso => p.sesso.trimmed().into(),
         Field::DataNascita => sidi_date_text(p),
-        Field::LuogoNascita => p.luogo_nascita.trimmed().to_string(),
-        Field::Cittadinanza => p.cittadinanza.trimmed().to_string(),
+        Field::LuogoNascita => p.luogo_nascita.trimmed().into(),
+        Field::Cittadinanza => p.cittadinanza.trimmed().into(),
     }
 }
 
 /// The local value of a field (trimmed; dates ISO when they parse).
-pub(crate) fn local_value(p: &LocalPupil, f: Field) -> String {
+pub(crate) fn local_value(p: &LocalPupil, f: Field) -> CompactString {
     match f {
-        Field::CodiceFiscale => p.codice_fiscale.trimmed().to_string(),
-        Field::Cognome => p.cognome.trimmed().to_string(),
-        Field::Nome => p.nome.trimmed().to_string(),
-        Field::Sesso => p.sesso.trimmed().to_string(),
+        Field::CodiceFiscale => p.codice_fiscale.trimmed().into(),
+        Field::Cognome => p.cognome.trimmed().into(),
+        Field::Nome => p.nome.trimmed().into(),
+        Field::Sesso => p.sesso.trimmed().into(),
         Field::DataNascita => local_date_text(p),
-        Field::LuogoNascita => p.luogo_nascita.trimmed().to_string(),
-        Field::Cittadinanza => p.cittadinanza.trimmed().to_string(),
+        Field::LuogoNascita => p.luogo_nascita.trimmed().into(),
+        Field::Cittadinanza => p.cittadinanza.trimmed().into(),
     }
 }
 
@@ -185,20 +186,20 @@ fn same_value(s: &Pupil, l: &LocalPupil, f: Field) -> bool {
 fn student_key(s: &Pupil, cf: &str, id_locale: &str) -> OpKey {
     let id = s.id_sidi.trimmed();
     OpKey {
-        codice_fiscale: (!cf.is_empty()).then(|| cf.to_string()),
-        id_sidi: (!id.is_empty()).then(|| id.to_string()),
-        id_locale: Some(id_locale.to_string()),
+        codice_fiscale: (!cf.is_empty()).then(|| cf.into()),
+        id_sidi: (!id.is_empty()).then(|| id.into()),
+        id_locale: Some(id_locale.into()),
         ..OpKey::default()
     }
 }
 
 fn local_key(l: &LocalPupil) -> OpKey {
-    let cf = matching_key(&l.codice_fiscale).into_owned();
+    let cf = matching_key(&l.codice_fiscale);
     let id = l.id_sidi.trimmed();
     OpKey {
-        codice_fiscale: (!cf.is_empty()).then_some(cf),
-        id_sidi: (!id.is_empty()).then(|| id.to_string()),
-        id_locale: Some(l.id_locale.to_string()),
+        codice_fiscale: (!cf.is_empty()).then(|| cf.as_ref().into()),
+        id_sidi: (!id.is_empty()).then(|| id.into()),
+        id_locale: Some(l.id_locale.clone()),
         ..OpKey::default()
     }
 }
@@ -218,7 +219,7 @@ const PUPIL_CHUNK: usize = 1024;
 struct PupilOut {
     ops: Vec<Operation>,
     /// insert_student ops of `ops` (index) and the base of their new local id
-    inserts: Vec<(usize, String)>,
+    inserts: Vec<(usize, CompactString)>,
     held_back: Vec<HeldBack>,
     late_findings: Vec<Finding>,
     excluded: Vec<Excluded>,
@@ -738,8 +739,8 @@ pub fn plan_indexed(
                 None,
                 None,
                 Some(Value::Map(vec![
-                    ("tempo_scuola".into(), t.clone()),
-                    ("indirizzo".into(), ind.clone()),
+                    ("tempo_scuola".into(), t.as_str().into()),
+                    ("indirizzo".into(), ind.as_str().into()),
                 ])),
                 false,
                 "new_class_on_sidi",
@@ -845,13 +846,13 @@ pub fn plan_indexed(
                 let l = &local.pupils[j];
                 // built for each operation: most matched pupils need none
                 let key = || student_key(p, cf, &l.id_locale);
-                let decision_reason = |r: usize| format!("decision:{}", rows[r].id);
+                let decision_reason = |r: usize| format_compact!("decision:{}", rows[r].id);
                 // codice fiscale
                 if !cf.is_empty() && l.codice_fiscale.trimmed() != cf {
                     let reason = match via {
-                        Via::IdSidi => "matched_by_id_sidi".to_string(),
+                        Via::IdSidi => CompactString::const_new("matched_by_id_sidi"),
                         Via::Decision(r) => decision_reason(r),
-                        Via::Cf => "cf_normalized".to_string(),
+                        Via::Cf => CompactString::const_new("cf_normalized"),
                     };
                     out.ops.push(Operation::new(
                         OpKind::UpdateField,
@@ -946,27 +947,27 @@ pub fn plan_indexed(
                     }
                 };
                 let base = if !p.id_sidi.trimmed().is_empty() {
-                    format!("{NEW_ID_PREFIX}{}", p.id_sidi.trimmed())
+                    format_compact!("{NEW_ID_PREFIX}{}", p.id_sidi.trimmed())
                 } else {
-                    format!("{NEW_ID_PREFIX}{cf}")
+                    format_compact!("{NEW_ID_PREFIX}{cf}")
                 };
                 // the key's id_locale (and so the op id) is settled later
                 let key = student_key(p, cf, "");
-                let mut rec: Vec<(String, String)> = vec![
-                    ("id_sidi".into(), p.id_sidi.trimmed().to_string()),
-                    ("codice_fiscale".into(), cf.to_string()),
+                let mut rec: Vec<(CompactString, CompactString)> = vec![
+                    ("id_sidi".into(), p.id_sidi.trimmed().into()),
+                    ("codice_fiscale".into(), cf.into()),
                 ];
                 for f in Field::LOCKABLE {
                     rec.push((f.name().into(), sidi_value(p, f)));
                 }
-                rec.push(("sede".into(), fq.class.sede.to_string()));
-                rec.push(("anno".into(), fq.class.anno.to_string()));
-                rec.push(("sezione".into(), fq.class.sezione.to_string()));
-                rec.push(("tempo_scuola".into(), t.to_string()));
-                rec.push(("indirizzo".into(), ind.to_string()));
+                rec.push(("sede".into(), fq.class.sede.clone()));
+                rec.push(("anno".into(), fq.class.anno.clone()));
+                rec.push(("sezione".into(), fq.class.sezione.clone()));
+                rec.push(("tempo_scuola".into(), t.into()));
+                rec.push(("indirizzo".into(), ind.into()));
                 out.inserts.push((out.ops.len(), base));
                 out.ops.push(Operation {
-                    id: String::new(),
+                    id: CompactString::default(),
                     op: OpKind::InsertStudent,
                     key,
                     field: None,
@@ -978,7 +979,7 @@ pub fn plan_indexed(
                     } else {
                         "new_on_sidi"
                     }
-                    .to_string(),
+                    .into(),
                 });
             }
         }
@@ -1021,7 +1022,7 @@ pub fn plan_indexed(
     // the chunks' operations are moved into place side by side; the new
     // ids of insert_student are then given in pupil order
     let mut parts = Vec::with_capacity(chunks.len());
-    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut inserts: Vec<(usize, CompactString)> = Vec::new();
     let mut at = plan.ops.len();
     for c in chunks {
         inserts.extend(c.inserts.into_iter().map(|(k, base)| (at + k, base)));
@@ -1032,13 +1033,13 @@ pub fn plan_indexed(
         pupil_excluded.extend(c.excluded);
     }
     crate::util::append_parts(&mut plan.ops, parts);
-    let mut new_ids: HashSet<String> = HashSet::default();
+    let mut new_ids: HashSet<CompactString> = HashSet::default();
     for (k, base) in inserts {
         let mut id_locale = base.clone();
         let mut n = 2;
         let used_ids = used_ids.get_or_insert_with(taken_ids);
-        while used_ids.contains(id_locale.as_str()) || new_ids.contains(&id_locale) {
-            id_locale = format!("{base}-{n}");
+        while used_ids.contains(id_locale.as_str()) || new_ids.contains(id_locale.as_str()) {
+            id_locale = format_compact!("{base}-{n}");
             n += 1;
         }
         new_ids.insert(id_locale.clone());
@@ -1061,7 +1062,7 @@ pub fn plan_indexed(
             None,
             None,
             false,
-            format!("decision:{}", rows[r].id),
+            format_compact!("decision:{}", rows[r].id),
         ));
     }
     remove_class.sort_unstable();
@@ -1073,7 +1074,7 @@ pub fn plan_indexed(
             None,
             None,
             false,
-            format!("decision:{}", rows[r].id),
+            format_compact!("decision:{}", rows[r].id),
         ));
     }
     findings.extend(late_findings);

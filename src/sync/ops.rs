@@ -1,6 +1,7 @@
 //! The vocabulary of a plan: operations, review items, excluded records.
 
 use crate::model::{ClassKey, Field, FieldSet, Origin};
+use compact_str::CompactString;
 use sha2::{Digest, Sha256};
 
 /// What an operation acts on.
@@ -89,21 +90,21 @@ impl OpKind {
 /// The key of an operation: whatever is known of the record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpKey {
-    pub codice_fiscale: Option<String>,
-    pub id_sidi: Option<String>,
-    pub id_locale: Option<String>,
-    pub sede: Option<String>,
-    pub anno: Option<String>,
-    pub sezione: Option<String>,
+    pub codice_fiscale: Option<CompactString>,
+    pub id_sidi: Option<CompactString>,
+    pub id_locale: Option<CompactString>,
+    pub sede: Option<CompactString>,
+    pub anno: Option<CompactString>,
+    pub sezione: Option<CompactString>,
 }
 
 impl OpKey {
     /// The key of a class operation.
     pub fn class(k: &ClassKey) -> OpKey {
         OpKey {
-            sede: Some(k.sede.to_string()),
-            anno: Some(k.anno.to_string()),
-            sezione: Some(k.sezione.to_string()),
+            sede: Some(k.sede.clone()),
+            anno: Some(k.anno.clone()),
+            sezione: Some(k.sezione.clone()),
             ..OpKey::default()
         }
     }
@@ -133,26 +134,30 @@ impl OpKey {
 /// A `from` / `to` value. JSON: string, array of strings, object of strings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
-    Text(String),
-    List(Vec<String>),
-    Map(Vec<(String, String)>),
+    Text(CompactString),
+    List(Vec<CompactString>),
+    Map(Vec<(CompactString, CompactString)>),
 }
 
 impl Value {
-    pub fn text(s: impl Into<String>) -> Value {
+    pub fn text(s: impl Into<CompactString>) -> Value {
         Value::Text(s.into())
     }
     /// A class as `{sede, anno, sezione}`.
     pub fn class(k: &ClassKey) -> Value {
         Value::Map(vec![
-            ("sede".into(), k.sede.to_string()),
-            ("anno".into(), k.anno.to_string()),
-            ("sezione".into(), k.sezione.to_string()),
+            ("sede".into(), k.sede.clone()),
+            ("anno".into(), k.anno.clone()),
+            ("sezione".into(), k.sezione.clone()),
         ])
     }
     /// Field names (snake case) of a set.
     pub fn fields(s: FieldSet) -> Value {
-        Value::List(s.iter().map(|f| f.name().to_string()).collect())
+        Value::List(
+            s.iter()
+                .map(|f| CompactString::const_new(f.name()))
+                .collect(),
+        )
     }
     pub fn as_text(&self) -> Option<&str> {
         match self {
@@ -205,7 +210,7 @@ impl Value {
             Value::Map(m) => {
                 h.update(b"M");
                 // canonical: by key, whatever order a reader kept
-                let mut m: Vec<&(String, String)> = m.iter().collect();
+                let mut m: Vec<&(CompactString, CompactString)> = m.iter().collect();
                 m.sort();
                 for (k, v) in m {
                     h.update(k.as_bytes());
@@ -222,17 +227,17 @@ impl Value {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operation {
     /// First 16 hex digits of the SHA-256 of op, entity, key, field and `to`.
-    pub id: String,
+    pub id: CompactString,
     pub op: OpKind,
     pub key: OpKey,
-    pub field: Option<String>,
+    pub field: Option<CompactString>,
     /// Precondition: the local value the operation expects to find.
     pub from: Option<Value>,
     pub to: Option<Value>,
     /// Whether the field(s) become locked (`BLOCCATI`).
     pub lock: bool,
     /// Stable reason code (see docs/sync.md), e.g. `sidi_value_differs`.
-    pub reason: String,
+    pub reason: CompactString,
 }
 
 impl Operation {
@@ -244,13 +249,13 @@ impl Operation {
         from: Option<Value>,
         to: Option<Value>,
         lock: bool,
-        reason: impl Into<String>,
+        reason: impl Into<CompactString>,
     ) -> Operation {
         let mut o = Operation {
-            id: String::new(),
+            id: CompactString::default(),
             op,
             key,
-            field: field.map(str::to_string),
+            field: field.map(CompactString::new),
             from,
             to,
             lock,
@@ -265,7 +270,7 @@ impl Operation {
     }
 
     /// The stable id: first 16 hex of SHA-256(op, entity, key, field, to).
-    pub fn derive_id(&self) -> String {
+    pub fn derive_id(&self) -> CompactString {
         let mut h = Sha256::new();
         h.update(self.op.name().as_bytes());
         h.update(b"\x1f");
@@ -284,7 +289,13 @@ impl Operation {
         if let Some(t) = &self.to {
             t.hash_into(&mut h);
         }
-        crate::util::hex(&h.finalize()[..8])
+        let d = h.finalize();
+        let mut id = [0u8; 16];
+        for (pair, b) in id.chunks_exact_mut(2).zip(&d[..8]) {
+            pair.copy_from_slice(&crate::util::hex_byte(*b));
+        }
+        // (hex digits are ASCII: always valid UTF-8, held inline)
+        CompactString::from_utf8(id).unwrap_or_default()
     }
 }
 
@@ -410,18 +421,18 @@ impl<'de> serde::Deserialize<'de> for Value {
                 f.write_str("a string, an array of strings or an object of strings")
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
-                Ok(Value::Text(s.to_string()))
+                Ok(Value::Text(s.into()))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
                 let mut v = Vec::new();
-                while let Some(s) = a.next_element::<String>()? {
+                while let Some(s) = a.next_element::<CompactString>()? {
                     v.push(s);
                 }
                 Ok(Value::List(v))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
                 let mut v = Vec::new();
-                while let Some((k, s)) = a.next_entry::<String, String>()? {
+                while let Some((k, s)) = a.next_entry::<CompactString, CompactString>()? {
                     v.push((k, s));
                 }
                 Ok(Value::Map(v))

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::sync::engine::SchoolInfo;
 use crate::sync::ops::{OpKey, Operation, Value};
 use crate::write::pieces::write_in_pieces;
+use compact_str::CompactString;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use std::io::Write;
@@ -157,7 +158,7 @@ fn flatten_into(v: &Value, out: &mut String) {
     }
 }
 
-fn opt(v: &Option<String>) -> &str {
+fn opt(v: &Option<CompactString>) -> &str {
     v.as_deref().unwrap_or("")
 }
 

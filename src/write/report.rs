@@ -95,7 +95,7 @@ pub struct SedeBlock {
 /// One operation as a person reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpRow {
-    pub id: String,
+    pub id: CompactString,
     /// Anchor of the record (first row of a record only).
     pub anchor: Option<String>,
     /// Pupil name or class, as shown.
@@ -581,7 +581,7 @@ impl<'a> Tally<'a> {
         self.entry(&k.sede, &k.anno, &k.sezione)
     }
     fn op(&mut self, k: &'a OpKey) -> &mut C {
-        let part = |p: &'a Option<String>| p.as_deref().unwrap_or("");
+        let part = |p: &'a Option<CompactString>| p.as_deref().unwrap_or("");
         self.entry(part(&k.sede), part(&k.anno), part(&k.sezione))
     }
     fn value(&mut self, v: &'a Option<Value>) -> Option<&mut C> {
@@ -690,11 +690,11 @@ fn fields_text(v: &Option<Value>, l: Lang) -> String {
 }
 
 /// The identity a finding names for a pupil: id SIDI, else codice fiscale.
-fn op_identity(k: &OpKey) -> String {
+fn op_identity(k: &OpKey) -> &str {
     k.id_sidi
-        .clone()
-        .or_else(|| k.codice_fiscale.clone())
-        .or_else(|| k.id_locale.clone())
+        .as_deref()
+        .or(k.codice_fiscale.as_deref())
+        .or(k.id_locale.as_deref())
         .unwrap_or_default()
 }
 
@@ -1305,7 +1305,7 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> OpRow {
             };
             OpRow {
                 id: o.id.clone(),
-                anchor: anchor_candidate(&op_identity(&o.key)),
+                anchor: anchor_candidate(op_identity(&o.key)),
                 who,
                 cf,
                 class,
@@ -2055,9 +2055,9 @@ mod tests {
             ..LocalExport::default()
         };
         let key = |id: Option<&str>, cf: Option<&str>, idl: Option<&str>| OpKey {
-            id_sidi: id.map(String::from),
-            codice_fiscale: cf.map(String::from),
-            id_locale: idl.map(String::from),
+            id_sidi: id.map(CompactString::from),
+            codice_fiscale: cf.map(CompactString::from),
+            id_locale: idl.map(CompactString::from),
             ..OpKey::default()
         };
         let op = |k| Operation::new(OpKind::LockFields, k, None, None, None, true, "t");
@@ -2262,7 +2262,7 @@ mod tests {
     #[test]
     fn operation_anchors_with_equal_hashes_stay_apart() {
         let row = |a: &str| OpRow {
-            id: String::new(),
+            id: CompactString::default(),
             anchor: Some(a.into()),
             who: String::new(),
             cf: String::new(),

@@ -366,7 +366,7 @@ fn lock_fields_lists_the_missing_ones() {
         o.to,
         Some(Value::List(
             ["sesso", "data_nascita", "luogo_nascita", "cittadinanza"]
-                .map(String::from)
+                .map(Into::into)
                 .to_vec()
         ))
     );
