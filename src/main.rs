@@ -19,8 +19,8 @@ fn main() -> ExitCode {
     ignore_file_size_signal();
     let cli = Cli::parse();
     let g = config::global(&cli);
-    match run(&cli, &g) {
-        Ok(code) => ExitCode::from(code),
+    let code = match run(&cli, &g) {
+        Ok(code) => code,
         Err(e) => {
             let msg = match e.downcast_ref::<sidisync::Error>() {
                 Some(le) => le.localized(g.lang),
@@ -31,9 +31,10 @@ fn main() -> ExitCode {
                 "sidisync: {}: {msg}",
                 sidisync::messages::Ui::ErrorPrefix.text(g.lang)
             );
-            ExitCode::from(2)
+            2
         }
-    }
+    };
+    exit_now(code)
 }
 
 fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
@@ -168,3 +169,26 @@ fn ignore_file_size_signal() {
 
 #[cfg(not(target_os = "linux"))]
 fn ignore_file_size_signal() {}
+
+/// Ends the process with `code` once stdout is flushed, without the
+/// allocator's exit-time collection: mimalloc walks and purges every page
+/// of a sync's model (100 MB and more) in an `atexit` handler, work the
+/// kernel then repeats when it unmaps the process. Everything the command
+/// wrote is closed (and synced) by then; no handler of this program's own
+/// needs to run. A coverage build keeps the normal exit, whose handler
+/// writes the profile.
+#[cfg(all(target_os = "linux", not(coverage)))]
+fn exit_now(code: u8) -> ExitCode {
+    unsafe extern "C" {
+        fn _exit(status: std::os::raw::c_int) -> !;
+    }
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` ends the process; nothing runs after it.
+    unsafe { _exit(std::os::raw::c_int::from(code)) }
+}
+
+#[cfg(not(all(target_os = "linux", not(coverage))))]
+fn exit_now(code: u8) -> ExitCode {
+    ExitCode::from(code)
+}
