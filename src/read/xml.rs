@@ -201,10 +201,11 @@ pub fn read(
     out: &mut SidiRead,
 ) -> Result<Option<SourceFile>> {
     let hash = store.hash_members();
-    let hint = store.size_hint(m.index);
     if let Some(map) = store.map_member(m.index, whole::WHOLE_MAX) {
         return in_memory(&m.name, &map, hash, opts, whole::CHUNK_BYTES, out);
     }
+    // (not mapped: a small file, a zip member, another platform)
+    let hint = store.size_hint(m.index);
     let mut r = store.open(m.index, &m.name)?;
     if hint.is_some_and(|n| n > whole::WHOLE_MAX) {
         return stream(&m.name, r, hash, opts, out);

@@ -384,9 +384,8 @@ impl Staging {
     /// Writes one file of the package (fsynced when `durable`); errors name
     /// the file as it will be in `out`.
     fn write(&self, name: &str, bytes: &[u8], durable: bool) -> Result<()> {
-        let p = self.tmp.path().join(name);
-        let err = |e| Error::io(self.out.join(name), e);
-        let mut f = std::fs::File::create(&p).map_err(err)?;
+        let err = |e| self.error(name, e);
+        let mut f = self.create(name)?;
         f.write_all(bytes)
             .and_then(|_| if durable { f.sync_all() } else { Ok(()) })
             .map_err(err)
@@ -403,9 +402,8 @@ impl Staging {
         render: &Render,
         durable: bool,
     ) -> Result<(FileEntry, std::fs::File)> {
-        let p = self.tmp.path().join(name);
-        let err = |e| Error::io(self.out.join(name), e);
-        let f = std::fs::File::create(&p).map_err(err)?;
+        let err = |e| self.error(name, e);
+        let f = self.create(name)?;
         let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, f), durable);
         if let Err(e) = render(&mut sink) {
             // a failed write is reported with the file's path in `out`
@@ -423,7 +421,17 @@ impl Staging {
 
     /// The bytes of a file already written into the staging folder.
     fn read(&self, name: &str) -> Result<Vec<u8>> {
-        std::fs::read(self.tmp.path().join(name)).map_err(|e| Error::io(self.out.join(name), e))
+        std::fs::read(self.tmp.path().join(name)).map_err(|e| self.error(name, e))
+    }
+
+    /// Creates file `name` in the staging folder.
+    fn create(&self, name: &str) -> Result<std::fs::File> {
+        std::fs::File::create(self.tmp.path().join(name)).map_err(|e| self.error(name, e))
+    }
+
+    /// An I/O error on file `name`, named as it will be in `out`.
+    fn error(&self, name: &str, e: std::io::Error) -> Error {
+        Error::io(self.out.join(name), e)
     }
 
     /// Puts the folder in place of `out`, replacing an existing one only
