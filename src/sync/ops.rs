@@ -289,13 +289,14 @@ impl Operation {
         if let Some(t) = &self.to {
             t.hash_into(&mut h);
         }
-        let d = h.finalize();
-        let mut id = [0u8; 16];
-        for (pair, b) in id.chunks_exact_mut(2).zip(&d[..8]) {
-            pair.copy_from_slice(&crate::util::hex_byte(*b));
+        // 16 hex digits: held inline, no allocation
+        let mut id = CompactString::with_capacity(16);
+        for &b in &h.finalize()[..8] {
+            let [hi, lo] = crate::util::hex_byte(b);
+            id.push(char::from(hi));
+            id.push(char::from(lo));
         }
-        // (hex digits are ASCII: always valid UTF-8, held inline)
-        CompactString::from_utf8(id).unwrap_or_default()
+        id
     }
 }
 
