@@ -9,6 +9,11 @@ quartiles of the wall time, and the median and min of the CPU time (user +
 system) and the median of the minor page faults, both from `getrusage` of
 the child. Exit statuses are ignored (sync exits 1 when the export has
 error findings).
+
+With more than one command, each command's wall time is also divided by
+the last command's in the same round, and the median and quartiles of
+those ratios are printed: on a host whose speed drifts over minutes (a
+shared VM), the ratio within a round moves much less than either time.
 """
 import resource
 import statistics
@@ -39,3 +44,10 @@ for n, _ in cmds:
           f"  p25 {q(0.25):7.1f}  p75 {q(0.75):7.1f}"
           f"  | cpu median {statistics.median(cpu) * 1000:7.1f} ms  min {min(cpu) * 1000:7.1f}"
           f"  | faults {statistics.median(faults):8.0f}")
+if len(cmds) > 1:
+    ref = cmds[-1][0]
+    for n, _ in cmds[:-1]:
+        r = sorted(a / b for a, b in zip(res[n][0], res[ref][0]))
+        q = lambda f: r[min(len(r) - 1, int(len(r) * f))]
+        print(f"{n:16s} / {ref}: ratio median {statistics.median(r):.3f}"
+              f"  p25 {q(0.25):.3f}  p75 {q(0.75):.3f}  (per round)")
