@@ -7,7 +7,8 @@
 #
 # Builds the release binary and the generator example, generates the school
 # (windows-1252 XML + local export, sidisync::gen::generate_large_school),
-# then runs hyperfine on both commands in the same run, prints the per-phase
+# then runs hyperfine on both commands in the same run and the two
+# interleaved round by round (benches/interleave.py), prints the per-phase
 # profile (examples/sync_phases.rs) and the peak memory of one sync
 # (/usr/bin/time -v). Needs hyperfine, xmllint (libxml2-utils) and GNU time.
 # Set KEEP=1 to keep DIR.
@@ -38,6 +39,12 @@ hyperfine --warmup 2 --runs "$RUNS" -i \
     -n "xmllint --stream --noout" "xmllint --stream --noout $SIDI"
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# the same two commands round after round: on a shared host whose speed
+# drifts, the per-round ratio is the steadier figure (BENCHMARKS, tenth pass)
+if command -v python3 >/dev/null; then
+    echo "--- interleaved, $RUNS rounds: sync / xmllint round by round ---"
+    python3 benches/interleave.py "$RUNS" sync="$SYNC" xmllint="xmllint --stream --noout $SIDI"
+fi
 echo "--- peak memory of one sync (/usr/bin/time -v) ---"
 /usr/bin/time -v $SYNC 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed|User time|System time" || true
 /usr/bin/time -v xmllint --stream --noout "$SIDI" 2>&1 >/dev/null | grep -E "Maximum resident" | sed 's/^/xmllint: /' || true
