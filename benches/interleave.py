@@ -21,6 +21,12 @@ import subprocess
 import sys
 import time
 
+
+def quantile(v, f):
+    """The value at fraction `f` of the sorted list `v`."""
+    return v[min(len(v) - 1, int(len(v) * f))]
+
+
 runs = int(sys.argv[1])
 cmds = [a.split("=", 1) for a in sys.argv[2:]]
 res = {n: ([], [], []) for n, _ in cmds}
@@ -39,15 +45,13 @@ for r in range(runs + 1):
 for n, _ in cmds:
     wall, cpu, faults = res[n]
     v = sorted(wall)
-    q = lambda f: v[min(len(v) - 1, int(len(v) * f))] * 1000
     print(f"{n:16s} median {statistics.median(v) * 1000:7.1f} ms  min {v[0] * 1000:7.1f}"
-          f"  p25 {q(0.25):7.1f}  p75 {q(0.75):7.1f}"
+          f"  p25 {quantile(v, 0.25) * 1000:7.1f}  p75 {quantile(v, 0.75) * 1000:7.1f}"
           f"  | cpu median {statistics.median(cpu) * 1000:7.1f} ms  min {min(cpu) * 1000:7.1f}"
           f"  | faults {statistics.median(faults):8.0f}")
 if len(cmds) > 1:
     ref = cmds[-1][0]
     for n, _ in cmds[:-1]:
         r = sorted(a / b for a, b in zip(res[n][0], res[ref][0]))
-        q = lambda f: r[min(len(r) - 1, int(len(r) * f))]
         print(f"{n:16s} / {ref}: ratio median {statistics.median(r):.3f}"
-              f"  p25 {q(0.25):.3f}  p75 {q(0.75):.3f}  (per round)")
+              f"  p25 {quantile(r, 0.25):.3f}  p75 {quantile(r, 0.75):.3f}  (per round)")
