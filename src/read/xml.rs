@@ -371,6 +371,91 @@ fn declared_encoding(s: &[u8]) -> Option<String> {
     Some(rest[..close].to_string())
 }
 
+/// The attributes `raw` of a start tag (what follows the element's name)
+/// as (name, value) pairs into `out`, when every one is plain: a name, `=`,
+/// a value in quotes, spaces around them as the reader allows, and no `&`,
+/// `<` or control character anywhere (so that the attribute-value
+/// normalization of XML 1.0, which turns tabs and line breaks into spaces,
+/// leaves every value as written). `None` for anything else, or more
+/// pairs than `out` holds: the reader's iteration then reads them (and
+/// names what is wrong). Where it answers, the answer is the reader's:
+/// the same names and values, in order (a test compares the two).
+fn plain_attributes<'r>(raw: &'r str, out: &mut [(&'r str, &'r str)]) -> Option<usize> {
+    let b = raw.as_bytes();
+    let class = |i: usize| b.get(i).map(|&c| ATTRIBUTE_BYTES[usize::from(c)]);
+    let skip_spaces = |mut i: usize| {
+        while class(i) == Some(SPACE) {
+            i += 1;
+        }
+        i
+    };
+    let (mut i, mut n) = (skip_spaces(0), 0);
+    while i < b.len() {
+        let start = i;
+        while class(i) == Some(NAME) {
+            i += 1;
+        }
+        let key_end = i;
+        i = skip_spaces(i);
+        if key_end == start || class(i) != Some(EQUALS) {
+            return None;
+        }
+        i = skip_spaces(i + 1);
+        if class(i) != Some(QUOTE) {
+            return None;
+        }
+        let quote = b[i];
+        let from = i + 1;
+        i = from;
+        loop {
+            let c = *b.get(i)?;
+            if c == quote {
+                break;
+            }
+            if ATTRIBUTE_BYTES[usize::from(c)] == REFUSED {
+                return None;
+            }
+            i += 1;
+        }
+        // (the bytes looked for are ASCII: both ends fall on characters)
+        *out.get_mut(n)? = (&raw[start..key_end], &raw[from..i]);
+        n += 1;
+        i = skip_spaces(i + 1);
+    }
+    Some(n)
+}
+
+/// What a byte is to [`plain_attributes`]: part of a name (or of a value)…
+const NAME: u8 = 0;
+/// …a blank between the parts…
+const SPACE: u8 = 1;
+const EQUALS: u8 = 2;
+/// …either quote (inside a value, only the one that opened it ends it)…
+const QUOTE: u8 = 3;
+/// …markup a name would not hold (in a value, a character like any)…
+const MARKUP: u8 = 4;
+/// …or what only the reader's iteration handles: a reference, `<`, and
+/// control characters (among them the tab and line breaks that
+/// normalization turns into spaces, and NUL).
+const REFUSED: u8 = 5;
+static ATTRIBUTE_BYTES: [u8; 256] = {
+    let mut t = [NAME; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = REFUSED;
+        c += 1;
+    }
+    t[b'&' as usize] = REFUSED;
+    t[b'<' as usize] = REFUSED;
+    t[b' ' as usize] = SPACE;
+    t[b'=' as usize] = EQUALS;
+    t[b'"' as usize] = QUOTE;
+    t[b'\'' as usize] = QUOTE;
+    t[b'>' as usize] = MARKUP;
+    t[b'/' as usize] = MARKUP;
+    t
+};
+
 /// The local part of an element or attribute name (after the prefix's
 /// `:`), as [`quick_xml::name::QName::local_name`] gives it: a byte loop,
 /// which costs names of a few letters less than the library's `memchr`.
@@ -670,6 +755,28 @@ impl<'a> Parser<'a> {
     ) -> Result<()> {
         self.attrs_seen.set(true);
         let max = self.opts.limits.xml_max_attributes;
+        // A chunk's attributes are read by a plain scan when they are
+        // simple (see `plain_attributes`); anything else, and every limit
+        // that would fail, takes the reader's own iteration below.
+        if self.chunk {
+            let mut pairs = [("", ""); whole::CHUNK_ATTRIBUTES];
+            if let Some(n) = plain_attributes(e.attributes_raw(), &mut pairs) {
+                let pairs = &pairs[..n];
+                let limit = self.opts.limits.max_field_len;
+                let within = n <= max
+                    && pairs.iter().all(|(_, v)| v.len() <= limit)
+                    && !pairs
+                        .iter()
+                        .enumerate()
+                        .any(|(i, (k, _))| pairs[..i].iter().any(|(p, _)| p == k));
+                if within {
+                    for &(k, v) in pairs {
+                        f(local_name(k), Cow::Borrowed(v));
+                    }
+                    return Ok(());
+                }
+            }
+        }
         let mut attributes = e.attributes();
         // A chunk checks for repeated names itself, on the stack: the
         // reader's check keeps the names in a vector allocated for every
@@ -1189,6 +1296,98 @@ mod tests {
                 assert!(message.contains("0xD2"), "{message}");
             }
             e => panic!("{e}"),
+        }
+    }
+
+    /// What the reader's own iteration gives for `raw` in a chunk (no
+    /// duplicate check), normalized as `Parser::attrs` does; `None` when
+    /// it reports an error.
+    fn reader_attributes(raw: &str) -> Option<Vec<(String, String)>> {
+        let e = BytesStart::from_content(format!("e{raw}"), 1);
+        let mut it = e.attributes();
+        it.with_checks(false);
+        it.map(|a| {
+            let a = a.ok()?;
+            let v = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()?;
+            Some((a.key.0.to_string(), v.into_owned()))
+        })
+        .collect()
+    }
+
+    /// Where the plain scan answers, it answers as the reader does.
+    fn check_plain(raw: &str) -> Option<usize> {
+        let mut out = [("", ""); whole::CHUNK_ATTRIBUTES];
+        let n = plain_attributes(raw, &mut out)?;
+        let plain: Vec<(String, String)> = out[..n]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(Some(plain), reader_attributes(raw), "{raw:?}");
+        Some(n)
+    }
+
+    #[test]
+    fn plain_attributes_are_the_readers() {
+        let sidi =
+            r#" sede="RMEE90002X" anno="1" sezione="A" dal="2025-09-15" stato="FREQUENTANTE""#;
+        assert_eq!(check_plain(sidi), Some(5));
+        assert_eq!(check_plain(""), Some(0));
+        assert_eq!(check_plain("   "), Some(0));
+        assert_eq!(check_plain(" a = 'x\"y' b=\"\"c:d='è'"), Some(3));
+        // left to the reader: references, tabs and line breaks anywhere,
+        // NUL, malformed attributes, more than fit
+        for raw in [
+            " a='&amp;'",
+            " a='x\ty'",
+            " a='x\ny'",
+            " a='x\0'",
+            "\t",
+            " a='x'\r\n b='y'",
+            " a",
+            " ='x'",
+            " a=",
+            " a=x",
+            " a='x",
+            " a b='x'",
+            "/",
+        ] {
+            assert_eq!(check_plain(raw), None, "{raw:?}");
+        }
+        let many: String = (0..=whole::CHUNK_ATTRIBUTES)
+            .map(|i| format!(" a{i}='v'"))
+            .collect();
+        assert_eq!(check_plain(&many), None);
+    }
+
+    proptest::proptest! {
+        /// Attribute lists as SIDI writes them and as it might, blanks,
+        /// quotes, references and stray characters included, now and then
+        /// with a piece of markup dropped in.
+        #[test]
+        fn plain_attributes_agree_with_the_reader(
+            attrs in proptest::collection::vec(
+                (
+                    "[ \t\r\n]{0,2}",
+                    "[ab:è]{1,3}",
+                    "[ \t\n]{0,1}=[ \t\n]{0,1}",
+                    proptest::sample::select(vec!['"', '\'']),
+                    "[xè'\"<>/; ]{0,4}",
+                ),
+                0..6,
+            ),
+            stray in proptest::option::of((0usize..60, "[ =\"'a&/<\t\n\r\0]|&amp;")),
+        ) {
+            let mut raw: String = attrs
+                .iter()
+                .map(|(blank, key, eq, q, value)| format!("{blank}{key}{eq}{q}{value}{q}"))
+                .collect();
+            if let Some((at, piece)) = stray {
+                let at = (0..=at.min(raw.len())).rev().find(|&i| raw.is_char_boundary(i)).unwrap_or(0);
+                raw.insert_str(at, &piece);
+            }
+            check_plain(&raw);
         }
     }
 
