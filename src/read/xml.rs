@@ -754,63 +754,78 @@ impl<'a> Parser<'a> {
         mut f: impl FnMut(&str, Cow<'e, str>),
     ) -> Result<()> {
         self.attrs_seen.set(true);
-        let max = self.opts.limits.xml_max_attributes;
-        // A chunk's attributes are read by a plain scan when they are
-        // simple (see `plain_attributes`); anything else, and every limit
-        // that would fail, takes the reader's own iteration below.
-        if self.chunk {
-            let mut pairs = [("", ""); whole::CHUNK_ATTRIBUTES];
-            if let Some(n) = plain_attributes(e.attributes_raw(), &mut pairs) {
-                let pairs = &pairs[..n];
-                let limit = self.opts.limits.max_field_len;
-                let within = n <= max
-                    && pairs.iter().all(|(_, v)| v.len() <= limit)
-                    && !pairs
-                        .iter()
-                        .enumerate()
-                        .any(|(i, (k, _))| pairs[..i].iter().any(|(p, _)| p == k));
-                if within {
-                    for &(k, v) in pairs {
-                        f(local_name(k), Cow::Borrowed(v));
-                    }
-                    return Ok(());
-                }
-            }
-        }
-        let mut attributes = e.attributes();
         // A chunk checks for repeated names itself, on the stack: the
         // reader's check keeps the names in a vector allocated for every
         // element. Any error sends the document to the streaming path,
         // whose reader checks (and names the fault) as always.
         let mut names = [""; whole::CHUNK_ATTRIBUTES];
+        // A chunk's attributes are read by a plain scan when they are
+        // simple (see `plain_attributes`: no reference, no NUL, values as
+        // written); anything else takes the reader's own iteration below.
+        if self.chunk {
+            let mut pairs = [("", ""); whole::CHUNK_ATTRIBUTES];
+            if let Some(n) = plain_attributes(e.attributes_raw(), &mut pairs) {
+                for (i, &(k, v)) in pairs[..n].iter().enumerate() {
+                    self.attribute_allowed(i)?;
+                    self.check_attribute(i, k, v, &mut names)?;
+                    f(local_name(k), Cow::Borrowed(v));
+                }
+                return Ok(());
+            }
+        }
+        let mut attributes = e.attributes();
         if self.chunk {
             attributes.with_checks(false);
         }
         for (i, a) in attributes.enumerate() {
-            if i >= max {
-                return Err(self.err(format!("more than {max} attributes on one element")));
-            }
+            self.attribute_allowed(i)?;
             let a = a.map_err(|e| self.err(format!("malformed attribute: {e}")))?;
-            if self.chunk {
-                let name: &str = a.key.0;
-                if i >= whole::CHUNK_ATTRIBUTES || names[..i].contains(&name) {
-                    return Err(self.err("repeated attribute, or too many for a chunk"));
-                }
-                names[i] = name;
-            }
             let v = a
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| self.err(format!("attribute value: {e}")))?;
-            if v.len() > self.opts.limits.max_field_len {
-                return Err(self.err(format!(
-                    "an attribute value is longer than {} bytes",
-                    self.opts.limits.max_field_len
-                )));
-            }
+            self.check_attribute(i, a.key.0, &v, &mut names)?;
             if v.contains('\0') {
                 return Err(self.err("NUL character in an attribute value"));
             }
             f(local_name(a.key.0), v);
+        }
+        Ok(())
+    }
+
+    /// Whether an element may have an attribute `i` (0-based): at most
+    /// `xml_max_attributes` (both ways of reading them).
+    #[inline(always)]
+    fn attribute_allowed(&self, i: usize) -> Result<()> {
+        let max = self.opts.limits.xml_max_attributes;
+        match i < max {
+            true => Ok(()),
+            false => Err(self.err(format!("more than {max} attributes on one element"))),
+        }
+    }
+
+    /// The limits on attribute `i` (`name`, `value`) of an element, both
+    /// ways of reading them: in a chunk, names not repeated (`names`, the
+    /// earlier ones); values not too long. (Both run for every attribute of
+    /// a large export: always inlined.)
+    #[inline(always)]
+    fn check_attribute<'e>(
+        &self,
+        i: usize,
+        name: &'e str,
+        value: &str,
+        names: &mut [&'e str; whole::CHUNK_ATTRIBUTES],
+    ) -> Result<()> {
+        if self.chunk {
+            if i >= whole::CHUNK_ATTRIBUTES || names[..i].contains(&name) {
+                return Err(self.err("repeated attribute, or too many for a chunk"));
+            }
+            names[i] = name;
+        }
+        if value.len() > self.opts.limits.max_field_len {
+            return Err(self.err(format!(
+                "an attribute value is longer than {} bytes",
+                self.opts.limits.max_field_len
+            )));
         }
         Ok(())
     }
