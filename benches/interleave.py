@@ -10,12 +10,12 @@ runs right after another process freed its memory faults in cheaper
 pages: a few percent faster in second place than in first). Prints per
 command the median, min and quartiles of the wall time, and the median
 and min of the CPU time (user + system) and the median of the minor page
-faults, both from `getrusage` of the child. Exit statuses are ignored (sync exits 1 when the export has
-error findings).
+faults, both from `getrusage` of the child. Exit statuses are ignored
+(sync exits 1 when the export has error findings).
 
 With more than one command, each command's wall time is also divided by
-the last-named command's in the same round, and the median and quartiles of
-those ratios are printed: on a host whose speed drifts over minutes (a
+the last-named command's in the same round, and the median and quartiles
+of those ratios are printed: on a host whose speed drifts over minutes (a
 shared VM), the ratio within a round moves much less than either time.
 """
 import resource
