@@ -28,6 +28,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
+mod lex;
 mod whole;
 
 /// Element and attribute names of the document, after profile renames.

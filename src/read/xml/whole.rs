@@ -5,6 +5,9 @@
 //! document is parsed from memory with borrowed events (no copy of each
 //! token into a buffer), and a large `Alunni` element is cut at `<Alunno`
 //! tags into chunks that are parsed in parallel and joined in document order.
+//! The chunks' events come from the crate's own [`Lexer`], which gives
+//! quick-xml's events without its per-event costs; the rest of the document
+//! is read by quick-xml.
 //!
 //! The result is the streaming path's, record for record, with the same
 //! lines and columns (tests compare both on every sample and on forced small
@@ -14,6 +17,7 @@
 //! the canonical result or error with its position. Well-formed exports never
 //! take that detour; broken ones pay one extra parse.
 
+use super::lex::Lexer;
 use super::{Parser, Tag};
 use crate::error::Result;
 use crate::model::SourceFile;
@@ -231,6 +235,51 @@ impl<'d> Loc<'d> {
     }
 }
 
+/// What [`Parser::events`] reads events from: quick-xml's reader over a
+/// piece of the document, or the [`Lexer`] over a chunk.
+trait Tokens<'d> {
+    /// Bytes consumed so far.
+    fn position(&self) -> usize;
+    /// Whether white space before text is skipped from the next event on.
+    fn trim_text_start(&mut self, on: bool);
+    /// The next event, or what went wrong.
+    fn next_event(&mut self) -> std::result::Result<Event<'d>, String>;
+}
+
+impl<'d> Tokens<'d> for Reader<&'d [u8]> {
+    #[inline]
+    fn position(&self) -> usize {
+        self.buffer_position() as usize
+    }
+
+    #[inline]
+    fn trim_text_start(&mut self, on: bool) {
+        self.config_mut().trim_text_start = on;
+    }
+
+    #[inline]
+    fn next_event(&mut self) -> std::result::Result<Event<'d>, String> {
+        self.read_event().map_err(|e| e.to_string())
+    }
+}
+
+impl<'d> Tokens<'d> for Lexer<'d> {
+    #[inline]
+    fn position(&self) -> usize {
+        Lexer::position(self)
+    }
+
+    #[inline]
+    fn trim_text_start(&mut self, on: bool) {
+        self.trim_text_start = on;
+    }
+
+    #[inline]
+    fn next_event(&mut self) -> std::result::Result<Event<'d>, String> {
+        Lexer::next_event(self)
+    }
+}
+
 fn new_reader(doc: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(doc);
     super::configure(reader.config_mut());
@@ -366,9 +415,9 @@ impl Parser<'_> {
     /// `skew`: the reader's position where this piece starts. With `skip`,
     /// the reader skips the white space before markup, wherever the parser
     /// is not taking an element's text (see [`parse_chunk`]).
-    fn events(
+    fn events<'d>(
         &mut self,
-        reader: &mut Reader<&[u8]>,
+        reader: &mut impl Tokens<'d>,
         loc: &mut Loc,
         skew: usize,
         stop: Option<usize>,
@@ -376,7 +425,7 @@ impl Parser<'_> {
     ) -> Result<()> {
         let limit = self.opts.limits.xml_max_token;
         loop {
-            let off = reader.buffer_position() as usize - skew;
+            let off = reader.position() - skew;
             if stop.is_some_and(|s| off >= s) {
                 if Some(off) != stop {
                     return Err(self.err("the first Alunno is not where a chunk can start"));
@@ -384,10 +433,10 @@ impl Parser<'_> {
                 return Ok(());
             }
             if skip {
-                reader.config_mut().trim_text_start = !self.capturing();
+                reader.trim_text_start(!self.capturing());
             }
-            let ev = reader.read_event().map_err(|e| self.err(e.to_string()))?;
-            let end = reader.buffer_position() as usize - skew;
+            let ev = reader.next_event().map_err(|e| self.err(e))?;
+            let end = reader.position() - skew;
             // Records and findings take their origin from start tags only;
             // an error anywhere sends the document to the streaming path,
             // which gives its own position. So only start tags are located,
@@ -494,9 +543,9 @@ fn parse_chunk(
                 buf
             }
         };
-        let mut reader = new_reader(doc);
+        let mut lexer = Lexer::new(doc);
         let mut loc = Loc::new(doc.as_bytes(), 0, base);
-        p.events(&mut reader, &mut loc, 0, None, true)?;
+        p.events(&mut lexer, &mut loc, 0, None, true)?;
         if !p.at_chunk_level() {
             return Err(p.err("a chunk ends inside an element"));
         }
