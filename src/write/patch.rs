@@ -216,10 +216,21 @@ fn csv_rows(ops: &[Operation], header: bool) -> Vec<u8> {
 pub fn xml_escape(s: &str, out: &mut String) {
     // most text needs no escaping: no markup character, no control
     // character, no U+FFFE / U+FFFF (whose UTF-8 starts with 0xEF)
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) || b < 0x20)
-    {
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = true;
+            b += 1;
+        }
+        t[b'&' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[b'"' as usize] = true;
+        t[0xEF] = true;
+        t
+    };
+    if !s.bytes().any(|b| SPECIAL[b as usize]) {
         out.push_str(s);
         return;
     }
