@@ -468,6 +468,42 @@ fn local_name(name: &str) -> &str {
     }
 }
 
+/// Whether `a` and `b` are the same: names and attribute names of a few
+/// letters, compared in at most four loads of each instead of a call to
+/// `memcmp` (most of a chunk's elements are told apart this way, several
+/// comparisons each).
+#[inline(always)]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        // the two (overlapping) ends cover every byte
+        8..=16 => w8(a) == w8(b) && w8(&a[n - 8..]) == w8(&b[n - 8..]),
+        4..=7 => w4(a) == w4(b) && w4(&a[n - 4..]) == w4(&b[n - 4..]),
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
+    }
+}
+
+/// The first eight bytes of `s` (at least eight).
+#[inline(always)]
+fn w8(s: &[u8]) -> u64 {
+    let mut w = [0; 8];
+    w.copy_from_slice(&s[..8]);
+    u64::from_le_bytes(w)
+}
+
+/// The first four bytes of `s` (at least four).
+#[inline(always)]
+fn w4(s: &[u8]) -> u32 {
+    let mut w = [0; 4];
+    w.copy_from_slice(&s[..4]);
+    u32::from_le_bytes(w)
+}
+
 /// The reader settings of both paths: empty elements as such, end tags
 /// checked against their start tags, text kept as written (the in-memory
 /// path's chunks skip the white space between elements, see
@@ -817,7 +853,7 @@ impl<'a> Parser<'a> {
         names: &mut [&'e str; whole::CHUNK_ATTRIBUTES],
     ) -> Result<()> {
         if self.chunk {
-            if i >= whole::CHUNK_ATTRIBUTES || names[..i].contains(&name) {
+            if i >= whole::CHUNK_ATTRIBUTES || names[..i].iter().any(|n| same(n, name)) {
                 return Err(self.err("repeated attribute, or too many for a chunk"));
             }
             names[i] = name;
@@ -859,27 +895,27 @@ impl<'a> Parser<'a> {
                 Tag::Root
             }
             Some(Tag::Root) => {
-                if name == n.intestazione {
+                if same(name, &n.intestazione) {
                     self.out.export.header.origin = Some(self.origin());
                     Tag::Header
-                } else if name == n.codifiche {
+                } else if same(name, &n.codifiche) {
                     Tag::Codes
-                } else if name == n.sedi {
+                } else if same(name, &n.sedi) {
                     Tag::Sedi
-                } else if name == n.classi {
+                } else if same(name, &n.classi) {
                     Tag::Classi
-                } else if name == n.alunni {
+                } else if same(name, &n.alunni) {
                     Tag::Alunni
                 } else {
                     Tag::Other
                 }
             }
             Some(Tag::Header) => {
-                let f = if name == n.codice_scuola {
+                let f = if same(name, &n.codice_scuola) {
                     Some(HField::CodiceScuola)
-                } else if name == n.anno_scolastico {
+                } else if same(name, &n.anno_scolastico) {
                     Some(HField::AnnoScolastico)
-                } else if name == n.data_estrazione {
+                } else if same(name, &n.data_estrazione) {
                     Some(HField::DataEstrazione)
                 } else {
                     None
@@ -893,9 +929,9 @@ impl<'a> Parser<'a> {
                 }
             }
             Some(Tag::Codes) => {
-                let kind = if name == n.tempo_scuola {
+                let kind = if same(name, &n.tempo_scuola) {
                     Some(CodeKind::TempoScuola)
-                } else if name == n.indirizzo {
+                } else if same(name, &n.indirizzo) {
                     Some(CodeKind::Indirizzo)
                 } else {
                     None
@@ -910,9 +946,9 @@ impl<'a> Parser<'a> {
                             origin: self.origin(),
                         };
                         self.attrs(e, |k, v| {
-                            if k == n.a_codice {
+                            if same(k, &n.a_codice) {
                                 c.codice = v.trimmed().to_string();
-                            } else if k == n.a_ordine {
+                            } else if same(k, &n.a_ordine) {
                                 c.ordine = v.trimmed().to_string();
                             }
                         })?;
@@ -923,7 +959,7 @@ impl<'a> Parser<'a> {
                     None => Tag::Other,
                 }
             }
-            Some(Tag::Sedi) if name == n.sede => {
+            Some(Tag::Sedi) if same(name, &n.sede) => {
                 let mut s = Sede {
                     codice: String::new(),
                     ordine: String::new(),
@@ -932,11 +968,11 @@ impl<'a> Parser<'a> {
                     origin: self.origin(),
                 };
                 self.attrs(e, |k, v| {
-                    if k == n.a_codice {
+                    if same(k, &n.a_codice) {
                         s.codice = v.trimmed().to_string();
-                    } else if k == n.a_ordine {
+                    } else if same(k, &n.a_ordine) {
                         s.ordine = v.trimmed().to_string();
-                    } else if k == n.a_comune {
+                    } else if same(k, &n.a_comune) {
                         s.comune = v.trimmed().to_string();
                     }
                 })?;
@@ -944,20 +980,20 @@ impl<'a> Parser<'a> {
                 capture = true;
                 Tag::Sede
             }
-            Some(Tag::Classi) if name == n.classe => {
+            Some(Tag::Classi) if same(name, &n.classe) => {
                 let (mut sede, mut anno, mut sezione) =
                     (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
                 let (mut ts, mut ind) = (CompactString::default(), CompactString::default());
                 self.attrs(e, |k, v| {
-                    if k == n.a_sede {
+                    if same(k, &n.a_sede) {
                         sede = v;
-                    } else if k == n.a_anno {
+                    } else if same(k, &n.a_anno) {
                         anno = v;
-                    } else if k == n.a_sezione {
+                    } else if same(k, &n.a_sezione) {
                         sezione = v;
-                    } else if k == n.a_tempo_scuola {
+                    } else if same(k, &n.a_tempo_scuola) {
                         ts = CompactString::new(v.trimmed());
-                    } else if k == n.a_indirizzo {
+                    } else if same(k, &n.a_indirizzo) {
                         ind = CompactString::new(v.trimmed());
                     }
                 })?;
@@ -971,10 +1007,10 @@ impl<'a> Parser<'a> {
                 self.out.export.classes.push(c);
                 Tag::Classe
             }
-            Some(Tag::Alunni) if name == n.alunno => {
+            Some(Tag::Alunni) if same(name, &n.alunno) => {
                 let mut id = CompactString::default();
                 self.attrs(e, |k, v| {
-                    if k == n.a_id_sidi {
+                    if same(k, &n.a_id_sidi) {
                         id = CompactString::new(v.trimmed());
                     }
                 })?;
@@ -995,10 +1031,10 @@ impl<'a> Parser<'a> {
                 Tag::Alunno
             }
             Some(Tag::Alunno) => {
-                let f = if name == n.codice_fiscale {
+                let f = if same(name, &n.codice_fiscale) {
                     let mut stato = CompactString::default();
                     self.attrs(e, |k, v| {
-                        if k == n.a_stato {
+                        if same(k, &n.a_stato) {
                             stato = CompactString::new(v.trimmed());
                         }
                     })?;
@@ -1006,17 +1042,17 @@ impl<'a> Parser<'a> {
                         p.stato_cf = stato;
                     }
                     Some(PField::Cf)
-                } else if name == n.cognome {
+                } else if same(name, &n.cognome) {
                     Some(PField::Cognome)
-                } else if name == n.nome {
+                } else if same(name, &n.nome) {
                     Some(PField::Nome)
-                } else if name == n.sesso {
+                } else if same(name, &n.sesso) {
                     Some(PField::Sesso)
-                } else if name == n.data_nascita {
+                } else if same(name, &n.data_nascita) {
                     Some(PField::DataNascita)
-                } else if name == n.luogo_nascita {
+                } else if same(name, &n.luogo_nascita) {
                     Some(PField::Luogo)
-                } else if name == n.cittadinanza {
+                } else if same(name, &n.cittadinanza) {
                     Some(PField::Cittadinanza)
                 } else {
                     None
@@ -1024,20 +1060,20 @@ impl<'a> Parser<'a> {
                 if let Some(f) = f {
                     capture = true;
                     Tag::PupilField(f)
-                } else if name == n.frequenza {
+                } else if same(name, &n.frequenza) {
                     let (mut sede, mut anno, mut sezione) =
                         (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
                     let (mut dal, mut stato) = (CompactString::default(), CompactString::default());
                     self.attrs(e, |k, v| {
-                        if k == n.a_sede {
+                        if same(k, &n.a_sede) {
                             sede = v;
-                        } else if k == n.a_anno {
+                        } else if same(k, &n.a_anno) {
                             anno = v;
-                        } else if k == n.a_sezione {
+                        } else if same(k, &n.a_sezione) {
                             sezione = v;
-                        } else if k == n.a_dal {
+                        } else if same(k, &n.a_dal) {
                             dal = CompactString::new(v.trimmed());
-                        } else if k == n.a_stato {
+                        } else if same(k, &n.a_stato) {
                             stato = CompactString::new(v.trimmed());
                         }
                     })?;
@@ -1404,6 +1440,33 @@ mod tests {
                 raw.insert_str(at, &piece);
             }
             check_plain(&raw);
+        }
+    }
+
+    #[test]
+    fn same_is_equality() {
+        let words: Vec<String> = (0..=20)
+            .flat_map(|n| {
+                let base = "abcdefghijklmnopqrstu"[..n].to_string();
+                let mut last = base.clone().into_bytes();
+                if let Some(b) = last.last_mut() {
+                    *b = b'Z';
+                }
+                let mut first = base.clone().into_bytes();
+                if let Some(b) = first.first_mut() {
+                    *b = b'Z';
+                }
+                [
+                    base,
+                    String::from_utf8(last).unwrap(),
+                    String::from_utf8(first).unwrap(),
+                ]
+            })
+            .collect();
+        for a in &words {
+            for b in &words {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
         }
     }
 

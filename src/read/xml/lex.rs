@@ -141,7 +141,7 @@ impl<'d> Lexer<'d> {
                     .map_or(content.len(), |p| p + 1);
                 let name = &content[..len];
                 match self.open.pop() {
-                    Some(open) if open == name => Ok(Event::End(BytesEnd::new(name))),
+                    Some(open) if super::same(open, name) => Ok(Event::End(BytesEnd::new(name))),
                     Some(open) => Err(format!("expected </{open}>, found </{name}>")),
                     None => Err(format!("</{name}> closes no element")),
                 }
