@@ -530,13 +530,41 @@ pub fn held_back_reason(reason: &str) -> (&str, &str) {
 /// A count with its noun in singular or plural: `[it one, it many, en one,
 /// en many]` templates with `{n}`.
 pub fn count_phrase(forms: [&str; 4], n: usize, lang: Lang) -> String {
-    let t = match (lang, n == 1) {
+    fill(count_form(forms, n, lang), &[("n", &n.to_string())])
+}
+
+/// [`count_phrase`] with the number's thousands separated ([`thousands`]):
+/// `18.291 alunni`, `18,291 pupils`.
+pub fn count_phrase_grouped(forms: [&str; 4], n: usize, lang: Lang) -> String {
+    fill(
+        count_form(forms, n, lang),
+        &[("n", &thousands(n as u64, lang))],
+    )
+}
+
+/// The form of `forms` (see [`count_phrase`]) for `n` in `lang`.
+fn count_form(forms: [&str; 4], n: usize, lang: Lang) -> &str {
+    match (lang, n == 1) {
         (Lang::It, true) => forms[0],
         (Lang::It, false) => forms[1],
         (Lang::En, true) => forms[2],
         (Lang::En, false) => forms[3],
-    };
-    fill(t, &[("n", &n.to_string())])
+    }
+}
+
+/// A number with its thousands separated the Italian (`18.291`) or English
+/// (`18,291`) way.
+pub fn thousands(n: u64, lang: Lang) -> String {
+    let s = n.to_string();
+    let sep = lang.pick(".", ",");
+    let mut o = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            o.push_str(sep);
+        }
+        o.push(ch);
+    }
+    o
 }
 
 /// Counted phrases of the report's verdict and the terminal summary.
@@ -985,6 +1013,19 @@ mod tests {
             ),
             "Scuole: 3   completate: 1   con errori: 1   non riuscite: 1"
         );
+    }
+
+    #[test]
+    fn thousands_are_separated_per_language() {
+        assert_eq!(thousands(0, Lang::It), "0");
+        assert_eq!(thousands(999, Lang::It), "999");
+        assert_eq!(thousands(18_291, Lang::It), "18.291");
+        assert_eq!(thousands(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(
+            count_phrase_grouped(phrase::PUPILS, 18_291, Lang::It),
+            "18.291 alunni"
+        );
+        assert_eq!(count_phrase_grouped(phrase::PUPILS, 1, Lang::En), "1 pupil");
     }
 
     #[test]

@@ -101,16 +101,7 @@ fn esc(s: &str) -> String {
 
 /// Thousands separated the Italian or English way.
 fn num(n: u64, lang: Lang) -> String {
-    let s = n.to_string();
-    let sep = lang.pick(".", ",");
-    let mut o = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            o.push_str(sep);
-        }
-        o.push(ch);
-    }
-    o
+    crate::messages::thousands(n, lang)
 }
 
 /// Renders `summary.html` in memory (see [`write_summary_html`]).
