@@ -681,6 +681,11 @@ ui_texts! {
     OldValue => "Valore attuale", "Current value";
     NewValue => "Nuovo valore", "New value";
     Locked => "bloccato", "locked";
+    LocksSummary => "{pupils}: {locked}. L'elenco alunno per alunno è nel pacchetto (patch.csv, patch.jsonl).", "{pupils}: {locked}. The pupil-by-pupil list is in the package (patch.csv, patch.jsonl).";
+    LocksOneField => "viene bloccato il campo {fields}", "the field {fields} is locked";
+    LocksFields => "vengono bloccati i campi {fields}", "the fields {fields} are locked";
+    LocksPupils => "Alunni", "Pupils";
+    LocksFieldsCol => "Campi da bloccare", "Fields to lock";
     NewPupil => "nuovo alunno", "new pupil";
     Other => "Altre informazioni", "Other information";
     Excluded => "Record esclusi dalla sincronizzazione", "Records kept out of the sync";

@@ -574,7 +574,17 @@ fn report_renders_and_filters_in_headless_chromium() {
     assert!(rows(&dom).iter().all(|(h, _)| *h));
     assert!(dom.contains("Nessuna riga corrisponde"));
 
-    // 4. a screenshot for people to look at
+    // 4. the locks' class rows are filtered like any other row
+    let lock_row = "2B · BOMM83501P | 1 | data di nascita";
+    let r = rows(&filtered(&bin, &url, "BOMM83501P"));
+    assert!(
+        r.iter().any(|(h, t)| !h && t.trim() == lock_row),
+        "lock row shown: {r:?}"
+    );
+    let r = rows(&filtered(&bin, &url, "marini"));
+    assert!(r.iter().any(|(h, t)| *h && t.trim() == lock_row), "{r:?}");
+
+    // 5. a screenshot for people to look at
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-browser");
     std::fs::create_dir_all(&shots).unwrap();
     let png = shots.join("report.png");

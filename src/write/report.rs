@@ -17,7 +17,9 @@
 use crate::findings::{Finding, FindingCode, Severity};
 use crate::messages::{self, count_phrase, phrase, Lang, Ui};
 use crate::model::Trimmed;
-use crate::model::{class_parts, ClassKey, CompactString, LocalExport, SidiExport};
+use crate::model::{
+    class_parts, ClassKey, CompactString, Field, FieldSet, LocalExport, SidiExport,
+};
 use crate::privacy::{PersonalKind, Redactor};
 use crate::sync::engine::Plan;
 use crate::sync::ops::{OpKey, OpKind, Operation, ReviewDetail, ReviewItem, Value};
@@ -118,6 +120,43 @@ pub struct OpGroup {
     pub rows: Vec<OpRow>,
 }
 
+/// The `lock_fields` operations (one per pupil whose SIDI-managed fields
+/// are not all locked yet), summed up instead of listed: a lock changes no
+/// value, and a school's first sync has one for every pupil. The list pupil
+/// by pupil is in the patch files; the report names no pupil here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockSummary {
+    /// The group's heading (the kind's label).
+    pub label: String,
+    /// What a lock does, one line.
+    pub description: String,
+    /// `lock_fields` operations, one per pupil.
+    pub pupils: usize,
+    /// The fields some operation locks (patch names: `cognome`…), in the
+    /// patches' order (codice_fiscale, cognome, nome, sesso, data_nascita,
+    /// luogo_nascita, cittadinanza), then any other name, sorted.
+    pub fields: Vec<String>,
+    /// The group in one sentence: "18.291 alunni: vengono bloccati i campi
+    /// cognome, nome, … L'elenco alunno per alunno è nel pacchetto …".
+    pub text: String,
+    /// One row per local class of the pupils, in the order of the classes'
+    /// tables; the pupils with no known local class last, in one row.
+    pub classes: Vec<LockClassRow>,
+}
+
+/// The locks of the pupils of one class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockClassRow {
+    /// The pupils' local class; `None` for the pupils with no known one.
+    pub class: Option<ClassKey>,
+    /// `1A · BOEE83501Q`; `—` without a class.
+    pub label: String,
+    /// `lock_fields` operations of the class's pupils.
+    pub pupils: usize,
+    /// The fields locked in the class, as [`LockSummary::fields`].
+    pub fields: Vec<String>,
+}
+
 /// One review item as a person reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewRow {
@@ -187,7 +226,11 @@ pub struct ReportData {
     pub sedi: Vec<SedeBlock>,
     pub review: Vec<ReviewGroup>,
     pub findings: Vec<FindingGroup>,
+    /// The operations of every kind but `lock_fields`, a group per kind.
     pub ops: Vec<OpGroup>,
+    /// The `lock_fields` operations, summed up (`None`: there are none);
+    /// shown among [`ReportData::ops`] where their kind comes.
+    pub locks: Option<LockSummary>,
     pub excluded: Vec<ExcludedRow>,
     /// (operation, who, class, reason)
     pub held_back: Vec<[String; 4]>,
@@ -672,21 +715,21 @@ fn value_text(field: &str, v: &str, people: &People) -> String {
     }
 }
 
-fn fields_text(v: &Option<Value>, l: Lang) -> String {
-    match v {
-        Some(Value::List(fs)) if !fs.is_empty() => {
-            let mut s = String::with_capacity(16 * fs.len());
-            for (i, f) in fs.iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                let (it, en) = messages::field_label(f);
-                s.push_str(l.pick(it, en));
-            }
-            s
-        }
-        _ => "—".to_string(),
+/// Field names (patch names) as a person reads them, `, `-joined; `—` for
+/// none.
+fn field_list(names: &[String], l: Lang) -> String {
+    if names.is_empty() {
+        return "—".to_string();
     }
+    let mut s = String::with_capacity(16 * names.len());
+    for (i, f) in names.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        let (it, en) = messages::field_label(f);
+        s.push_str(l.pick(it, en));
+    }
+    s
 }
 
 /// The identity a finding names for a pupil: id SIDI, else codice fiscale.
@@ -768,39 +811,49 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     for (i, o) in plan.ops.iter().enumerate() {
         of_kind[o.op as usize].push(i);
     }
-    let (classes, (review_rows, mut grouped, finding_rows)): (Option<Vec<C>>, Rows) = rayon::join(
+    // the locks get no rows: they are summed up per class
+    let lock_ix = std::mem::take(&mut of_kind[OpKind::LockFields as usize]);
+    let (classes, ((review_rows, mut grouped, finding_rows), locks)): (
+        Option<Vec<C>>,
+        (Rows, Option<LockSummary>),
+    ) = rayon::join(
         || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
         || {
             use rayon::prelude::*;
-            let (review, (ops, findings)) = rayon::join(
+            rayon::join(
                 || {
-                    plan.review
-                        .par_iter()
-                        .map(|it| review_row(it, &people, l))
-                        .collect()
-                },
-                || {
-                    rayon::join(
+                    let (review, (ops, findings)) = rayon::join(
                         || {
-                            of_kind
+                            plan.review
                                 .par_iter()
-                                .map(|ix| {
-                                    ix.par_iter()
-                                        .map(|&i| op_row(i, &plan.ops[i], &people, l))
+                                .map(|it| review_row(it, &people, l))
+                                .collect()
+                        },
+                        || {
+                            rayon::join(
+                                || {
+                                    of_kind
+                                        .par_iter()
+                                        .map(|ix| {
+                                            ix.par_iter()
+                                                .map(|&i| op_row(i, &plan.ops[i], &people, l))
+                                                .collect()
+                                        })
                                         .collect()
-                                })
-                                .collect()
+                                },
+                                || {
+                                    plan.findings
+                                        .par_iter()
+                                        .map(|f| finding_row(f, &people, l))
+                                        .collect()
+                                },
+                            )
                         },
-                        || {
-                            plan.findings
-                                .par_iter()
-                                .map(|f| finding_row(f, &people, l))
-                                .collect()
-                        },
-                    )
+                    );
+                    (review, ops, findings)
                 },
-            );
-            (review, ops, findings)
+                || lock_summary(plan, &lock_ix, &people, l),
+            )
         },
     );
     if let Some(classes) = classes {
@@ -853,15 +906,15 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     let review: Vec<ReviewGroup> = review_by_kind.into_values().collect();
 
     // --- operations, excluded records, findings' links -----------------------
-    // The operations claim their anchors in plan order, across the kinds;
-    // the excluded records claim theirs after them, and findings link to
-    // any anchor claimed. Each operation's anchor is hashed, and checked
-    // against those claimed before, on every core; the pass in plan order
-    // then compares hashes (strings only when two agree), and the rows that
-    // lost their anchor are told afterwards.
+    // The operations with a row (all but the locks) claim their anchors in
+    // plan order, across the kinds; the excluded records claim theirs after
+    // them, and findings link to any anchor claimed. Each operation's anchor
+    // is hashed, and checked against those claimed before, on every core;
+    // the pass in plan order then compares hashes (strings only when two
+    // agree), and the rows that lost their anchor are told afterwards.
     let (claimed, excluded, finding_rows) = {
         use rayon::prelude::*;
-        let mut taken = OpAnchors::new(&grouped, plan.ops.len());
+        let mut taken = OpAnchors::new(&grouped, plan.ops.len() - lock_ix.len());
         let hashes: Vec<Vec<Option<u64>>> = grouped
             .par_iter()
             .map(|g| {
@@ -876,6 +929,9 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         let mut claimed: Vec<Vec<bool>> = grouped.iter().map(|g| vec![false; g.len()]).collect();
         let mut next = vec![0usize; grouped.len()];
         for o in &plan.ops {
+            if o.op == OpKind::LockFields {
+                continue; // no row (its group is empty)
+            }
             let k = o.op as usize;
             let n = next[k];
             next[k] += 1;
@@ -999,6 +1055,7 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
         review,
         findings,
         ops,
+        locks,
         excluded,
         held_back,
         rejected,
@@ -1115,18 +1172,163 @@ fn class_rows<'a>(mut cl: Tally<'a>, plan: &'a Plan, people: &People<'a>) -> Vec
             }
         }
     }
-    // sede, then anno di corso as a number, then as written, then
-    // sezione (the number parsed once per class, not per comparison)
-    let mut classes: Vec<(u32, C)> = cl
-        .rows
+    in_class_order(cl.rows, |c| &c.key)
+}
+
+/// `items` (one per class, `key` giving its class) in the order of the
+/// report's class tables: sede, then anno di corso as a number, then as
+/// written, then sezione (the number parsed once per class, not per
+/// comparison).
+fn in_class_order<T>(items: Vec<T>, key: impl Fn(&T) -> &ClassKey) -> Vec<T> {
+    let mut v: Vec<(u32, T)> = items
         .into_iter()
-        .map(|c| (c.key.anno.parse().unwrap_or(0), c))
+        .map(|c| (key(&c).anno.parse().unwrap_or(0), c))
         .collect();
-    classes.sort_unstable_by(|(na, a), (nb, b)| {
-        let (a, b) = (&a.key, &b.key);
+    v.sort_unstable_by(|(na, a), (nb, b)| {
+        let (a, b) = (key(a), key(b));
         (&a.sede, na, &a.anno, &a.sezione).cmp(&(&b.sede, nb, &b.anno, &b.sezione))
     });
-    classes.into_iter().map(|(_, c)| c).collect()
+    v.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The fields of the locks' summary in their order: the codice fiscale and
+/// the lockable fields as the patches list them (codice_fiscale, cognome,
+/// nome, sesso, data_nascita, luogo_nascita, cittadinanza); any other name
+/// comes after them, sorted.
+fn lock_field_order() -> impl Iterator<Item = Field> {
+    [Field::CodiceFiscale].into_iter().chain(Field::LOCKABLE)
+}
+
+/// The fields some locks lock: the known ones as a set, any other name
+/// apart.
+#[derive(Clone, Debug, Default)]
+struct FieldUnion<'a> {
+    known: FieldSet,
+    other: Vec<&'a str>,
+}
+
+impl<'a> FieldUnion<'a> {
+    fn add(&mut self, name: &'a str) {
+        match lock_field_order().find(|f| f.name() == name) {
+            Some(f) => self.known.insert(f),
+            None if !self.other.contains(&name) => self.other.push(name),
+            None => {}
+        }
+    }
+
+    fn add_all(&mut self, o: &FieldUnion<'a>) {
+        self.known = self.known.union(o.known);
+        for &n in &o.other {
+            self.add(n);
+        }
+    }
+
+    /// The names, in the order of [`lock_field_order`].
+    fn names(&self) -> Vec<String> {
+        let mut other = self.other.clone();
+        other.sort_unstable();
+        self.known
+            .iter()
+            .map(|f| f.name())
+            .chain(other)
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The summary of the `lock_fields` operations of `plan` whose indices are
+/// `ix` (`None` when there is none): how many, which fields, per local
+/// class of their pupils (as [`People::local_class_op`] finds it).
+fn lock_summary(plan: &Plan, ix: &[usize], people: &People, l: Lang) -> Option<LockSummary> {
+    if ix.is_empty() {
+        return None;
+    }
+    // (class, pupils, fields) per class, in order of first appearance; the
+    // pupils with no known class apart
+    let mut rows: Vec<(&ClassKey, usize, FieldUnion)> = Vec::new();
+    let mut index: HashMap<&ClassKey, usize> = HashMap::default();
+    let mut classless: Option<(usize, FieldUnion)> = None;
+    // a plan lists a class's pupils one after the other: the previous
+    // operation's class spares most look-ups
+    let mut last: Option<(&ClassKey, usize)> = None;
+    for &i in ix {
+        let o = &plan.ops[i];
+        let (n, fields) = match people.local_class_op(i) {
+            Some(k) => {
+                let r = match last {
+                    Some((lk, r)) if lk == k => r,
+                    _ => {
+                        let r = *index.entry(k).or_insert_with(|| {
+                            rows.push((k, 0, FieldUnion::default()));
+                            rows.len() - 1
+                        });
+                        last = Some((k, r));
+                        r
+                    }
+                };
+                let (_, n, f) = &mut rows[r];
+                (n, f)
+            }
+            None => {
+                let (n, f) = classless.get_or_insert_with(Default::default);
+                (n, f)
+            }
+        };
+        *n += 1;
+        if let Some(Value::List(names)) = &o.to {
+            for name in names {
+                fields.add(name.as_str());
+            }
+        }
+    }
+    let mut all = FieldUnion::default();
+    let mut classes: Vec<LockClassRow> = in_class_order(rows, |r| r.0)
+        .into_iter()
+        .map(|(k, pupils, f)| {
+            all.add_all(&f);
+            LockClassRow {
+                class: Some(k.clone()),
+                label: class_long(k),
+                pupils,
+                fields: f.names(),
+            }
+        })
+        .collect();
+    if let Some((pupils, f)) = classless {
+        all.add_all(&f);
+        classes.push(LockClassRow {
+            class: None,
+            label: "—".to_string(),
+            pupils,
+            fields: f.names(),
+        });
+    }
+    let fields = all.names();
+    let which = if fields.len() == 1 {
+        Ui::LocksOneField
+    } else {
+        Ui::LocksFields
+    };
+    let locked = messages::fill(which.text(l), &[("fields", &field_list(&fields, l))]);
+    let text = messages::fill(
+        Ui::LocksSummary.text(l),
+        &[
+            (
+                "pupils",
+                &messages::count_phrase_grouped(phrase::PUPILS, ix.len(), l),
+            ),
+            ("locked", &locked),
+        ],
+    );
+    let kind = OpKind::LockFields.name();
+    Some(LockSummary {
+        label: pick(messages::op_label(kind), l),
+        description: pick(messages::op_description(kind), l),
+        pupils: ix.len(),
+        fields,
+        text,
+        classes,
+    })
 }
 
 /// The one-sentence verdict.
@@ -1206,7 +1408,8 @@ fn finding_row(f: &Finding, people: &People, l: Lang) -> (FindingRow, Option<Str
 /// The report row of operation `i` of the plan, `o`, holding the anchor it
 /// would claim (claims are made in operation order, so they are left to
 /// the caller, which takes the anchor away from a row that loses it: rows
-/// themselves are built in parallel).
+/// themselves are built in parallel). Not for `lock_fields`, which get no
+/// rows ([`LockSummary`]).
 fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> OpRow {
     let text = |v: &Option<Value>| -> String {
         match v {
@@ -1283,12 +1486,6 @@ fn op_row(i: usize, o: &Operation, people: &People, l: Lang) -> OpRow {
                         .map(class_long)
                         .unwrap_or_default(),
                     class_of(&o.to).as_ref().map(class_long).unwrap_or_default(),
-                ),
-                OpKind::LockFields => (
-                    local_class.map(class_long).unwrap_or_default(),
-                    String::new(),
-                    fields_text(&o.from, l),
-                    fields_text(&o.to, l),
                 ),
                 OpKind::WithdrawStudent => (
                     local_class.map(class_long).unwrap_or_default(),
@@ -1737,7 +1934,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     // --- operations -----------------------------------------------------------
     spill(&mut o, w)?;
     section_head(&mut o, "modifiche", t(Ui::Operations), Some(d.counts.auto));
-    if d.ops.is_empty() {
+    if d.ops.is_empty() && d.locks.is_none() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
     } else {
         let _ = writeln!(o,
@@ -1745,7 +1942,14 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             esc(t(Ui::OperationsIntro)),
             esc(t(Ui::LockLine))
         );
+        // the locks' summary comes where their kind does among the groups
+        let mut locks = d.locks.as_ref();
         for g in &d.ops {
+            if g.kind > OpKind::LockFields {
+                if let Some(s) = locks.take() {
+                    lock_group(&mut o, s, l);
+                }
+            }
             let _ = writeln!(o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>",
                 esc(&g.label),
@@ -1765,12 +1969,6 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             cols.push(t(Ui::OldValue));
             cols.push(t(Ui::NewValue));
             table_head(&mut o, &cols);
-            // lock_fields lists what is locked already: not a value replaced
-            let old_class = if g.kind == OpKind::LockFields {
-                "was"
-            } else {
-                "old"
-            };
             // the lock mark, the same in every locked row
             let label = esc(Ui::Locked.text(l));
             let lock = format!(
@@ -1781,11 +1979,14 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             crate::write::pieces::write_in_pieces(&g.rows, ROWS_PER_RUN, w, |rows| {
                 let mut p = String::with_capacity(rows.len() * 300);
                 for r in rows {
-                    op_table_row(&mut p, r, show_class, show_field, old_class, &lock);
+                    op_table_row(&mut p, r, show_class, show_field, &lock);
                 }
                 p
             })?;
             o.push_str("</tbody>\n</table>\n</div>\n");
+        }
+        if let Some(s) = locks {
+            lock_group(&mut o, s, l);
         }
     }
     o.push_str("</section>\n");
@@ -1940,17 +2141,46 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     w.write_all(o.as_bytes())
 }
 
+/// The `lock_fields` group: heading, description, the sentence that sums it
+/// up, and a table of the classes (one row each, filtered like any other).
+fn lock_group(o: &mut String, s: &LockSummary, l: Lang) {
+    let _ = writeln!(
+        o,
+        "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n<p class=\"locks\">{}</p>",
+        esc(&s.label),
+        s.pupils,
+        esc(&s.description),
+        esc(&s.text)
+    );
+    o.push_str("<table class=\"locks\">\n<thead><tr>");
+    for (c, num) in [
+        (Ui::Class, false),
+        (Ui::LocksPupils, true),
+        (Ui::LocksFieldsCol, false),
+    ] {
+        let _ = write!(
+            o,
+            "<th{}>{}</th>",
+            if num { " class=\"num\"" } else { "" },
+            esc(c.text(l))
+        );
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for r in &s.classes {
+        let _ = writeln!(
+            o,
+            "<tr><td><strong>{}</strong></td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&r.label),
+            messages::thousands(r.pupils as u64, l),
+            esc(&field_list(&r.fields, l))
+        );
+    }
+    o.push_str("</tbody>\n</table>\n</div>\n");
+}
+
 /// One row of an operation group's table (`show_class`, `show_field`: the
-/// group's optional columns; `old_class`: the class of the old-value cell;
-/// `lock`: the mark a locked row ends with).
-fn op_table_row(
-    o: &mut String,
-    r: &OpRow,
-    show_class: bool,
-    show_field: bool,
-    old_class: &str,
-    lock: &str,
-) {
+/// group's optional columns; `lock`: the mark a locked row ends with).
+fn op_table_row(o: &mut String, r: &OpRow, show_class: bool, show_field: bool, lock: &str) {
     // pushed piece by piece: 26,000 rows for a large school, no temporary
     // strings
     o.push_str("<tr");
@@ -1971,9 +2201,7 @@ fn op_table_row(
             o.push_str("</td>");
         }
     }
-    o.push_str("<td class=\"");
-    o.push_str(old_class);
-    o.push_str("\">");
+    o.push_str("<td class=\"old\">");
     xml_escape(&r.old, o);
     o.push_str("</td><td class=\"new\">");
     xml_escape(&r.new, o);
@@ -2206,11 +2434,15 @@ mod tests {
         };
         let op = |kind, id: &str| Operation::new(kind, key(id), None, None, None, true, "t");
         let plan = Plan {
-            // pupil 5's lock comes before its update in the plan, after it
-            // on the page (operations are grouped by kind)
+            // pupil 5's link comes before its update in the plan, after it
+            // on the page (operations are grouped by kind); the locks have
+            // no row and claim nothing (not even pupil 7's, before its
+            // excluded record, nor pupil 8's, which then has no row at all)
             ops: vec![
-                op(OpKind::LockFields, "5"),
+                op(OpKind::LockFields, "7"),
+                op(OpKind::LinkStudent, "5"),
                 op(OpKind::UpdateField, "5"),
+                op(OpKind::LockFields, "8"),
                 op(OpKind::UpdateField, "6"),
             ],
             excluded: vec![
@@ -2238,7 +2470,9 @@ mod tests {
             let g = d.ops.iter().find(|g| g.kind == k).unwrap();
             g.rows.iter().map(|r| r.anchor.clone()).collect()
         };
-        assert_eq!(anchors(OpKind::LockFields), [Some("r-5".to_string())]);
+        assert_eq!(anchors(OpKind::LinkStudent), [Some("r-5".to_string())]);
+        assert!(d.ops.iter().all(|g| g.kind != OpKind::LockFields));
+        assert_eq!(d.locks.as_ref().map(|s| s.pupils), Some(2));
         assert_eq!(
             anchors(OpKind::UpdateField),
             [None, Some("r-6".to_string())]
@@ -2257,6 +2491,209 @@ mod tests {
             links,
             [Some("#r-5".to_string()), Some("#r-7".to_string()), None]
         );
+    }
+
+    #[test]
+    fn locks_are_summed_up_per_class_with_no_names() {
+        let o = Origin::new(&std::sync::Arc::from("t"), 1, 0);
+        let pupil = |idl: &str, cf: &str, cognome: &str, class: &ClassKey| LocalPupil {
+            id_locale: idl.into(),
+            id_sidi: CompactString::default(),
+            codice_fiscale: cf.into(),
+            cognome: cognome.into(),
+            nome: "NOMEX".into(),
+            sesso: "M".into(),
+            data_nascita_raw: CompactString::default(),
+            data_nascita: None,
+            luogo_nascita: CompactString::default(),
+            cittadinanza: CompactString::default(),
+            class: class.clone(),
+            tempo_scuola: CompactString::default(),
+            indirizzo: CompactString::default(),
+            bloccati: FieldSet::default(),
+            origin: o.clone(),
+        };
+        // in page order: C (sede BOAA…), 2B, then 10A (anno as a number)
+        let a = ClassKey::new("BOEE83501Q", "10", "A");
+        let b = ClassKey::new("BOEE83501Q", "2", "B");
+        let c = ClassKey::new("BOAA83501E", "", "C");
+        let loc = LocalExport {
+            pupils: vec![
+                pupil("L1", "RSSMRA14A01A944X", "ROSSI", &a),
+                pupil("L2", "VRDLGU14A01A944X", "VERDI", &b),
+                pupil("L3", "BNCNNA14A41A944X", "BIANCHI", &a),
+                pupil("L4", "NREPLA19A01A944X", "NERI", &c),
+            ],
+            ..LocalExport::default()
+        };
+        let key = |idl: Option<&str>, cf: &str| OpKey {
+            id_locale: idl.map(CompactString::from),
+            codice_fiscale: Some(cf.into()),
+            ..OpKey::default()
+        };
+        let lock = |idl: Option<&str>, cf: &str, fields: &[&str]| {
+            Operation::new(
+                OpKind::LockFields,
+                key(idl, cf),
+                None,
+                Some(Value::List(Vec::new())),
+                Some(Value::List(fields.iter().map(|&f| f.into()).collect())),
+                true,
+                "not_locked",
+            )
+        };
+        let plan = Plan {
+            ops: vec![
+                lock(Some("L1"), "RSSMRA14A01A944X", &["nome"]),
+                lock(Some("L2"), "VRDLGU14A01A944X", &["cittadinanza", "zeta"]),
+                lock(Some("L3"), "BNCNNA14A41A944X", &["data_nascita", "cognome"]),
+                // no local class: no id locale, an unknown one
+                lock(None, "ZZZZZZ14A01A944X", &["codice_fiscale"]),
+                lock(Some("L4"), "NREPLA19A01A944X", &["sesso"]),
+                lock(Some("L99"), "YYYYYY14A01A944X", &["alfa", "nome"]),
+                Operation::new(
+                    OpKind::UpdateField,
+                    key(Some("L2"), "VRDLGU14A01A944X"),
+                    Some("nome"),
+                    Some(Value::text("Luigi")),
+                    Some(Value::text("LUIGI")),
+                    true,
+                    "t",
+                ),
+                Operation::new(
+                    OpKind::WithdrawStudent,
+                    key(Some("L4"), "NREPLA19A01A944X"),
+                    None,
+                    None,
+                    None,
+                    false,
+                    "t",
+                ),
+            ],
+            ..Plan::default()
+        };
+        let ctx = ReportContext {
+            local: Some(&loc),
+            ..ReportContext::default()
+        };
+        let d = gather_with(&plan, &ctx, Lang::It, "2026-01-01T00:00:00Z");
+        let s = d.locks.as_ref().expect("a summary");
+        assert_eq!(s.pupils, 6);
+        assert_eq!(s.label, "alunni con campi da bloccare");
+        let fields = [
+            "codice_fiscale",
+            "cognome",
+            "nome",
+            "sesso",
+            "data_nascita",
+            "cittadinanza",
+            "alfa",
+            "zeta",
+        ];
+        assert_eq!(s.fields, fields);
+        let rows: Vec<(&str, usize, Vec<&str>)> = s
+            .classes
+            .iter()
+            .map(|r| {
+                let f = r.fields.iter().map(String::as_str).collect();
+                (r.label.as_str(), r.pupils, f)
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("C · BOAA83501E", 1, vec!["sesso"]),
+                ("2B · BOEE83501Q", 1, vec!["cittadinanza", "zeta"]),
+                (
+                    "10A · BOEE83501Q",
+                    2,
+                    vec!["cognome", "nome", "data_nascita"]
+                ),
+                ("—", 2, vec!["codice_fiscale", "nome", "alfa"]),
+            ]
+        );
+        assert_eq!(s.classes[0].class.as_ref(), Some(&c));
+        assert_eq!(s.classes[3].class, None);
+        assert_eq!(
+            s.text,
+            "6 alunni: vengono bloccati i campi codice fiscale, cognome, nome, sesso, \
+             data di nascita, cittadinanza, alfa, zeta. L'elenco alunno per alunno è nel \
+             pacchetto (patch.csv, patch.jsonl)."
+        );
+        // no row for a lock; the other kinds keep theirs
+        let kinds: Vec<OpKind> = d.ops.iter().map(|g| g.kind).collect();
+        assert_eq!(kinds, [OpKind::UpdateField, OpKind::WithdrawStudent]);
+        // the classes' tables still count the locks among the changes
+        let changes = |k: &ClassKey| {
+            let rows = d.sedi.iter().flat_map(|s| &s.classes);
+            rows.filter(|r| &r.key == k)
+                .map(|r| r.changes)
+                .sum::<usize>()
+        };
+        assert_eq!((changes(&a), changes(&b), changes(&c)), (2, 2, 2));
+        assert_eq!(d.counts.auto, 8);
+
+        // the page: the group where its kind comes, no name, no code, no
+        // anchor; one filterable row per class
+        let html = render_html(&d);
+        let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        let start = at("<h3>alunni con campi da bloccare <span class=\"count\">6</span>");
+        assert!(at("<h3>dati anagrafici da aggiornare") < start);
+        assert!(start < at("<h3>alunni da ritirare"));
+        let group = &html[start..];
+        let group = &group[..group.find("</div>").unwrap()];
+        for personal in [
+            "ROSSI", "VERDI", "BIANCHI", "NERI", "NOMEX", "A944X", "L1", "L99",
+        ] {
+            assert!(!group.contains(personal), "{personal} in {group}");
+        }
+        assert!(!group.contains(" id="), "{group}");
+        assert!(group.contains(&format!("<p class=\"locks\">{}</p>", esc(&s.text))));
+        assert!(group.contains(
+            "<tr><td><strong>10A · BOEE83501Q</strong></td><td class=\"num\">2</td>\
+             <td>cognome, nome, data di nascita</td></tr>"
+        ));
+        let tbody = &group[group.find("<tbody>").unwrap()..];
+        assert_eq!(tbody.matches("<tr>").count(), 4);
+        assert!(tbody.trim_end().ends_with(
+            "<tr><td><strong>—</strong></td><td class=\"num\">2</td>\
+             <td>codice fiscale, nome, alfa</td></tr>\n</tbody>\n</table>"
+        ));
+
+        // in English
+        let en = gather_with(&plan, &ctx, Lang::En, "2026-01-01T00:00:00Z");
+        let s = en.locks.as_ref().unwrap();
+        assert_eq!(s.label, "pupils with fields to lock");
+        assert_eq!(
+            s.text,
+            "6 pupils: the fields codice fiscale, surname, name, sex, birth date, citizenship, \
+             alfa, zeta are locked. The pupil-by-pupil list is in the package (patch.csv, \
+             patch.jsonl)."
+        );
+        let html = render_html(&en);
+        assert!(html.contains("<th>Class</th><th class=\"num\">Pupils</th><th>Fields to lock</th>"));
+        assert!(html.contains("<td>surname, name, birth date</td>"));
+
+        // one field, one pupil; thousands separated
+        let one = Plan {
+            ops: vec![lock(Some("L1"), "RSSMRA14A01A944X", &["data_nascita"])],
+            ..Plan::default()
+        };
+        let text = |plan: &Plan, l| gather_with(plan, &ctx, l, "x").locks.unwrap().text;
+        assert_eq!(
+            text(&one, Lang::It),
+            "1 alunno: viene bloccato il campo data di nascita. L'elenco alunno per alunno \
+             è nel pacchetto (patch.csv, patch.jsonl)."
+        );
+        assert!(text(&one, Lang::En).starts_with("1 pupil: the field birth date is locked. "));
+        let many = Plan {
+            ops: vec![lock(Some("L1"), "RSSMRA14A01A944X", &["nome"]); 1234],
+            ..Plan::default()
+        };
+        assert!(text(&many, Lang::It).starts_with("1.234 alunni: viene bloccato il campo nome."));
+        assert!(text(&many, Lang::En).starts_with("1,234 pupils: the field name is locked."));
+        // no lock, no summary
+        assert_eq!(gather(&Plan::default(), Lang::It, "x").locks, None);
     }
 
     #[test]
