@@ -289,14 +289,14 @@ impl Operation {
         if let Some(t) = &self.to {
             t.hash_into(&mut h);
         }
-        // 16 hex digits: held inline, no allocation
-        let mut id = CompactString::with_capacity(16);
-        for &b in &h.finalize()[..8] {
-            let [hi, lo] = crate::util::hex_byte(b);
-            id.push(char::from(hi));
-            id.push(char::from(lo));
+        // 16 hex digits: held inline, no allocation, made in one piece
+        // (pushed one by one, they took 28 M of the 540 M instructions of
+        // validating and planning the 60,000-pupil school)
+        let mut hex = [0u8; 16];
+        for (d, &b) in hex.chunks_exact_mut(2).zip(&h.finalize()[..8]) {
+            d.copy_from_slice(&crate::util::hex_byte(b));
         }
-        id
+        CompactString::from_utf8(&hex[..]).unwrap_or_default()
     }
 }
 
