@@ -414,6 +414,17 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in canonical order: the codice fiscale, then the
+    /// lockable ones (the order of patches, `BLOCCATI` and reports).
+    pub const ALL: [Field; 7] = [
+        Field::CodiceFiscale,
+        Field::Cognome,
+        Field::Nome,
+        Field::Sesso,
+        Field::DataNascita,
+        Field::LuogoNascita,
+        Field::Cittadinanza,
+    ];
     /// The lockable set, in order (the codice fiscale is the key and is not lockable).
     pub const LOCKABLE: [Field; 6] = [
         Field::Cognome,
@@ -449,9 +460,8 @@ impl Field {
     }
     pub fn from_name(s: &str) -> Option<Field> {
         let s = s.trim();
-        [Field::CodiceFiscale]
+        Field::ALL
             .into_iter()
-            .chain(Field::LOCKABLE)
             .find(|f| f.name().eq_ignore_ascii_case(s) || f.column().eq_ignore_ascii_case(s))
     }
     fn bit(self) -> u8 {
@@ -485,10 +495,7 @@ impl FieldSet {
     }
     /// Fields in canonical order.
     pub fn iter(self) -> impl Iterator<Item = Field> {
-        [Field::CodiceFiscale]
-            .into_iter()
-            .chain(Field::LOCKABLE)
-            .filter(move |f| self.contains(*f))
+        Field::ALL.into_iter().filter(move |f| self.contains(*f))
     }
     /// `COGNOME|NOME|…` in canonical order (the `BLOCCATI` spelling).
     pub fn to_bloccati(self) -> String {

@@ -1191,16 +1191,9 @@ fn in_class_order<T>(items: Vec<T>, key: impl Fn(&T) -> &ClassKey) -> Vec<T> {
     v.into_iter().map(|(_, c)| c).collect()
 }
 
-/// The fields of the locks' summary in their order: the codice fiscale and
-/// the lockable fields as the patches list them (codice_fiscale, cognome,
-/// nome, sesso, data_nascita, luogo_nascita, cittadinanza); any other name
-/// comes after them, sorted.
-fn lock_field_order() -> impl Iterator<Item = Field> {
-    [Field::CodiceFiscale].into_iter().chain(Field::LOCKABLE)
-}
-
-/// The fields some locks lock: the known ones as a set, any other name
-/// apart.
+/// The fields some locks lock: the known ones as a set (listed in
+/// [`Field::ALL`]'s order, as the patches list them), any other name
+/// apart (after them, sorted).
 #[derive(Clone, Debug, Default)]
 struct FieldUnion<'a> {
     known: FieldSet,
@@ -1209,7 +1202,7 @@ struct FieldUnion<'a> {
 
 impl<'a> FieldUnion<'a> {
     fn add(&mut self, name: &'a str) {
-        match lock_field_order().find(|f| f.name() == name) {
+        match Field::ALL.into_iter().find(|f| f.name() == name) {
             Some(f) => self.known.insert(f),
             None if !self.other.contains(&name) => self.other.push(name),
             None => {}
@@ -1223,7 +1216,7 @@ impl<'a> FieldUnion<'a> {
         }
     }
 
-    /// The names, in the order of [`lock_field_order`].
+    /// The names, in the order of [`Field::ALL`], then the others sorted.
     fn names(&self) -> Vec<String> {
         let mut other = self.other.clone();
         other.sort_unstable();
