@@ -445,6 +445,7 @@ impl Staging {
         if out.exists() && exchange(tmp.path(), out).map_err(|e| Error::io(out, e))? {
             // `out` is now the new package and the temporary folder holds the
             // earlier one: remove it.
+            remove_files(tmp.path());
             drop(tmp);
         } else if out.exists() {
             let old_holder = tempfile::Builder::new()
@@ -459,6 +460,7 @@ impl Staging {
                 return Err(Error::io(out, e));
             }
             let _ = tmp.keep();
+            remove_files(&old);
             drop(old_holder); // removes the earlier package
         } else {
             std::fs::rename(tmp.path(), out).map_err(|e| Error::io(out, e))?;
@@ -469,6 +471,25 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Removes the files right inside `dir`, side by side on rayon's threads:
+/// freeing an earlier package's pages is the longest step once the new
+/// package is in place (about 10 ms for a 60,000-pupil school's 26 MB on
+/// one core). Best effort, as the removal of the folder that follows.
+fn remove_files(dir: &Path) {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .collect();
+    files.par_iter().with_max_len(1).for_each(|f| {
+        let _ = std::fs::remove_file(f);
+    });
 }
 
 /// Fsyncs files on a thread of its own, one after the other, as they are
