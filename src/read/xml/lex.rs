@@ -16,6 +16,8 @@
 //! `<Alunno` tags); the lexer refuses them, and the document is then read
 //! by the streaming path like any other error.
 
+#[cfg(target_arch = "x86_64")]
+use crate::util::mask16;
 use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
 
 /// Where the lexer stands: as quick-xml's reader states.
@@ -172,28 +174,6 @@ const SPACE: [u8; 4] = [b' ', b'\r', b'\n', b'\t'];
 #[inline(always)]
 fn is_space(b: u8) -> bool {
     SPACE.contains(&b)
-}
-
-/// One bit per byte of the sixteen at `i` (`i + 16 <= b.len()`): whether
-/// it is one of `set`.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn mask16<const N: usize>(b: &[u8], i: usize, set: [u8; N]) -> u32 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_setzero_si128,
-    };
-    assert!(i + 16 <= b.len());
-    // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes at `i`,
-    // inside `b` (asserted above).
-    unsafe {
-        let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
-        let mut hits = _mm_setzero_si128();
-        for c in set {
-            hits = _mm_or_si128(hits, _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
-        }
-        _mm_movemask_epi8(hits) as u32
-    }
 }
 
 /// The offset of the first byte at or after `from` that is (`member`) or
