@@ -282,18 +282,70 @@ struct Row<'r> {
 struct Table<'a> {
     file: Arc<str>,
     text: &'a Text<'a>,
-    reader: csv::Reader<&'a [u8]>,
+    /// The csv crate's reader, past the header; it reads the records from
+    /// the first one [`FastRows`] does not take on.
+    reader: csv::Reader<std::io::Cursor<&'a [u8]>>,
+    /// The plain records' splitter, until the first record it does not
+    /// take (then `None`, and the records come from `reader`).
+    fast: Option<FastRows>,
     /// Position of each wanted column (in the order asked for), when present.
     index: Vec<Option<usize>>,
     lines: crate::read::source::LineCounter<'a>,
 }
 
 impl Table<'_> {
+    /// Reads the next record into `rec`, as `csv::Reader::read_byte_record`
+    /// on the table's reader would: by [`FastRows`] while it can, by the
+    /// reader (moved to the record) from the first record it cannot take.
+    #[inline]
+    fn read_record(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
+        if let Some(fast) = &mut self.fast {
+            match fast.next(self.text.bytes(), rec) {
+                Some(more) => return Ok(more),
+                None => return self.fall_back(rec),
+            }
+        }
+        self.reader.read_byte_record(rec)
+    }
+
+    /// Leaves the records to the reader from the one [`FastRows`] did not
+    /// take on, and reads that one.
+    #[cold]
+    #[inline(never)]
+    fn fall_back(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
+        let Some(fast) = self.fast.take() else {
+            return self.reader.read_byte_record(rec);
+        };
+        let at = fast.pos;
+        // A move starts the reader's parser afresh, and a fresh parser
+        // drops a UTF-8 byte-order mark at its first byte: a record that
+        // starts with those three bytes is read from the byte before it
+        // instead (the `\r` or `\n` that ended the header or the previous
+        // record: a blank line to the parser), and given its own position
+        // back.
+        if !self.text.bytes()[at..].starts_with(b"\xEF\xBB\xBF") {
+            self.reader.seek(position(at))?;
+            return self.reader.read_byte_record(rec);
+        }
+        self.reader.seek(position(at.saturating_sub(1)))?;
+        let more = self.reader.read_byte_record(rec)?;
+        rec.set_position(Some(position(at)));
+        Ok(more)
+    }
+
+    /// The table read by the csv crate alone (the reference the fast path
+    /// is tested against).
+    #[cfg(test)]
+    fn csv_only(mut self) -> Self {
+        self.fast = None;
+        self
+    }
+
     /// Reads the next row that is not blank into `rec`, checks its fields
     /// and returns its 1-based line; `None` at the end of the file.
     fn next_row(&mut self, file: &str, rec: &mut csv::ByteRecord) -> Result<Option<u32>> {
         loop {
-            match self.reader.read_byte_record(rec) {
+            match self.read_record(rec) {
                 Ok(true) => {}
                 Ok(false) => return Ok(None),
                 Err(e) => return Err(csv_error(file, &e, Some(&mut self.lines))),
@@ -347,6 +399,165 @@ impl Table<'_> {
     }
 }
 
+/// The records of a plain CSV text split without the csv crate's parser:
+/// what its reader gives for them, for a fraction of the work.
+///
+/// csv-core's parser runs a state machine over every byte; on the 8.2 MB,
+/// 60,000-row local export of the 60k benchmark school its
+/// `read_record` was 125 M of the 392 M instructions of `read_local`
+/// (callgrind; about 15 instructions a byte). Real exports have no quotes,
+/// so a record is a line cut at the delimiters: one pass over sixteen
+/// bytes at a time ([`crate::util::mask16`]) finds the delimiters, the line
+/// end and any quote, and the fields go into the caller's
+/// `csv::ByteRecord` as `csv::Reader::read_byte_record` would put them.
+/// `read_local` on that school: 392 M -> 349 M instructions, of which
+/// about 56 M are now `ByteRecord::push_field` and its copies, 29 M the
+/// splitting.
+///
+/// It takes a record when it gives exactly the reader's answer for it:
+///
+/// - between records the reader skips every `\r` and `\n` (blank lines,
+///   the `\n` of a `\r\n`): so does this;
+/// - the record is the bytes up to the first `\r` or `\n` or the end of
+///   the text, cut at every delimiter (with the reader's default
+///   `Terminator::CRLF` a lone `\r` ends a record too, for both);
+/// - no `"` in the record: any quote makes it fall back, although only a
+///   quote at a field's start means anything to the reader;
+/// - as many fields as the header: the reader (`flexible(false)`) refuses
+///   any other count with its own error, so such a record falls back and
+///   the reader reports it (and holds it to the header's count, not to the
+///   first row's, as a reader started on the rows would);
+/// - the record's position is the reader's: the byte after the previous
+///   record's last byte read (its `\r` or `\n`), before any blank lines, so
+///   `LineCounter::line_at` gives the same line (only the byte offset of
+///   the `csv::Position` is set: its line and record number are read by
+///   nobody).
+///
+/// A record it does not take ends it: the reader is moved to that record
+/// ([`Table::read_record`]) and reads it and all that follow, so that from
+/// there on the records and errors are the reader's own. The same goes for
+/// delimiters the splitter cannot stand for (`\r`, `\n`, `"`) and a header
+/// that is no record (the reader then has no field count to hold rows to).
+#[derive(Clone, Copy, Debug)]
+struct FastRows {
+    /// The byte where the next record's read starts (the reader's
+    /// `Position::byte` once it has read the records so far).
+    pos: usize,
+    delimiter: u8,
+    /// The header's field count, which every record must have.
+    fields: usize,
+}
+
+impl FastRows {
+    /// The splitter for the records after the header that `reader` has
+    /// read (`headers` fields), or `None` when it cannot stand for the
+    /// reader.
+    fn after_header<R: std::io::Read>(
+        reader: &csv::Reader<R>,
+        headers: usize,
+        delimiter: u8,
+    ) -> Option<FastRows> {
+        if headers == 0 || matches!(delimiter, b'\r' | b'\n' | b'"') {
+            return None;
+        }
+        Some(FastRows {
+            pos: usize::try_from(reader.position().byte()).ok()?,
+            delimiter,
+            fields: headers,
+        })
+    }
+
+    /// Reads the next record of `text` into `rec`: `Some(true)` when there
+    /// was one, `Some(false)` at the end of the text, `None` when the
+    /// record at `self.pos` is not one for this splitter (`rec` may then
+    /// hold part of it; `self.pos` is unchanged).
+    #[inline]
+    fn next(&mut self, text: &[u8], rec: &mut csv::ByteRecord) -> Option<bool> {
+        let start = self.pos;
+        let mut from = start;
+        while let Some(b'\r' | b'\n') = text.get(from) {
+            from += 1;
+        }
+        rec.clear();
+        rec.set_position(Some(position(start)));
+        if from >= text.len() {
+            // the reader's answer at the end: an empty record, positioned
+            // where the read started, then at the end of the text
+            self.pos = text.len();
+            return Some(false);
+        }
+        let end = self.split(text, from, rec)?;
+        // past the `\r` or `\n` that ends the record, as the reader
+        self.pos = (end + 1).min(text.len());
+        Some(true)
+    }
+
+    /// Pushes to `rec` the fields of the record that starts at `from` and
+    /// returns its end (the offset of its `\r` or `\n`, or the text's
+    /// length); `None` when it holds a `"` or not as many fields as the
+    /// header. A record of the export is some 140 bytes, with a delimiter
+    /// every nine.
+    #[inline]
+    fn split(&self, text: &[u8], from: usize, rec: &mut csv::ByteRecord) -> Option<usize> {
+        // the start of the field being read, and the fields still to come,
+        // that one included
+        let mut field = from;
+        let mut left = self.fields;
+        let mut push = |end: usize| {
+            if left == 1 {
+                return false;
+            }
+            rec.push_field(&text[field..end]);
+            field = end + 1;
+            left -= 1;
+            true
+        };
+        let mut i = from;
+        #[cfg(target_arch = "x86_64")]
+        while i + 16 <= text.len() {
+            let stops = crate::util::mask16(text, i, [b'\r', b'\n', b'"']);
+            let mut delimiters = crate::util::mask16(text, i, [self.delimiter]);
+            if stops != 0 {
+                // the delimiters before the first stop
+                delimiters &= (stops & stops.wrapping_neg()) - 1;
+            }
+            while delimiters != 0 {
+                if !push(i + delimiters.trailing_zeros() as usize) {
+                    return None;
+                }
+                delimiters &= delimiters - 1;
+            }
+            if stops != 0 {
+                i += stops.trailing_zeros() as usize;
+                break;
+            }
+            i += 16;
+        }
+        while let Some(&b) = text.get(i) {
+            if matches!(b, b'\r' | b'\n' | b'"') {
+                break;
+            }
+            if b == self.delimiter && !push(i) {
+                return None;
+            }
+            i += 1;
+        }
+        if left != 1 || text.get(i) == Some(&b'"') {
+            return None;
+        }
+        rec.push_field(&text[field..i]);
+        Some(i)
+    }
+}
+
+/// A record position at byte `byte` (line and record number left at
+/// their defaults: only the byte is read, by `LineCounter::line_at`).
+fn position(byte: usize) -> csv::Position {
+    let mut pos = csv::Position::new();
+    pos.set_byte(byte as u64);
+    pos
+}
+
 fn open_table<'a>(
     file: &str,
     text: &'a Text<'a>,
@@ -363,7 +574,7 @@ fn open_table<'a>(
         .delimiter(layout.delimiter)
         .has_headers(true)
         .flexible(false)
-        .from_reader(text.bytes());
+        .from_reader(std::io::Cursor::new(text.bytes()));
     let headers: Vec<String> = match text {
         Text::Utf8(_) => reader
             .headers()
@@ -378,6 +589,7 @@ fn open_table<'a>(
             .map(|h| text.raw(h).trim().to_uppercase())
             .collect(),
     };
+    let fast = FastRows::after_header(&reader, headers.len(), layout.delimiter);
     let mut index = Vec::with_capacity(wanted.len());
     for &col in wanted {
         let name = layout.column(col).trim().to_uppercase();
@@ -394,6 +606,7 @@ fn open_table<'a>(
         file: Arc::from(file),
         text,
         reader,
+        fast,
         index,
         lines: crate::read::source::LineCounter::new(text.bytes()),
     })
@@ -870,5 +1083,324 @@ mod tests {
         assert!(r.export.classes_declared);
         assert_eq!(r.export.classes.len(), 2);
         assert_eq!(r.findings.len(), 1);
+    }
+
+    /// What reading a table gives: each row's line, position and fields,
+    /// then the error that ended it, if any (`fast`: with [`FastRows`];
+    /// otherwise by the csv reader alone).
+    #[allow(clippy::type_complexity)]
+    fn table_rows(
+        bytes: &[u8],
+        layout: &CsvLayout,
+        fast: bool,
+    ) -> (Vec<(u32, u64, Vec<Vec<u8>>)>, Option<String>) {
+        let text = Text::of(bytes, layout);
+        let mut t = match open_table("t.csv", &text, layout, &[], &[]) {
+            Ok(t) if fast => t,
+            Ok(t) => t.csv_only(),
+            Err(e) => return (Vec::new(), Some(e.to_string())),
+        };
+        let mut rows = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match t.next_row("t.csv", &mut rec) {
+                Ok(Some(line)) => {
+                    let byte = rec.position().map_or(u64::MAX, |p| p.byte());
+                    rows.push((line, byte, rec.iter().map(<[u8]>::to_vec).collect()));
+                }
+                Ok(None) => return (rows, None),
+                Err(e) => return (rows, Some(e.to_string())),
+            }
+        }
+    }
+
+    /// Whether the fast path reads `bytes` as the csv reader does (rows,
+    /// their lines and positions, the error).
+    fn same_rows(bytes: &[u8], layout: &CsvLayout) -> Result<(), String> {
+        let (want, want_err) = table_rows(bytes, layout, false);
+        let (got, got_err) = table_rows(bytes, layout, true);
+        if want != got || want_err != got_err {
+            return Err(format!(
+                "{:?}\ncsv:  {want:?} {want_err:?}\nfast: {got:?} {got_err:?}",
+                String::from_utf8_lossy(bytes)
+            ));
+        }
+        Ok(())
+    }
+
+    fn delimited(delimiter: u8, encoding: EncodingChoice) -> CsvLayout {
+        let mut l = layout();
+        l.delimiter = delimiter;
+        l.encoding = encoding;
+        l
+    }
+
+    /// The layouts the fast path is checked under: `;` and `,` (each the
+    /// other's plain byte), UTF-8 and windows-1252 texts.
+    fn layouts() -> Vec<CsvLayout> {
+        let mut out = Vec::new();
+        for d in [b';', b','] {
+            for e in [
+                EncodingChoice::Auto,
+                EncodingChoice::Fixed(WINDOWS_1252),
+                EncodingChoice::Fixed(encoding_rs::UTF_8),
+            ] {
+                out.push(delimited(d, e));
+            }
+        }
+        out
+    }
+
+    fn assert_same_rows(bytes: &[u8]) {
+        for l in layouts() {
+            if let Err(e) = same_rows(bytes, &l) {
+                panic!("delimiter {:?}, {:?}: {e}", l.delimiter as char, l.encoding);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_rows_plain_lines_blank_lines_and_line_ends() {
+        let text = b"A;B;C\r\n1;2;3\r\n\r\n\r\n4;;6\n\n7;8;9\r10;11;12\r\r\n ; ;\t\n;;\r\nx;y;z";
+        assert_same_rows(text);
+        let l = layout();
+        let (rows, err) = table_rows(text, &l, true);
+        assert_eq!(err, None);
+        let lines: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        // a lone `\r` ends a record but not a line; blank rows are skipped
+        assert_eq!(lines, [2, 5, 7, 7, 10]);
+        // positions: after the previous record's `\r` (at its `\n`) or `\n`
+        assert_eq!(rows[0].1, 6);
+        assert_eq!(rows[1].1, 13);
+        assert_eq!(
+            rows.last().map(|r| r.2.clone()),
+            Some(vec![b"x".to_vec(), b"y".to_vec(), b"z".to_vec()])
+        );
+        // the header alone, with and without its line end; blank lines after it
+        for t in [
+            &b"A;B"[..],
+            b"A;B\r\n",
+            b"A;B\n\n\r\n",
+            b"\r\n\nA;B\r\n1;2\r\n",
+        ] {
+            assert_same_rows(t);
+        }
+    }
+
+    #[test]
+    fn fast_rows_fall_back_on_quotes() {
+        // a quoted line end in a later row; the rows after it still right
+        let text =
+            b"A;B;C\r\n1;2;3\r\n4;\"x\r\ny\";6\r\n7;8;9\r\n\"\";\"a\"\"b\";c\"d\r\n10;11;12\n";
+        assert_same_rows(text);
+        let (rows, err) = table_rows(text, &layout(), true);
+        assert_eq!(err, None);
+        let lines: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 3, 5, 6, 7]);
+        assert_eq!(rows[1].2[1], b"x\r\ny");
+        assert_eq!(rows[3].2, [&b""[..], b"a\"b", b"c\"d"]);
+        // a quote in the first row, right after the header's `\r`; a quote
+        // that is not at a field's start; an unclosed quote at the end
+        assert_same_rows(b"A;B\r\n\"1\";2\r\n3;4\r\n");
+        assert_same_rows(b"A;B\r\n1;2\"\r\n3;4\r\n");
+        assert_same_rows(b"A;B\r\n1;2\r\n3;\"4\r\n5;6\r\n");
+    }
+
+    #[test]
+    fn fast_rows_field_counts_are_held_to_the_header() {
+        // too many fields in the first row: the header's count is expected
+        // (a reader started on the rows would compare with the first row)
+        let (rows, err) = table_rows(b"A;B;C\r\n1;2;3;4\r\n1;2;3;4\r\n", &layout(), true);
+        assert!(rows.is_empty());
+        assert_eq!(err.as_deref(), Some("t.csv:2: expected 3 fields, found 4"));
+        // too few after blank lines and good rows
+        let text = b"A;B;C\r\n1;2;3\r\n\r\n1;2\r\n";
+        let (rows, err) = table_rows(text, &layout(), true);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(err.as_deref(), Some("t.csv:4: expected 3 fields, found 2"));
+        for t in [
+            &text[..],
+            b"A;B;C\r\n1;2;3;4\r\n",
+            b"A;B;C\r\n1;2;3\r\n;;;\r\n",
+            b"A;B;C\r\n1;2;3\r\n\r\n",
+            b"A;B;C\r\n1;2;3\r\n4",
+            b"A\n1\n\n2\n;\n",
+        ] {
+            assert_same_rows(t);
+        }
+    }
+
+    #[test]
+    fn fast_rows_byte_order_marks() {
+        // a BOM at the start (stripped by the reader or by `Text::of`), and
+        // the same three bytes opening a later record: plain bytes there,
+        // also when that record is the first the fast path leaves to the
+        // reader (a reader moved there would drop them as a BOM), with its
+        // position and, for a wrong field count, its line
+        for t in [
+            &b"\xEF\xBB\xBFA;B\r\n1;2\r\n"[..],
+            b"\xEF\xBB\xBFA;B\r\n\xEF\xBB\xBF1;2\r\n",
+            b"A;B\r\n1;2\r\n\xEF\xBB\xBF\"x\";2\r\n3;4\r\n",
+            b"A;B\n1;2\n\xEF\xBB\xBF1;2;3\n",
+            b"A;B\r\n\xEF\xBB\xBF\"x\";2\r\n",
+            b"\xEF\xBB\xBFA;B\r\n\xEF\xBB\xBF\"x\";2\r\n",
+        ] {
+            assert_same_rows(t);
+        }
+        let mut l = layout();
+        l.encoding = EncodingChoice::Fixed(WINDOWS_1252);
+        let (rows, err) = table_rows(b"A;B\r\n1;2\r\n\xEF\xBB\xBF\"x\";2\r\n", &l, true);
+        assert_eq!(err, None);
+        assert_eq!(rows[1].2[0], b"\xEF\xBB\xBF\"x\"");
+        assert_eq!(rows[1].0, 3);
+    }
+
+    #[test]
+    fn fast_rows_long_records() {
+        // fields across the splitter's sixteen-byte blocks; a quote, a line
+        // end, a delimiter or a plain byte put at every offset of a record
+        let head: Vec<String> = (0..40).map(|i| format!("H{i}")).collect();
+        let row: Vec<String> = (0..40).map(|i| format!("f{i:03}xyz")).collect();
+        let (head, row) = (head.join(";").into_bytes(), row.join(";").into_bytes());
+        for at in 0..row.len() {
+            for odd in [b'"', b'\r', b'\n', b';', b',', b'x'] {
+                let mut changed = row.clone();
+                changed[at] = odd;
+                let text = [
+                    &head,
+                    &b"\r\n"[..],
+                    &row,
+                    b"\r\n",
+                    &changed,
+                    b"\r\n",
+                    &row,
+                    b"\n",
+                ]
+                .concat();
+                assert_same_rows(&text);
+                assert_same_rows(&text[..text.len() - 1 - row.len()]);
+            }
+        }
+        // a field too long, and one with a NUL byte
+        let long = vec![b'x'; MAX_FIELD_LEN + 1];
+        let text = [&b"A;B\n1;2\n3;"[..], &long, b"\n"].concat();
+        assert_same_rows(&text);
+        let (_, err) = table_rows(&text, &layout(), true);
+        assert_eq!(
+            err.as_deref(),
+            Some("t.csv:3: a field is longer than 65536 bytes")
+        );
+        assert_same_rows(b"A;B\n1;2\n3;\x00\n");
+    }
+
+    #[test]
+    fn fast_rows_not_taken_for_odd_delimiters() {
+        for d in [b'\r', b'\n', b'"'] {
+            let l = delimited(d, EncodingChoice::Auto);
+            let text = Text::of(b"A;B\r\n1;2\r\n", &l);
+            let t = open_table("t.csv", &text, &l, &[], &[]).unwrap();
+            assert!(t.fast.is_none());
+            same_rows(b"A;B\r\n1;2\r\n", &l).unwrap();
+        }
+        let l = layout();
+        let text = Text::of(b"A;B\r\n1;2\r\n", &l);
+        assert!(open_table("t.csv", &text, &l, &[], &[])
+            .unwrap()
+            .fast
+            .is_some());
+    }
+
+    /// Pieces of CSV text: plain fields, the delimiters, quotes, line ends,
+    /// white space, non-ASCII bytes (UTF-8 or not) and a byte-order mark.
+    fn csv_piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            6 => "[a-z0-9]{0,6}".prop_map(String::into_bytes),
+            1 => Just(b";".to_vec()),
+            1 => Just(b",".to_vec()),
+            1 => Just(b"\"".to_vec()),
+            1 => Just(b"\"a;b\"".to_vec()),
+            1 => Just(b"\r".to_vec()),
+            1 => Just(b"\n".to_vec()),
+            1 => Just(b"\r\n".to_vec()),
+            1 => Just(b" ".to_vec()),
+            1 => Just(b"\t".to_vec()),
+            1 => Just("è".as_bytes().to_vec()),
+            1 => Just(b"\xE8".to_vec()),
+            1 => Just(b"\xA0".to_vec()),
+            1 => Just(b"\xEF\xBB\xBF".to_vec()),
+            1 => Just(b"\x00".to_vec()),
+        ]
+    }
+
+    /// A field: mostly plain, now and then with odd pieces.
+    fn csv_field() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            12 => "[A-Za-z0-9 ]{0,8}".prop_map(String::into_bytes),
+            1 => proptest::collection::vec(csv_piece(), 0..4).prop_map(|p| p.concat()),
+        ]
+    }
+
+    /// A line: a row of fields (about the header's count), a blank line, or
+    /// free text; then its line end (none at the end of the text).
+    fn csv_line(fields: usize) -> impl Strategy<Value = Vec<u8>> {
+        let count = prop_oneof![
+            10 => Just(fields),
+            1 => Just(fields.saturating_sub(1)),
+            1 => Just(fields + 1),
+        ];
+        let row = (
+            count.prop_flat_map(|n| proptest::collection::vec(csv_field(), n..=n)),
+            prop_oneof![4 => Just(b';'), 1 => Just(b',')],
+        )
+            .prop_map(|(f, d)| f.join(&[d][..]));
+        let body = prop_oneof![
+            8 => row,
+            1 => Just(Vec::new()),
+            1 => proptest::collection::vec(csv_piece(), 0..8).prop_map(|p| p.concat()),
+        ];
+        let end = prop_oneof![
+            Just(b"\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(Vec::new()),
+        ];
+        (body, end).prop_map(|(b, e)| [b, e].concat())
+    }
+
+    fn csv_text() -> impl Strategy<Value = Vec<u8>> {
+        (1usize..5, any::<bool>()).prop_flat_map(|(fields, bom)| {
+            (
+                proptest::collection::vec("[A-Z]{1,3}", fields..=fields),
+                prop_oneof![Just(b"\r\n".to_vec()), Just(b"\n".to_vec())],
+                proptest::collection::vec(csv_line(fields), 0..16),
+            )
+                .prop_map(move |(head, end, lines)| {
+                    let mut t = if bom {
+                        b"\xEF\xBB\xBF".to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    t.extend_from_slice(head.join(";").as_bytes());
+                    t.extend_from_slice(&end);
+                    for l in lines {
+                        t.extend_from_slice(&l);
+                    }
+                    t
+                })
+        })
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn fast_rows_agree_with_the_csv_reader(text in csv_text()) {
+            for l in layouts() {
+                if let Err(e) = same_rows(&text, &l) {
+                    prop_assert!(false, "delimiter {:?}, {:?}: {}", l.delimiter as char, l.encoding, e);
+                }
+            }
+        }
     }
 }
