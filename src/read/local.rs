@@ -1294,6 +1294,64 @@ mod tests {
     }
 
     #[test]
+    fn fast_rows_fall_back_past_the_readers_buffer() {
+        // The csv reader reads its input 8 KiB at a time; the record the
+        // fast path leaves to it is put before, across and after the end
+        // of the reader's first buffer (which the move drops and refills).
+        let mut head = b"A;B;C\r\n".to_vec();
+        let mut i = 0;
+        while head.len() < 8150 {
+            head.extend_from_slice(format!("{i};x{};y\r\n", "z".repeat(i % 37)).as_bytes());
+            i += 1;
+        }
+        for pad in 0..90 {
+            let mut text = head.clone();
+            text.extend_from_slice(format!("p;{};q\n", "w".repeat(pad)).as_bytes());
+            let at = text.len();
+            for odd in [
+                &b"\xEF\xBB\xBF\"q\";1;2\r\n"[..],
+                b"\"q\";1;2\n",
+                b"1;2\r",
+                b"\xEF\xBB\xBF1;2;3;4\n",
+                b"\r\n\r\n\"a\r\nb\";c;d\r\n",
+            ] {
+                let mut t = text.clone();
+                t.extend_from_slice(odd);
+                for j in 0..20 {
+                    t.extend_from_slice(format!("{j};x;y\n").as_bytes());
+                }
+                assert_same_rows(&t);
+                assert_same_rows(&t[..at + odd.len()]);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_rows_delimiters_from_the_byte_order_mark() {
+        // a delimiter that is one of the mark's bytes: the mark opening a
+        // record is cut there as by the reader, as is the one the reader
+        // drops at the start of the file
+        for d in [0xEF, 0xBB, 0xBF] {
+            for e in [
+                EncodingChoice::Auto,
+                EncodingChoice::Fixed(WINDOWS_1252),
+                EncodingChoice::Fixed(encoding_rs::UTF_8),
+            ] {
+                let l = delimited(d, e);
+                for t in [
+                    &b"\xEF\xBB\xBFA\xEFB\xBBC\xBFD\r\n\xEF\xBB\xBF\r\n"[..],
+                    b"A\xBBB\n\xEF\xBB\xBF\n\xEF\xBB\xBF\"x\"\n1\xBB2\n",
+                    b"A\xEFB\r\xEF\xBB\xBF\r\xEF\xBB\xBF\"\xEF\"\r",
+                ] {
+                    if let Err(m) = same_rows(t, &l) {
+                        panic!("delimiter {d:#x}, {e:?}: {m}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fast_rows_not_taken_for_odd_delimiters() {
         for d in [b'\r', b'\n', b'"'] {
             let l = delimited(d, EncodingChoice::Auto);
