@@ -274,28 +274,13 @@ pub fn write_csv(ops: &[Operation], w: &mut (dyn Write + Send)) -> Result<()> {
 fn csv_rows(ops: &[Operation], header: bool) -> Vec<u8> {
     let mut out = String::with_capacity(ops.len() * 180);
     if header {
-        csv_row(CSV_COLUMNS, &mut out);
+        csv_cells(CSV_COLUMNS, &mut out);
+        out.push_str("\r\n");
     }
     for o in ops {
-        let k = &o.key;
-        csv_row(
-            [
-                o.id.as_str(),
-                o.op.name(),
-                o.entity().name(),
-                opt(&k.codice_fiscale),
-                opt(&k.id_sidi),
-                opt(&k.id_locale),
-                opt(&k.sede),
-                opt(&k.anno),
-                opt(&k.sezione),
-                o.field.as_deref().unwrap_or(""),
-            ],
-            &mut out,
-        );
+        csv_cells(leading_cells(o), &mut out);
         // FROM and TO are flattened in place, and quoted afterwards in the
         // rare case they need it
-        out.truncate(out.len() - 2);
         for v in [&o.from, &o.to] {
             out.push(';');
             let at = out.len();
@@ -314,15 +299,31 @@ fn csv_rows(ops: &[Operation], header: bool) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// One row of cells and its CRLF.
-fn csv_row<'a>(cells: impl IntoIterator<Item = &'a str>, out: &mut String) {
+/// The cells of `patch.csv` before FROM: ID to FIELD.
+fn leading_cells(o: &Operation) -> [&str; 10] {
+    let k = &o.key;
+    [
+        o.id.as_str(),
+        o.op.name(),
+        o.entity().name(),
+        opt(&k.codice_fiscale),
+        opt(&k.id_sidi),
+        opt(&k.id_locale),
+        opt(&k.sede),
+        opt(&k.anno),
+        opt(&k.sezione),
+        o.field.as_deref().unwrap_or(""),
+    ]
+}
+
+/// Cells separated by `;`.
+fn csv_cells<'a>(cells: impl IntoIterator<Item = &'a str>, out: &mut String) {
     for (i, c) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
         csv_cell(c, out);
     }
-    out.push_str("\r\n");
 }
 
 /// One cell: as it is, or quoted with its quotes doubled when it holds a
@@ -502,25 +503,12 @@ mod tests {
             c.write_record(CSV_COLUMNS).unwrap();
         }
         for o in ops {
-            let k = &o.key;
             let flat = |v: &Option<Value>| v.as_ref().map(flatten).unwrap_or_default();
-            c.write_record([
-                o.id.as_str(),
-                o.op.name(),
-                o.entity().name(),
-                opt(&k.codice_fiscale),
-                opt(&k.id_sidi),
-                opt(&k.id_locale),
-                opt(&k.sede),
-                opt(&k.anno),
-                opt(&k.sezione),
-                o.field.as_deref().unwrap_or(""),
-                &flat(&o.from),
-                &flat(&o.to),
-                if o.lock { "true" } else { "false" },
-                &o.reason,
-            ])
-            .unwrap();
+            let (from, to) = (flat(&o.from), flat(&o.to));
+            let lock = if o.lock { "true" } else { "false" };
+            let rest = [from.as_str(), to.as_str(), lock, o.reason.as_str()];
+            c.write_record(leading_cells(o).into_iter().chain(rest))
+                .unwrap();
         }
         c.into_inner().unwrap()
     }
