@@ -1036,8 +1036,9 @@ pub(crate) fn map_file(path: &Path, max: u64) -> Option<memmap2::Mmap> {
     if !meta.is_file() || meta.len() < MAP_MIN || meta.len() > max {
         return None;
     }
-    // SAFETY: the map is private and read-only, and lives no longer than
-    // the read that uses it. Another process changing the file meanwhile
+    // SAFETY: the map is private and read-only, and nothing reads it after
+    // the read that uses it (it may be unmapped a moment later, by a rayon
+    // task). Another process changing the file meanwhile
     // may change the bytes seen, or end the process (SIGBUS) if it cuts
     // the file short; the README asks not to change input files during a
     // run, as ripgrep does for the files it maps.
