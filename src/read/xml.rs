@@ -351,6 +351,10 @@ struct Parser<'a> {
     /// class, so most keys and dates are the previous pupil's.
     last_class: Option<([CompactString; 3], ClassKey)>,
     last_dal: Option<(CompactString, Option<Date>)>,
+    /// In a chunk: where its pupils go, straight into their places in the
+    /// export's list (see [`whole::Places`]); elsewhere they are pushed
+    /// onto `out`.
+    places: Option<whole::Places<'a>>,
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -604,6 +608,7 @@ impl<'a> Parser<'a> {
             chunk: false,
             last_class: None,
             last_dal: None,
+            places: None,
         }
     }
 
@@ -1236,7 +1241,14 @@ impl<'a> Parser<'a> {
                         date_format: "yyyy-mm-dd",
                     };
                     check_pupil(&p, &names, &mut self.out.findings);
-                    self.out.export.pupils.push(p);
+                    match &mut self.places {
+                        None => self.out.export.pupils.push(p),
+                        Some(places) => {
+                            if !places.put(p) {
+                                return Err(self.err("more pupils than Alunno tags"));
+                            }
+                        }
+                    }
                 }
             }
             Tag::Root => {
@@ -1646,6 +1658,59 @@ mod whole_tests {
                 agree(&doc, chunk),
                 "the in-memory path declined at chunk {chunk}"
             );
+        }
+    }
+
+    /// `doc` with the `n`th (1-based) and every `every`-th occurrence of
+    /// `from` after it replaced by `to` (`every` 0: the `n`th alone).
+    fn replace_some(doc: &[u8], from: &[u8], to: &[u8], n: usize, every: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(doc.len() + 1024);
+        let (mut rest, mut k) = (doc, 0);
+        while let Some(i) = memchr::memmem::find(rest, from) {
+            k += 1;
+            let hit = k == n || (every > 0 && k > n && (k - n) % every == 0);
+            out.extend_from_slice(&rest[..i]);
+            out.extend_from_slice(if hit { to } else { from });
+            rest = &rest[i + from.len()..];
+        }
+        out.extend_from_slice(rest);
+        out
+    }
+
+    #[test]
+    fn pupils_go_to_their_places_whatever_the_tags() {
+        let doc = sample();
+        // The first pupil holds an empty `Alunno` of its own: a counted tag
+        // that makes no pupil, so the first chunk fills one place fewer
+        // than it has tags and the pupils of every later chunk are moved
+        // down. (Only there: a cut may fall on such a tag, and a chunk
+        // cut inside a pupil sends the document to the streaming path.)
+        let nested = replace_some(&doc, b"<Cognome>", b"<Alunno/><Cognome>", 1, 0);
+        for chunk in [64, 300, 1000, 4096] {
+            assert!(agree_as("nested", &nested, chunk), "chunk {chunk}");
+        }
+        let pupils = |doc: &[u8]| both(doc, 300).0.map(|r| r.export.pupils.len()).ok();
+        assert_eq!(pupils(&nested), pupils(&doc));
+        // Further on, where cuts fall, both paths still agree.
+        let many = replace_some(&doc, b"<Cognome>", b"<Alunno/><Cognome>", 1, 3);
+        for chunk in [64, 300, 1000, 4096] {
+            agree_as("nested, many", &many, chunk);
+        }
+        // A pupil whose tag has a prefix is a pupil (elements go by their
+        // local names) but not a counted tag: its chunk has one pupil more
+        // than places, and the document is streamed instead.
+        let prefixed = replace_some(&doc, b"<Alunno ", b"<s:Alunno ", 7, 0);
+        let prefixed = replace_some(&prefixed, b"</Alunno>", b"</s:Alunno>", 7, 0);
+        let prefixed = replace_some(
+            &prefixed,
+            b"<FlussoFrequenze ",
+            b"<FlussoFrequenze xmlns:s=\"urn:s\" ",
+            1,
+            0,
+        );
+        assert_eq!(pupils(&prefixed), pupils(&doc));
+        for chunk in [64, 300, 1000] {
+            assert!(!agree_as("prefixed", &prefixed, chunk), "chunk {chunk}");
         }
     }
 
