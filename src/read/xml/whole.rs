@@ -303,12 +303,11 @@ pub(super) fn find_cuts(
     let open = format!("<{alunno}");
     let close = format!("</{alunni}");
     let finder = memmem::Finder::new(open.as_bytes());
-    let is_end = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'));
     let tag_from = |from: usize| -> Option<usize> {
         let mut i = from;
         while let Some(j) = finder.find(&b[i..]) {
             let p = i + j;
-            if is_end(b.get(p + open.len())) {
+            if ends_name(b.get(p + open.len())) {
                 return Some(p);
             }
             i = p + 1;
@@ -317,7 +316,7 @@ pub(super) fn find_cuts(
     };
     let a = tag_from(0)?;
     let z = memmem::rfind(b, close.as_bytes())?;
-    if z <= a || !is_end(b.get(z + close.len())) {
+    if z <= a || !ends_name(b.get(z + close.len())) {
         return None;
     }
     let k = ((z - a) / chunk_bytes.max(1)).min(MAX_CHUNKS);
@@ -627,10 +626,15 @@ fn parse_chunk(
 /// How many `<Alunno` start tags (`open`, followed by white space, `>` or
 /// `/`) `piece` holds: as `find_cuts` finds them.
 fn count_tags(piece: &[u8], open: &str) -> usize {
-    let is_end = |c: Option<&u8>| matches!(c, Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'));
     memmem::find_iter(piece, open.as_bytes())
-        .filter(|&p| is_end(piece.get(p + open.len())))
+        .filter(|&p| ends_name(piece.get(p + open.len())))
         .count()
+}
+
+/// Whether the byte after a tag's name ends the name (white space, `>`,
+/// `/`): `<Alunno ` is the tag, `<AlunnoX` another one.
+fn ends_name(c: Option<&u8>) -> bool {
+    matches!(c, Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
 }
 
 /// A chunk's places in the export's pupil list, filled in order
