@@ -207,16 +207,9 @@ impl Positions {
 /// fresh memory is a noticeable single-core stretch at the end of a read).
 pub fn append_parts<T: Send>(dst: &mut Vec<T>, parts: Vec<Vec<T>>) {
     use rayon::prelude::*;
-    let total: usize = parts.iter().map(Vec::len).sum();
-    dst.reserve(total);
     let start = dst.len();
-    let mut rest = &mut dst.spare_capacity_mut()[..total];
-    let mut places = Vec::with_capacity(parts.len());
-    for p in &parts {
-        let (here, after) = std::mem::take(&mut rest).split_at_mut(p.len());
-        places.push(here);
-        rest = after;
-    }
+    let places = spare_places(dst, parts.iter().map(Vec::len));
+    let total: usize = places.iter().map(|p| p.len()).sum();
     places.into_par_iter().zip(parts).for_each(|(place, part)| {
         for (slot, item) in place.iter_mut().zip(part) {
             slot.write(item);
@@ -250,6 +243,25 @@ pub(crate) fn mask16<const N: usize>(b: &[u8], i: usize, set: [u8; N]) -> u32 {
         }
         _mm_movemask_epi8(hits) as u32
     }
+}
+
+/// Room in `v` for pieces of the given lengths, after its items: the first
+/// spare places of `v` (reserved here), cut into consecutive slices, one
+/// per length, to be written side by side before `set_len` takes them in.
+pub fn spare_places<T>(
+    v: &mut Vec<T>,
+    lens: impl ExactSizeIterator<Item = usize> + Clone,
+) -> Vec<&mut [std::mem::MaybeUninit<T>]> {
+    let total: usize = lens.clone().sum();
+    v.reserve(total);
+    let mut rest = &mut v.spare_capacity_mut()[..total];
+    let mut places = Vec::with_capacity(lens.len());
+    for n in lens {
+        let (here, after) = std::mem::take(&mut rest).split_at_mut(n);
+        places.push(here);
+        rest = after;
+    }
+    places
 }
 
 /// Drops `v` on a short-lived thread, so that freeing a large structure

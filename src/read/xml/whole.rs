@@ -501,15 +501,7 @@ impl Parser<'_> {
             .collect();
         let pupils = &mut self.out.export.pupils;
         let start = pupils.len();
-        let total: usize = counts.iter().sum();
-        pupils.reserve(total);
-        let mut rest = &mut pupils.spare_capacity_mut()[..total];
-        let mut places = Vec::with_capacity(counts.len());
-        for &n in &counts {
-            let (here, after) = std::mem::take(&mut rest).split_at_mut(n);
-            places.push(Places::new(here));
-            rest = after;
-        }
+        let places = crate::util::spare_places(pupils, counts.iter().copied());
         // One chunk per task (`with_max_len(1)`): rayon otherwise splits
         // the range only as far as it sees idle threads when the read
         // starts, and the local export is then being read on the other
@@ -520,9 +512,9 @@ impl Parser<'_> {
             .into_par_iter()
             .with_max_len(1)
             .enumerate()
-            .map(|(i, places)| {
+            .map(|(i, slots)| {
                 let piece = &raw[cuts[i]..cuts[i + 1]];
-                parse_chunk(file, opts, piece, text, bases[i], stack, places)
+                parse_chunk(file, opts, piece, text, bases[i], stack, Places::new(slots))
             })
             .collect();
         // The places every piece that was read filled, moved together at
