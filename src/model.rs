@@ -425,15 +425,17 @@ impl Field {
         Field::LuogoNascita,
         Field::Cittadinanza,
     ];
-    /// The lockable set, in order (the codice fiscale is the key and is not lockable).
-    pub const LOCKABLE: [Field; 6] = [
-        Field::Cognome,
-        Field::Nome,
-        Field::Sesso,
-        Field::DataNascita,
-        Field::LuogoNascita,
-        Field::Cittadinanza,
-    ];
+    /// The lockable set, in order: [`Field::ALL`] after the codice fiscale
+    /// (the key, which is not lockable).
+    pub const LOCKABLE: [Field; 6] = {
+        let mut l = [Field::Cognome; 6];
+        let mut i = 0;
+        while i < l.len() {
+            l[i] = Field::ALL[i + 1];
+            i += 1;
+        }
+        l
+    };
     /// Snake case name used in patches.
     pub fn name(self) -> &'static str {
         match self {
