@@ -18,7 +18,7 @@
 
 use crate::bulk::{totals, BulkOutcome, SchoolResult, Status};
 use crate::error::{Error, Result};
-use crate::messages::{fill, op_label, review_label, Lang, Ui};
+use crate::messages::{fill, op_label, review_label, thousands, Lang, Ui};
 use crate::sync::{OpKind, ReviewKind};
 use crate::write::patch::xml_escape;
 use crate::write::report::{
@@ -99,11 +99,6 @@ fn esc(s: &str) -> String {
     o
 }
 
-/// Thousands separated the Italian or English way.
-fn num(n: u64, lang: Lang) -> String {
-    crate::messages::thousands(n, lang)
-}
-
 /// Renders `summary.html` in memory (see [`write_summary_html`]).
 pub fn render_summary_html(o: &BulkOutcome, lang: Lang, generated_at: &str) -> String {
     let mut v = Vec::new();
@@ -140,8 +135,8 @@ pub fn write_summary_html(
     ));
     for (k, v) in [
         (t(Ui::MetaGenerated), human_time(generated_at, true)),
-        (t(Ui::MetaSchools), num(tot.schools as u64, lang)),
-        (t(Ui::MetaPupils), num(tot.pupils_sidi, lang)),
+        (t(Ui::MetaSchools), thousands(tot.schools as u64, lang)),
+        (t(Ui::MetaPupils), thousands(tot.pupils_sidi, lang)),
         (t(Ui::MetaTime), format!("{secs:.1} s")),
         (t(Ui::MetaJobs), o.jobs.to_string()),
     ] {
@@ -172,7 +167,7 @@ pub fn write_summary_html(
         let cls = if n == 0 { "zero" } else { cls };
         h.push_str(&format!(
             "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{}</span> <span class=\"l\">{}</span></a>\n",
-            num(n, lang),
+            thousands(n, lang),
             esc(label)
         ));
     }
@@ -229,7 +224,7 @@ pub fn write_summary_html(
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n",
             esc(&label),
-            num(n, lang)
+            thousands(n, lang)
         ));
     };
     line(t(Ui::SumSchoolsOk).into(), tot.ok as u64);
@@ -371,7 +366,7 @@ pub fn write_summary_html(
             r.time.as_millis() as u64,
         ]);
         for n in nums {
-            h.push_str(&format!("<td class=\"num\">{}</td>", num(n, lang)));
+            h.push_str(&format!("<td class=\"num\">{}</td>", thousands(n, lang)));
         }
         h.push_str("</tr>\n");
         if h.len() > 60_000 {
@@ -391,7 +386,7 @@ pub fn write_summary_html(
         o.elapsed.as_millis() as u64,
     ]);
     for n in nums {
-        h.push_str(&format!("<td class=\"num\">{}</td>", num(n, lang)));
+        h.push_str(&format!("<td class=\"num\">{}</td>", thousands(n, lang)));
     }
     h.push_str("</tr></tfoot>\n</table>\n</div>\n</section>\n");
     page_end(&mut h, lang);
