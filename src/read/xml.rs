@@ -206,7 +206,9 @@ pub fn read(
         let read = in_memory(&m.name, &map, hash, opts, whole::CHUNK_BYTES, out);
         // Unmapping a large export takes milliseconds (2-3 for 25 MB): a
         // rayon task does it on the first core with nothing else to do,
-        // and the caller goes on at once.
+        // and the caller goes on at once. (Not `util::drop_in_background`,
+        // which drops in place inside a pool, where this read runs: `sync`
+        // reads both exports side by side in one.)
         rayon::spawn(move || drop(map));
         return read;
     }
