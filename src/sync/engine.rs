@@ -123,6 +123,34 @@ fn name_key(s: &str) -> String {
         .join(" ")
 }
 
+/// How many of `pupils` are in each class of `wanted` (distinct classes),
+/// in its order. Exports list pupils class by class: a pupil in the
+/// previous pupil's class is counted without a look-up (a 60,000-pupil
+/// school takes a few thousand look-ups instead of 60,000).
+fn pupils_per_class(pupils: &[LocalPupil], wanted: &[&ClassKey]) -> Vec<usize> {
+    let mut counts = vec![0; wanted.len()];
+    if wanted.is_empty() {
+        return counts;
+    }
+    let slot: HashMap<&ClassKey, usize> = wanted.iter().enumerate().map(|(n, &k)| (k, n)).collect();
+    // the previous pupil's class and its slot
+    let mut last: Option<(&ClassKey, Option<usize>)> = None;
+    for l in pupils {
+        let n = match last {
+            Some((k, n)) if *k == l.class => n,
+            _ => {
+                let n = slot.get(&l.class).copied();
+                last = Some((&l.class, n));
+                n
+            }
+        };
+        if let Some(n) = n {
+            counts[n] += 1;
+        }
+    }
+    counts
+}
+
 /// The display of a local date for `from`: ISO when it parses, else as written.
 pub(crate) fn local_date_text(p: &LocalPupil) -> CompactString {
     date_text(p.data_nascita, &p.data_nascita_raw)
@@ -306,7 +334,8 @@ pub fn plan_indexed(
     let mut excluded: Vec<bool> = (0..ns)
         .map(|i| validation.pupil_errors.get(i).copied().unwrap_or(false))
         .collect();
-    let mut extra_codes: Vec<Vec<&'static str>> = vec![Vec::new(); ns];
+    // (pupil, code) of each duplicate, in pupil order: a few pupils at most
+    let mut extra_codes: Vec<(usize, &'static str)> = Vec::new();
     {
         // (dup_cf, dup_id) per pupil; findings in order
         // (`counted` is None only when validation's list has every pupil)
@@ -314,11 +343,16 @@ pub fn plan_indexed(
             Some(c) => c,
             None => &validation.duplicates,
         };
-        for (i, p) in sidi.pupils.iter().enumerate() {
+        // (only the pupils with a duplicate are looked at)
+        for (i, &dup) in dups.iter().enumerate().take(ns) {
+            if dup == (false, false) {
+                continue;
+            }
             // Validation reports these; the engine enforces the exclusion
             // even if it did not, and says so once.
-            for f in crate::validate::rules::duplicate_findings(p, &cf_keys[i], dups[i]) {
-                extra_codes[i].push(f.code.code());
+            let p = &sidi.pupils[i];
+            for f in crate::validate::rules::duplicate_findings(p, &cf_keys[i], dup) {
+                extra_codes.push((i, f.code.code()));
                 if !excluded[i] {
                     findings.push(f);
                 }
@@ -361,8 +395,12 @@ pub fn plan_indexed(
     }
     // 2. ID_ALUNNO_SIDI where both sides carry it
     for i in 0..ns {
+        // (a pupil matched by its codice fiscale is not looked at)
+        if matched[i].is_some() {
+            continue;
+        }
         let id = sidi.pupils[i].id_sidi.trimmed();
-        if matched[i].is_some() || id.is_empty() {
+        if id.is_empty() {
             continue;
         }
         if let Some(j) = index.by_id_sidi(local, id) {
@@ -603,50 +641,30 @@ pub fn plan_indexed(
     }
     // class_local_only
     let lo_end = items.len();
-    // pupils per local class, counted when a class_local_only item needs it
-    let mut class_pupils: Option<HashMap<&ClassKey, usize>> = None;
-    let mut class_of_item: Vec<usize> = Vec::new();
-    for (k, c) in local.classes.iter().enumerate() {
-        if sidi_class.contains_key(&c.key) || local_class.get(&c.key) != Some(&k) {
-            continue;
-        }
+    // the classes only the local export has, then their pupils
+    let class_of_item: Vec<usize> = local
+        .classes
+        .iter()
+        .enumerate()
+        .filter(|(k, c)| !sidi_class.contains_key(&c.key) && local_class.get(&c.key) == Some(k))
+        .map(|(k, _)| k)
+        .collect();
+    let wanted: Vec<&ClassKey> = class_of_item
+        .iter()
+        .map(|&k| &local.classes[k].key)
+        .collect();
+    let class_pupils = pupils_per_class(&local.pupils, &wanted);
+    for (&c, pupils) in wanted.iter().zip(class_pupils) {
         items.push(ReviewItem {
-            id: review_id(
-                ReviewKind::ClassLocalOnly,
-                &[&c.key.sede, &c.key.anno, &c.key.sezione],
-            ),
+            id: review_id(ReviewKind::ClassLocalOnly, &[&c.sede, &c.anno, &c.sezione]),
             kind: ReviewKind::ClassLocalOnly,
             codice_fiscale: String::new(),
             id_locale: String::new(),
             detail: ReviewDetail::ClassLocalOnly {
-                class: c.key.clone(),
-                pupils: class_pupils
-                    .get_or_insert_with(|| {
-                        // counted on chunks in parallel, then summed
-                        use rayon::prelude::*;
-                        local
-                            .pupils
-                            .par_chunks(PUPIL_CHUNK)
-                            .map(|ls| {
-                                let mut m: HashMap<&ClassKey, usize> = HashMap::default();
-                                for l in ls {
-                                    *m.entry(&l.class).or_default() += 1;
-                                }
-                                m
-                            })
-                            .reduce(HashMap::default, |mut a, b| {
-                                for (k, n) in b {
-                                    *a.entry(k).or_default() += n;
-                                }
-                                a
-                            })
-                    })
-                    .get(&c.key)
-                    .copied()
-                    .unwrap_or(0),
+                class: c.clone(),
+                pupils,
             },
         });
-        class_of_item.push(k);
     }
 
     // --- decisions, phase B: local_only, class_local_only -------------------
@@ -816,7 +834,13 @@ pub fn plan_indexed(
                 .get(identity.as_str())
                 .cloned()
                 .unwrap_or_default();
-            codes.extend(extra_codes[i].iter().copied());
+            let from = extra_codes.partition_point(|&(j, _)| j < i);
+            codes.extend(
+                extra_codes[from..]
+                    .iter()
+                    .take_while(|&&(j, _)| j == i)
+                    .map(|&(_, c)| c),
+            );
             out.excluded.push(Excluded {
                 entity: Entity::Student,
                 record: identity,
@@ -1100,9 +1124,16 @@ fn school_info(sidi: &SidiExport) -> SchoolInfo {
             .par_chunks(PUPIL_CHUNK)
             .map(|ps| {
                 let mut seen: HashSet<&str> = HashSet::default();
+                // pupils come class by class: a sede like the previous
+                // one is not looked up again
+                let mut last = None;
                 for p in ps {
                     for f in &p.frequenze {
-                        seen.insert(f.class.sede.as_str());
+                        let sede = f.class.sede.as_str();
+                        if last != Some(sede) {
+                            seen.insert(sede);
+                            last = Some(sede);
+                        }
                     }
                 }
                 seen
