@@ -282,7 +282,11 @@ pub struct Frequenza {
 
 impl Frequenza {
     pub fn is_attending(&self) -> bool {
-        self.stato.eq_ignore_ascii_case("FREQUENTANTE")
+        // SIDI writes it in capitals: compared in one piece first, letter
+        // by letter only otherwise (asked for each pupil several times:
+        // plan, validation, report)
+        let s = self.stato.as_bytes();
+        s == b"FREQUENTANTE" || s.eq_ignore_ascii_case(b"FREQUENTANTE")
     }
 }
 
