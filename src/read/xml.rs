@@ -28,6 +28,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 
+mod fast;
 mod lex;
 mod whole;
 
@@ -357,6 +358,10 @@ struct Parser<'a> {
     /// export's list (see [`whole::Places`]); elsewhere they are pushed
     /// onto `out`.
     places: Option<whole::Places<'a>>,
+    /// Whether a chunk's pupils of the usual shape are read a pupil at a
+    /// time instead of an event at a time (see [`fast`]; on, but for tests
+    /// that compare the two). Chunks take it from the parser that cuts them.
+    fast_pupils: bool,
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -611,6 +616,7 @@ impl<'a> Parser<'a> {
             last_class: None,
             last_dal: None,
             places: None,
+            fast_pupils: true,
         }
     }
 
@@ -1026,24 +1032,12 @@ impl<'a> Parser<'a> {
                         id = CompactString::new(v.trimmed());
                     }
                 })?;
-                self.pupil = Some(Pupil {
-                    id_sidi: id,
-                    codice_fiscale: CompactString::default(),
-                    stato_cf: CompactString::default(),
-                    cognome: CompactString::default(),
-                    nome: CompactString::default(),
-                    sesso: CompactString::default(),
-                    data_nascita_raw: CompactString::default(),
-                    data_nascita: None,
-                    luogo_nascita: CompactString::default(),
-                    cittadinanza: CompactString::default(),
-                    frequenze: Vec::new(),
-                    origin: self.origin(),
-                });
+                self.pupil = Some(self.new_pupil(id));
                 Tag::Alunno
             }
             Some(Tag::Alunno) => {
-                let f = if same(name, &n.codice_fiscale) {
+                let f = n.pupil_field(name);
+                if f == Some(PField::Cf) {
                     let mut stato = CompactString::default();
                     self.attrs(e, |k, v| {
                         if same(k, &n.a_stato) {
@@ -1053,72 +1047,14 @@ impl<'a> Parser<'a> {
                     if let Some(p) = self.pupil.as_mut() {
                         p.stato_cf = stato;
                     }
-                    Some(PField::Cf)
-                } else if same(name, &n.cognome) {
-                    Some(PField::Cognome)
-                } else if same(name, &n.nome) {
-                    Some(PField::Nome)
-                } else if same(name, &n.sesso) {
-                    Some(PField::Sesso)
-                } else if same(name, &n.data_nascita) {
-                    Some(PField::DataNascita)
-                } else if same(name, &n.luogo_nascita) {
-                    Some(PField::Luogo)
-                } else if same(name, &n.cittadinanza) {
-                    Some(PField::Cittadinanza)
-                } else {
-                    None
-                };
+                }
                 if let Some(f) = f {
                     capture = true;
                     Tag::PupilField(f)
                 } else if same(name, &n.frequenza) {
-                    let (mut sede, mut anno, mut sezione) =
-                        (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
-                    let (mut dal, mut stato) = (CompactString::default(), CompactString::default());
-                    self.attrs(e, |k, v| {
-                        if same(k, &n.a_sede) {
-                            sede = v;
-                        } else if same(k, &n.a_anno) {
-                            anno = v;
-                        } else if same(k, &n.a_sezione) {
-                            sezione = v;
-                        } else if same(k, &n.a_dal) {
-                            dal = CompactString::new(v.trimmed());
-                        } else if same(k, &n.a_stato) {
-                            stato = CompactString::new(v.trimmed());
-                        }
-                    })?;
-                    let class = match &self.last_class {
-                        Some(([s, a, z], key)) if *s == *sede && *a == *anno && *z == *sezione => {
-                            key.clone()
-                        }
-                        _ => {
-                            let key = ClassKey::new(&sede, &anno, &sezione);
-                            let raw = [sede.into(), anno.into(), sezione.into()];
-                            self.last_class = Some((raw, key.clone()));
-                            key
-                        }
-                    };
-                    let dal_date = match &self.last_dal {
-                        Some((raw, date)) if *raw == dal => *date,
-                        _ => {
-                            let date = if dal.is_empty() {
-                                None
-                            } else {
-                                Date::parse_iso(&dal)
-                            };
-                            self.last_dal = Some((dal.clone(), date));
-                            date
-                        }
-                    };
-                    let fr = Frequenza {
-                        class,
-                        dal: dal_date,
-                        dal_raw: dal,
-                        stato,
-                        origin: self.origin(),
-                    };
+                    let mut a = FrequenzaAttrs::default();
+                    self.attrs(e, |k, v| a.take(n, k, v))?;
+                    let fr = self.frequenza(a);
                     if let Some(p) = self.pupil.as_mut() {
                         p.add_frequenza(fr);
                     }
@@ -1205,52 +1141,12 @@ impl<'a> Parser<'a> {
             Tag::PupilField(f) => {
                 let v = self.take_short();
                 if let Some(p) = self.pupil.as_mut() {
-                    match f {
-                        PField::Cf => p.codice_fiscale = v,
-                        PField::Cognome => p.cognome = v,
-                        PField::Nome => p.nome = v,
-                        PField::Sesso => p.sesso = v,
-                        PField::DataNascita => {
-                            p.data_nascita = if v.is_empty() {
-                                None
-                            } else {
-                                Date::parse_iso(&v)
-                            };
-                            p.data_nascita_raw = v;
-                        }
-                        PField::Luogo => p.luogo_nascita = v,
-                        PField::Cittadinanza => p.cittadinanza = v,
-                    }
+                    f.set(p, v);
                 }
             }
             Tag::Alunno => {
                 if let Some(p) = self.pupil.take() {
-                    let n = &self.n;
-                    let [fa_sede, fa_sezione, fa_dal, fa_stato] = &self.frequenza_attrs;
-                    let names = RecordNames {
-                        codice_fiscale: &n.codice_fiscale,
-                        cognome: &n.cognome,
-                        nome: &n.nome,
-                        sesso: &n.sesso,
-                        data_nascita: &n.data_nascita,
-                        luogo_nascita: &n.luogo_nascita,
-                        cittadinanza: &n.cittadinanza,
-                        frequenza: &n.frequenza,
-                        sede: fa_sede,
-                        sezione: fa_sezione,
-                        dal: fa_dal,
-                        stato: fa_stato,
-                        date_format: "yyyy-mm-dd",
-                    };
-                    check_pupil(&p, &names, &mut self.out.findings);
-                    match &mut self.places {
-                        None => self.out.export.pupils.push(p),
-                        Some(places) => {
-                            if !places.put(p) {
-                                return Err(self.err("more pupils than Alunno tags"));
-                            }
-                        }
-                    }
+                    self.finish_pupil(p)?;
                 }
             }
             Tag::Root => {
@@ -1273,6 +1169,173 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// The pieces of a pupil both ways of reading it build alike: the
+/// element by element parse ([`Parser::start`], [`Parser::end`]) and the
+/// pupil at a time one of a chunk (`fast`).
+impl Parser<'_> {
+    /// A pupil with its id SIDI and nothing else, at the current position.
+    fn new_pupil(&self, id_sidi: CompactString) -> Pupil {
+        Pupil {
+            id_sidi,
+            codice_fiscale: CompactString::default(),
+            stato_cf: CompactString::default(),
+            cognome: CompactString::default(),
+            nome: CompactString::default(),
+            sesso: CompactString::default(),
+            data_nascita_raw: CompactString::default(),
+            data_nascita: None,
+            luogo_nascita: CompactString::default(),
+            cittadinanza: CompactString::default(),
+            frequenze: Vec::new(),
+            origin: self.origin(),
+        }
+    }
+
+    /// The frequenza of a `Frequenza` element's attributes, at the current
+    /// position.
+    fn frequenza(&mut self, a: FrequenzaAttrs) -> Frequenza {
+        let FrequenzaAttrs {
+            class: [sede, anno, sezione],
+            dal,
+            stato,
+        } = a;
+        let class = match &self.last_class {
+            Some(([s, a, z], key)) if *s == *sede && *a == *anno && *z == *sezione => key.clone(),
+            _ => {
+                let key = ClassKey::new(&sede, &anno, &sezione);
+                let raw = [sede.into(), anno.into(), sezione.into()];
+                self.last_class = Some((raw, key.clone()));
+                key
+            }
+        };
+        let dal_date = match &self.last_dal {
+            Some((raw, date)) if *raw == dal => *date,
+            _ => {
+                let date = if dal.is_empty() {
+                    None
+                } else {
+                    Date::parse_iso(&dal)
+                };
+                self.last_dal = Some((dal.clone(), date));
+                date
+            }
+        };
+        Frequenza {
+            class,
+            dal: dal_date,
+            dal_raw: dal,
+            stato,
+            origin: self.origin(),
+        }
+    }
+
+    /// A pupil whose element has ended: checked, then into the export.
+    fn finish_pupil(&mut self, p: Pupil) -> Result<()> {
+        let n = &self.n;
+        let [fa_sede, fa_sezione, fa_dal, fa_stato] = &self.frequenza_attrs;
+        let names = RecordNames {
+            codice_fiscale: &n.codice_fiscale,
+            cognome: &n.cognome,
+            nome: &n.nome,
+            sesso: &n.sesso,
+            data_nascita: &n.data_nascita,
+            luogo_nascita: &n.luogo_nascita,
+            cittadinanza: &n.cittadinanza,
+            frequenza: &n.frequenza,
+            sede: fa_sede,
+            sezione: fa_sezione,
+            dal: fa_dal,
+            stato: fa_stato,
+            date_format: "yyyy-mm-dd",
+        };
+        check_pupil(&p, &names, &mut self.out.findings);
+        match &mut self.places {
+            None => self.out.export.pupils.push(p),
+            Some(places) => {
+                if !places.put(p) {
+                    return Err(self.err("more pupils than Alunno tags"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The attributes of a `Frequenza` that make a pupil's frequenza: its
+/// class (`sede`, `anno`, `sezione` as written), `dal` and `stato`.
+struct FrequenzaAttrs<'v> {
+    class: [Cow<'v, str>; 3],
+    dal: CompactString,
+    stato: CompactString,
+}
+
+impl Default for FrequenzaAttrs<'_> {
+    fn default() -> Self {
+        FrequenzaAttrs {
+            class: [Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed("")],
+            dal: CompactString::default(),
+            stato: CompactString::default(),
+        }
+    }
+}
+
+impl<'v> FrequenzaAttrs<'v> {
+    /// Takes attribute `k` (local name) = `v` when it is one of them.
+    fn take(&mut self, n: &Names, k: &str, v: Cow<'v, str>) {
+        if same(k, &n.a_sede) {
+            self.class[0] = v;
+        } else if same(k, &n.a_anno) {
+            self.class[1] = v;
+        } else if same(k, &n.a_sezione) {
+            self.class[2] = v;
+        } else if same(k, &n.a_dal) {
+            self.dal = CompactString::new(v.trimmed());
+        } else if same(k, &n.a_stato) {
+            self.stato = CompactString::new(v.trimmed());
+        }
+    }
+}
+
+impl PField {
+    /// Sets this field of `p` to `v` (the captured text, trimmed).
+    fn set(self, p: &mut Pupil, v: CompactString) {
+        match self {
+            PField::Cf => p.codice_fiscale = v,
+            PField::Cognome => p.cognome = v,
+            PField::Nome => p.nome = v,
+            PField::Sesso => p.sesso = v,
+            PField::DataNascita => {
+                p.data_nascita = if v.is_empty() {
+                    None
+                } else {
+                    Date::parse_iso(&v)
+                };
+                p.data_nascita_raw = v;
+            }
+            PField::Luogo => p.luogo_nascita = v,
+            PField::Cittadinanza => p.cittadinanza = v,
+        }
+    }
+}
+
+impl Names {
+    /// The pupil field a child of `Alunno` named `name` (local) holds.
+    fn pupil_field(&self, name: &str) -> Option<PField> {
+        [
+            (&self.codice_fiscale, PField::Cf),
+            (&self.cognome, PField::Cognome),
+            (&self.nome, PField::Nome),
+            (&self.sesso, PField::Sesso),
+            (&self.data_nascita, PField::DataNascita),
+            (&self.luogo_nascita, PField::Luogo),
+            (&self.cittadinanza, PField::Cittadinanza),
+        ]
+        .into_iter()
+        .find(|(n, _)| same(name, n))
+        .map(|(_, f)| f)
     }
 }
 
@@ -1884,6 +1947,242 @@ mod whole_tests {
             for chunk in [40, 300] {
                 agree_as(&format!("case {case}"), &doc, chunk);
             }
+        }
+    }
+
+    /// The pupils of `doc` read a pupil at a time and event by event, in
+    /// chunks of about `chunk` bytes, with `opts`: the same exports and
+    /// findings, or both declined (and the streaming path agrees).
+    fn fast_agrees(doc: &[u8], chunk: usize, opts: &ReadOptions) {
+        let name: Arc<str> = Arc::from("t.xml");
+        let read = |fast| {
+            whole::parse_as(&name, doc, true, opts, chunk, fast).map(|(mut r, src)| {
+                r.export.sources.extend(src);
+                r
+            })
+        };
+        let (fast, events) = (read(true), read(false));
+        let text = String::from_utf8_lossy(doc);
+        match (&fast, &events) {
+            (Some(f), Some(e)) => {
+                assert_eq!(f.export, e.export, "{text}");
+                assert_eq!(f.findings, e.findings, "{text}");
+            }
+            (None, None) => {}
+            _ => panic!(
+                "fast {} events {}: {text}",
+                fast.is_some(),
+                events.is_some()
+            ),
+        }
+        if let (Some(f), Ok(s)) = (&fast, read_stream("t.xml", doc, opts)) {
+            assert_eq!(f.export, s.export, "{text}");
+            assert_eq!(f.findings, s.findings, "{text}");
+        }
+    }
+
+    /// Children of `Alunno` of the usual shape, read a pupil at a time.
+    const USUAL: &[&str] = &[
+        "<CodiceFiscale stato=\"V\">RSSMRA14E52H501X</CodiceFiscale>",
+        "<Cognome>ROSSI</Cognome>",
+        "<Nome>ZOÈ</Nome>",
+        "<Nome>ANNA</Nome>",
+        "<Sesso>F</Sesso>",
+        "<DataNascita>2014-05-12</DataNascita>",
+        "<LuogoNascita>H501</LuogoNascita>",
+        "<Cittadinanza>Z000</Cittadinanza>",
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza sede=\"RMEE8A1017\" anno=\"2\" sezione=\"B\" dal=\"2025-09-16\" stato=\"RITIRATO\" />",
+    ];
+    /// Children of every kind the fast path leaves to the events (or reads
+    /// as they do): references, empty, unknown or nested elements,
+    /// attributes where none are read or not plain, text, bad end tags.
+    const ODD: &[&str] = &[
+        "<CodiceFiscale>rssmra14e52h501x </CodiceFiscale>",
+        "<CodiceFiscale stato='P' x=\"1\">RSSMRA14E52H50</CodiceFiscale >",
+        "<CodiceFiscale stato=\"a&amp;b\">X</CodiceFiscale>",
+        "<CodiceFiscale stato=\"V\" stato=\"P\">X</CodiceFiscale>",
+        "<CodiceFiscale stato=\"\tV\">X</CodiceFiscale>",
+        "<Cognome> DE  LUCA \r\n</Cognome>",
+        "<Cognome>D&apos;AMICO</Cognome>",
+        "<Cognome></Cognome>",
+        "<Cognome/>",
+        "<Cognome a=\"1\">X</Cognome>",
+        "<Cognome a=\"1\" a=\"2\">X</Cognome>",
+        "<Cognome/></Cognome>",
+        "<Cognome >X</Cognome\n>",
+        "<Cognome>X</Nome>",
+        "<Cognome>A\u{0}B</Cognome>",
+        "<Cognome>UNA STRINGA MOLTO LUNGA</Cognome>",
+        concat!(
+            "<Nome>",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "UN NOME LUNGHISSIMO, PIU LUNGO DI UN TOKEN STRETTO: ",
+            "</Nome>"
+        ),
+        "<Nome><b>X</b></Nome>",
+        "<DataNascita>31/02/2014</DataNascita>",
+        "<s:Cognome>PREFISSO</s:Cognome>",
+        "<s:Cognome>PREFISSO</Cognome>",
+        "<Frequenza sede='RMEE8A1016' anno='' sezione='a' dal='x' stato='frequentante'/>",
+        "<Frequenza\n sede=\"RMEE8A1016\"\tanno=\"1\"/>",
+        "<Frequenza sede=\"A&amp;B\"/>",
+        "<Frequenza sede=\"A\"></Frequenza>",
+        "<Frequenza/>",
+        "<Frequenza sede=\"A\" sede=\"B\"/>",
+        "<Frequenza a=\"1\" b=\"2\" c=\"3\" sede=\"X\"/>",
+        "<Extra/>",
+        "<Extra>testo</Extra>",
+        "testo",
+        "&amp;",
+        "</Alunno>",
+    ];
+
+    /// Child `i` of [`USUAL`] then [`ODD`].
+    fn child(i: usize) -> &'static str {
+        USUAL
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| ODD[i - USUAL.len()])
+    }
+    const OPENS: &[&str] = &[
+        "<Alunno idSidi=\"4810332217\">",
+        "<Alunno idSidi=\"4810332217\">",
+        "<Alunno idSidi='1' >",
+        "<Alunno\n idSidi=\"2\"\n>",
+        "<Alunno>",
+        "<Alunno idSidi=\"a&amp;b\">",
+        "<Alunno idSidi=\"1\" idSidi=\"2\">",
+        "<Alunno idSidi=\"1\" x=\"\t\">",
+        "<Alunno idSidi=\"1\"/>",
+        "<s:Alunno idSidi=\"3\">",
+    ];
+    const CLOSES: &[&str] = &[
+        "</Alunno>",
+        "</Alunno>",
+        "</Alunno >",
+        "</Alunno\r\n>",
+        "</s:Alunno>",
+        "",
+    ];
+    const SPACES: &[&str] = &["", "\n    ", "\n      ", " ", "\r\n\t", "\n"];
+
+    /// A pupil of a test document: its open tag (in [`OPENS`]), children
+    /// with the space before each (in [`SPACES`], and see [`child`]), the
+    /// space before its end tag, its end tag (in [`CLOSES`]).
+    type TestPupil = (usize, Vec<(usize, usize)>, usize, usize);
+
+    /// A document of `pupils`.
+    fn pupils_document(pupils: &[TestPupil]) -> String {
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<FlussoFrequenze>\n<Intestazione><CodiceScuola>RMIC8A1005</CodiceScuola><AnnoScolastico>2025/26</AnnoScolastico></Intestazione>\n<Alunni>",
+        );
+        for (open, children, space, close) in pupils {
+            s.push_str("\n  ");
+            s.push_str(OPENS[*open]);
+            for &(w, c) in children {
+                s.push_str(SPACES[w]);
+                s.push_str(child(c));
+            }
+            s.push_str(SPACES[*space]);
+            s.push_str(CLOSES[*close]);
+        }
+        s.push_str("\n</Alunni>\n</FlussoFrequenze>\n");
+        s
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+        /// Random pupils, mostly of the usual shape and some of every other
+        /// kind, under the default limits and tight ones: reading them a
+        /// pupil at a time changes nothing.
+        #[test]
+        fn a_pupil_at_a_time_reads_as_the_events(
+            pupils in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![16 => 0..2usize, 1 => 0..OPENS.len()],
+                    proptest::collection::vec(
+                        (0..SPACES.len(), proptest::prop_oneof![
+                            24 => 0..USUAL.len(),
+                            1 => USUAL.len()..USUAL.len() + ODD.len(),
+                        ]),
+                        0..12,
+                    ),
+                    0..SPACES.len(),
+                    proptest::prop_oneof![24 => 0..2usize, 1 => 0..CLOSES.len()],
+                ),
+                1..12,
+            ),
+            limits in 0..6usize,
+            chunk in proptest::sample::select(vec![40usize, 120, 400]),
+        ) {
+            let doc = pupils_document(&pupils);
+            let opts = tight_limits(limits);
+            fast_agrees(doc.as_bytes(), chunk, &opts);
+            let w = doc.replace("UTF-8", "windows-1252");
+            let (w, _, _) = encoding_rs::WINDOWS_1252.encode(&w);
+            fast_agrees(&w, chunk, &opts);
+        }
+    }
+
+    /// Every odd child, open and end tag, in a pupil among usual ones,
+    /// under each limit: what the events give.
+    #[test]
+    fn each_odd_piece_a_pupil_at_a_time() {
+        let usual = (
+            0,
+            (0..USUAL.len()).map(|c| (1, c)).collect::<Vec<_>>(),
+            1,
+            0,
+        );
+        let mut docs = Vec::new();
+        for odd in USUAL.len()..USUAL.len() + ODD.len() {
+            let mut p = usual.clone();
+            p.1.insert(3, (1, odd));
+            docs.push(vec![usual.clone(), usual.clone(), p, usual.clone()]);
+        }
+        for open in 0..OPENS.len() {
+            let p = (open, usual.1.clone(), 1, 0);
+            docs.push(vec![usual.clone(), p, usual.clone()]);
+        }
+        for close in 0..CLOSES.len() {
+            let p = (0, usual.1.clone(), 1, close);
+            docs.push(vec![usual.clone(), p, usual.clone()]);
+        }
+        for pupils in &docs {
+            let doc = pupils_document(pupils);
+            for limits in 0..6 {
+                fast_agrees(doc.as_bytes(), 120, &tight_limits(limits));
+            }
+        }
+    }
+
+    /// Read options with one limit tightened (`which` 0-4; else the
+    /// defaults).
+    fn tight_limits(which: usize) -> ReadOptions {
+        let mut opts = ReadOptions::default();
+        match which {
+            0 => opts.limits.max_field_len = 8,
+            1 => opts.limits.xml_max_token = 300,
+            2 => opts.limits.xml_max_attributes = 2,
+            3 => opts.limits.xml_max_depth = 3,
+            4 => opts.limits.xml_max_depth = 4,
+            _ => {}
+        }
+        opts
+    }
+
+    /// The usual pupils are read a pupil at a time and give what the
+    /// events give (the sample, cut in many ways).
+    #[test]
+    fn sample_a_pupil_at_a_time() {
+        let doc = sample();
+        for chunk in [64, 300, 4096] {
+            fast_agrees(&doc, chunk, &ReadOptions::default());
         }
     }
 

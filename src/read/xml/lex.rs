@@ -59,6 +59,20 @@ impl<'d> Lexer<'d> {
         }
     }
 
+    /// The text and the offset the next event starts from, when that is
+    /// text or markup (not inside a reference, not at the end): where a
+    /// caller may read on by itself ([`Lexer::resume_at`]).
+    pub(super) fn at(&self) -> Option<(&'d str, usize)> {
+        matches!(self.state, State::Text | State::Markup).then_some((self.doc, self.pos))
+    }
+
+    /// Goes on from `pos`, the end of an element the caller read by itself
+    /// from where [`Lexer::at`] stood: the open elements are as they were.
+    pub(super) fn resume_at(&mut self, pos: usize) {
+        self.pos = pos;
+        self.state = State::Text;
+    }
+
     /// Bytes of the text consumed so far (the reader's `buffer_position`).
     #[inline]
     pub(super) fn position(&self) -> usize {
@@ -135,13 +149,7 @@ impl<'d> Lexer<'d> {
             Some(b'/') => {
                 let gt = close(b, from + 2).ok_or("unclosed end tag")?;
                 self.pos = gt + 1;
-                let content = &self.doc[from + 2..gt];
-                let len = content
-                    .as_bytes()
-                    .iter()
-                    .rposition(|&c| !is_space(c))
-                    .map_or(content.len(), |p| p + 1);
-                let name = &content[..len];
+                let name = end_name(&self.doc[from + 2..gt]);
                 match self.open.pop() {
                     Some(open) if super::same(open, name) => Ok(Event::End(BytesEnd::new(name))),
                     Some(open) => Err(format!("expected </{open}>, found </{name}>")),
@@ -169,10 +177,10 @@ impl<'d> Lexer<'d> {
 }
 
 /// XML white space, as quick-xml knows it.
-const SPACE: [u8; 4] = [b' ', b'\r', b'\n', b'\t'];
+pub(super) const SPACE: [u8; 4] = [b' ', b'\r', b'\n', b'\t'];
 
 #[inline(always)]
-fn is_space(b: u8) -> bool {
+pub(super) fn is_space(b: u8) -> bool {
     SPACE.contains(&b)
 }
 
@@ -180,7 +188,7 @@ fn is_space(b: u8) -> bool {
 /// is not one of `set`; `b.len()` when there is none. Sixteen bytes at a
 /// time where SSE2 is there (every x86-64 processor).
 #[inline(always)]
-fn first<const N: usize>(b: &[u8], from: usize, set: [u8; N], member: bool) -> usize {
+pub(super) fn first<const N: usize>(b: &[u8], from: usize, set: [u8; N], member: bool) -> usize {
     let mut i = from;
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= b.len() {
@@ -200,7 +208,7 @@ fn first<const N: usize>(b: &[u8], from: usize, set: [u8; N], member: bool) -> u
 /// The offset of the `>` that closes the tag whose content starts at
 /// `from`: the first one outside quotes (as quick-xml's element parser).
 #[inline]
-fn close(b: &[u8], from: usize) -> Option<usize> {
+pub(super) fn close(b: &[u8], from: usize) -> Option<usize> {
     const STOPS: [u8; 3] = [b'>', b'"', b'\''];
     let mut quote = 0u8;
     let mut i = from;
@@ -241,9 +249,21 @@ fn toggle(quote: &mut u8, c: u8, at: usize) -> Option<usize> {
     None
 }
 
+/// The name an end tag's content (between `</` and `>`) gives: all of it
+/// but the white space at its end.
+#[inline]
+pub(super) fn end_name(content: &str) -> &str {
+    let len = content
+        .as_bytes()
+        .iter()
+        .rposition(|&c| !is_space(c))
+        .map_or(content.len(), |p| p + 1);
+    &content[..len]
+}
+
 /// Bytes of the name at the start of a tag's content (up to white space).
 #[inline]
-fn name_len(content: &str) -> usize {
+pub(super) fn name_len(content: &str) -> usize {
     content
         .as_bytes()
         .iter()

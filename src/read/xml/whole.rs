@@ -61,6 +61,19 @@ pub(super) fn parse(
     opts: &ReadOptions,
     chunk_bytes: usize,
 ) -> Option<(SidiRead, Option<SourceFile>)> {
+    parse_as(file, raw, hash, opts, chunk_bytes, true)
+}
+
+/// [`parse`], with the chunks' pupils read a pupil at a time or not
+/// (`fast_pupils`, see `fast`: both give the same, which tests compare).
+pub(super) fn parse_as(
+    file: &Arc<str>,
+    raw: &[u8],
+    hash: bool,
+    opts: &ReadOptions,
+    chunk_bytes: usize,
+    fast_pupils: bool,
+) -> Option<(SidiRead, Option<SourceFile>)> {
     let head = &raw[..raw.len().min(super::SNIFF_LEN)];
     let enc = super::choose_encoding(head, file, opts.encoding).ok()?;
     let text = match enc {
@@ -76,10 +89,9 @@ pub(super) fn parse(
     let (read, sha) = rayon::join(
         || {
             let mut out = SidiRead::default();
-            Parser::new(file, opts, &mut out, false)
-                .run_whole(body, text, chunk_bytes)
-                .ok()
-                .map(|_| out)
+            let mut p = Parser::new(file, opts, &mut out, false);
+            p.fast_pupils = fast_pupils;
+            p.run_whole(body, text, chunk_bytes).ok().map(|_| out)
         },
         || hash.then(|| crate::util::sha256_hex(raw)),
     );
@@ -201,7 +213,8 @@ fn push_1252(out: &mut Vec<u8>, bytes: &[u8], high: &[char; 128]) {
 /// Line and column of byte offsets of one decoded piece of the document,
 /// moving forward: the numbers the streaming reader's position tracking
 /// gives (lines counted at `\n`, columns in bytes of UTF-8 text, 1-based).
-struct Loc<'d> {
+#[derive(Clone)]
+pub(super) struct Loc<'d> {
     text: &'d [u8],
     at: usize,
     line: u32,
@@ -221,7 +234,7 @@ impl<'d> Loc<'d> {
     }
 
     #[inline]
-    fn advance(&mut self, off: usize) -> (u32, u32) {
+    pub(super) fn advance(&mut self, off: usize) -> (u32, u32) {
         if off > self.at {
             let seg = &self.text[self.at..off];
             if let Some(last) = memchr::memrchr(b'\n', seg) {
@@ -245,6 +258,12 @@ trait Tokens<'d> {
     fn trim_text_start(&mut self, on: bool);
     /// The next event, or what went wrong.
     fn next_event(&mut self) -> std::result::Result<Event<'d>, String>;
+    /// The text and where the next event starts, where the caller may read
+    /// an element by itself and then [`Tokens::resume_at`] its end (the
+    /// lexer; never the reader).
+    fn at(&self) -> Option<(&'d str, usize)>;
+    /// Goes on after an element the caller read from [`Tokens::at`].
+    fn resume_at(&mut self, pos: usize);
 }
 
 impl<'d> Tokens<'d> for Reader<&'d [u8]> {
@@ -262,6 +281,15 @@ impl<'d> Tokens<'d> for Reader<&'d [u8]> {
     fn next_event(&mut self) -> std::result::Result<Event<'d>, String> {
         self.read_event().map_err(|e| e.to_string())
     }
+
+    #[inline]
+    fn at(&self) -> Option<(&'d str, usize)> {
+        None
+    }
+
+    fn resume_at(&mut self, _: usize) {
+        unreachable!("the reader never says where to read by itself")
+    }
 }
 
 impl<'d> Tokens<'d> for Lexer<'d> {
@@ -278,6 +306,16 @@ impl<'d> Tokens<'d> for Lexer<'d> {
     #[inline]
     fn next_event(&mut self) -> std::result::Result<Event<'d>, String> {
         Lexer::next_event(self)
+    }
+
+    #[inline]
+    fn at(&self) -> Option<(&'d str, usize)> {
+        Lexer::at(self)
+    }
+
+    #[inline]
+    fn resume_at(&mut self, pos: usize) {
+        Lexer::resume_at(self, pos)
     }
 }
 
@@ -433,6 +471,20 @@ impl Parser<'_> {
                 return Ok(());
             }
             if skip {
+                // between two pupils of a chunk: the next one, when it has
+                // the usual shape, is read in one pass (see `fast`)
+                if self.fast_pupils
+                    && self.pupil.is_none()
+                    && self.capture.is_none()
+                    && self.stack.len() == CHUNK_DEPTH
+                {
+                    if let Some((doc, at)) = reader.at() {
+                        if let Some(end) = self.fast_pupil(doc, at, loc)? {
+                            reader.resume_at(end);
+                            continue;
+                        }
+                    }
+                }
                 reader.trim_text_start(!self.capturing());
             }
             let ev = reader.next_event().map_err(|e| self.err(e))?;
@@ -491,8 +543,13 @@ impl Parser<'_> {
         cuts: &[usize],
         bases: &[(u32, isize)],
     ) -> Result<()> {
-        let (file, opts) = (&**self.file, self.opts);
-        let stack = [self.stack[0], self.stack[1]];
+        let each = Chunks {
+            file: self.file,
+            opts: self.opts,
+            text,
+            stack: [self.stack[0], self.stack[1]],
+            fast_pupils: self.fast_pupils,
+        };
         let open = format!("<{}", self.n.alunno);
         let counts: Vec<usize> = cuts
             .par_windows(2)
@@ -514,7 +571,7 @@ impl Parser<'_> {
             .enumerate()
             .map(|(i, slots)| {
                 let piece = &raw[cuts[i]..cuts[i + 1]];
-                parse_chunk(file, opts, piece, text, bases[i], stack, Places::new(slots))
+                parse_chunk(&each, piece, bases[i], Places::new(slots))
             })
             .collect();
         // The places every piece that was read filled, moved together at
@@ -549,27 +606,36 @@ impl Parser<'_> {
     }
 }
 
+/// What every chunk of a document is parsed with: the document's name, the
+/// read options, how its text decodes, the elements a chunk stands in
+/// (`Root`, `Alunni`), and whether pupils are read a pupil at a time.
+struct Chunks<'a> {
+    file: &'a Arc<str>,
+    opts: &'a ReadOptions,
+    text: Text,
+    stack: [(Tag, u32); 2],
+    fast_pupils: bool,
+}
+
 /// Parses one piece, a run of children of `Alunni`. The white space between
 /// a pupil's elements is more than half of the reader's text events: the
 /// reader skips it (no event, no UTF-8 check) except inside an element
 /// whose text the parser takes, where white space after a reference or a
 /// CDATA section is part of the value.
 fn parse_chunk(
-    file: &str,
-    opts: &ReadOptions,
+    each: &Chunks,
     piece: &[u8],
-    text: Text,
     base: (u32, isize),
-    stack: [(Tag, u32); 2],
     places: Places<'_>,
 ) -> Result<(SidiRead, usize)> {
     // Each chunk has its own name: no reference count shared between threads.
-    let name: Arc<str> = Arc::from(file);
+    let name: Arc<str> = Arc::from(&**each.file);
     let mut out = SidiRead::default();
-    let mut p = Parser::new(&name, opts, &mut out, false);
+    let mut p = Parser::new(&name, each.opts, &mut out, false);
     p.chunk = true;
+    p.fast_pupils = each.fast_pupils;
     p.root_seen = true;
-    p.stack.extend(stack);
+    p.stack.extend(each.stack);
     p.places = Some(places);
     let read = DECODED.with(|cell| {
         // (a thread parses one chunk at a time; should one ever nest, it
@@ -580,7 +646,7 @@ fn parse_chunk(
             Ok(b) => b,
             Err(_) => &mut own,
         };
-        let doc: &str = match text {
+        let doc: &str = match each.text {
             Text::Utf8 => {
                 std::str::from_utf8(piece).map_err(|_| p.err("not valid in its encoding"))?
             }
