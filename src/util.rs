@@ -245,6 +245,25 @@ pub(crate) fn mask16<const N: usize>(b: &[u8], i: usize, set: [u8; N]) -> u32 {
     }
 }
 
+/// One bit per byte of the sixteen at `i` (`i + 16 <= b.len()`): whether
+/// it is below `below` (unsigned). SSE2, as [`mask16`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn mask16_below(b: &[u8], i: usize, below: u8) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    assert!(i + 16 <= b.len());
+    // SAFETY: SSE2 is part of x86-64; the load reads the 16 bytes at `i`,
+    // inside `b` (asserted above).
+    unsafe {
+        let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+        // a byte is at least `below` where the larger of the two is itself
+        let at_least = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(below as i8)), v);
+        !(_mm_movemask_epi8(at_least) as u32) & 0xFFFF
+    }
+}
+
 /// Room in `v` for pieces of the given lengths, after its items: the first
 /// spare places of `v` (reserved here), cut into consecutive slices, one
 /// per length, to be written side by side before `set_len` takes them in.
@@ -346,6 +365,18 @@ pub fn fold_char(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn mask16_below_marks_the_bytes_below() {
+        let b: Vec<u8> = (0..=255u8).chain(0..16).collect();
+        for below in [0u8, 1, 0x20, 0x7f, 0x80, 0xff] {
+            for i in 0..=b.len() - 16 {
+                let naive = (0..16).fold(0u32, |m, k| m | (u32::from(b[i + k] < below) << k));
+                assert_eq!(mask16_below(&b, i, below), naive, "{below} at {i}");
+            }
+        }
+    }
 
     #[test]
     fn append_parts_keeps_the_order() {

@@ -21,9 +21,9 @@
 //! The events cost about 600 instructions each, some twenty-five a pupil;
 //! read this way, a 60,000-pupil export takes (see BENCHMARKS.md) fewer.
 
-use super::lex::{close, end_name, first, is_space, name_len, SPACE};
+use super::lex::{close, end_name, first, first_in, is_space, SPACE};
 use super::whole::{Loc, CHUNK_ATTRIBUTES, CHUNK_DEPTH};
-use super::{local_name, plain_attributes, same, FrequenzaAttrs, PField, Parser};
+use super::{local_name, plain_attributes, same, same_bytes, FrequenzaAttrs, PField, Parser};
 use crate::error::Result;
 use crate::model::{Pupil, Trimmed};
 use compact_str::CompactString;
@@ -31,7 +31,7 @@ use std::borrow::Cow;
 
 /// A start tag of a chunk's text, as the lexer reads it.
 struct StartTag<'d> {
-    /// The name as written (with its prefix, if any).
+    /// The name as written (with its prefix, if any; never a quote).
     qname: &'d str,
     /// What follows the name: the attributes as written.
     attrs: &'d str,
@@ -42,7 +42,8 @@ struct StartTag<'d> {
 }
 
 /// The start tag at offset `at` of `doc`; `None` when there is none there
-/// (an end tag, other markup, text, no closing `>`).
+/// (an end tag, other markup, text, no closing `>`) or its name holds a
+/// quote.
 fn start_tag(doc: &str, at: usize) -> Option<StartTag<'_>> {
     let b = doc.as_bytes();
     if b.get(at) != Some(&b'<') || matches!(b.get(at + 1), None | Some(b'/' | b'!' | b'?')) {
@@ -54,7 +55,14 @@ fn start_tag(doc: &str, at: usize) -> Option<StartTag<'_>> {
         Some(inner) => (inner, true),
         None => (content, false),
     };
-    let n = name_len(inner);
+    // the name runs to white space (`lex::name_len`), looked for sixteen
+    // bytes at a time; a quote before it is left to the events
+    let end = at + 1 + inner.len();
+    let n = first_in(b, at + 1, end, [b' ', b'\t', b'\r', b'\n', b'"', b'\'']);
+    if n < end && matches!(b[n], b'"' | b'\'') {
+        return None;
+    }
+    let n = n - (at + 1);
     Some(StartTag {
         qname: &inner[..n],
         attrs: &inner[n..],
@@ -64,11 +72,17 @@ fn start_tag(doc: &str, at: usize) -> Option<StartTag<'_>> {
 }
 
 /// The offset after the end tag at `at` of `doc` when it closes `qname`
-/// (the name of the start tag as written, as the lexer checks it).
+/// (the name of a [`StartTag`] as written, as the lexer checks it).
 fn end_tag(doc: &str, at: usize, qname: &str) -> Option<usize> {
     let b = doc.as_bytes();
     if b.get(at) != Some(&b'<') || b.get(at + 1) != Some(&b'/') {
         return None;
+    }
+    // `</name>`: the name holds no quote, so the lexer's `>` is the one
+    // right after it
+    let e = at + 2 + qname.len();
+    if b.get(e) == Some(&b'>') && same_bytes(&b[at + 2..e], qname.as_bytes()) {
+        return Some(e + 1);
     }
     let gt = close(b, at + 2)?;
     same(qname, end_name(&doc[at + 2..gt])).then_some(gt + 1)
@@ -124,6 +138,11 @@ impl Parser<'_> {
         (self.line, self.col) = loc.advance(from);
         let mut p = self.new_pupil(id);
         let mut i = tag.after;
+        // the last start tag, whose position the parse goes on with (the
+        // position is taken where a record needs it, and at the end)
+        let mut last = from;
+        // where the next field is looked for first: they come in order
+        let mut next = 0;
         loop {
             let j = first(b, i, SPACE, false);
             if let Some(end) = end_tag(doc, j, tag.qname) {
@@ -131,12 +150,13 @@ impl Parser<'_> {
                 if (end - at) as u64 > limits.xml_max_token {
                     return None;
                 }
+                (self.line, self.col) = loc.advance(last);
                 return Some((p, end));
             }
             let child = start_tag(doc, j)?;
-            (self.line, self.col) = loc.advance(j);
+            last = j;
             let name = local_name(child.qname);
-            if let Some(f) = self.n.pupil_field(name) {
+            if let Some(f) = self.pupil_field(name, &mut next) {
                 if child.empty {
                     return None;
                 }
@@ -162,6 +182,7 @@ impl Parser<'_> {
             } else if child.empty && same(name, &self.n.frequenza) {
                 let mut a = FrequenzaAttrs::default();
                 self.plain_attrs(child.attrs, |k, v| a.take(&self.n, k, Cow::Borrowed(v)))?;
+                (self.line, self.col) = loc.advance(j);
                 let fr = self.frequenza(a);
                 p.add_frequenza(fr);
                 i = child.after;
@@ -169,6 +190,25 @@ impl Parser<'_> {
                 return None;
             }
         }
+    }
+
+    /// [`super::Names::pupil_field`], asking first for the field at `next`
+    /// of the order (then the one after it) when the field names differ
+    /// from one another, so that any one named is the first one named.
+    #[inline]
+    fn pupil_field(&self, name: &str, next: &mut usize) -> Option<PField> {
+        let fields = self.n.pupil_fields();
+        if self.fields_differ {
+            if let Some(&(n, f)) = fields.get(*next) {
+                if same(name, n) {
+                    *next += 1;
+                    return Some(f);
+                }
+            }
+        }
+        let k = fields.iter().position(|(n, _)| same(name, n))?;
+        *next = k + 1;
+        Some(fields[k].1)
     }
 
     /// Gives `f` each attribute of `raw` (local name, value) when they are

@@ -205,6 +205,26 @@ pub(super) fn first<const N: usize>(b: &[u8], from: usize, set: [u8; N], member:
     i
 }
 
+/// The offset of the first byte of `set` in `b[from..end]`, `end` when
+/// there is none: [`first`] bounded by `end` (`end <= b.len()`), whose
+/// sixteen-byte loads may look past `end`, never past `b`.
+#[inline(always)]
+pub(super) fn first_in<const N: usize>(b: &[u8], from: usize, end: usize, set: [u8; N]) -> usize {
+    let mut i = from;
+    #[cfg(target_arch = "x86_64")]
+    while i < end && i + 16 <= b.len() {
+        let m = mask16(b, i, set);
+        if m != 0 {
+            return (i + m.trailing_zeros() as usize).min(end);
+        }
+        i += 16;
+    }
+    while i < end && !set.contains(&b[i]) {
+        i += 1;
+    }
+    i.min(end)
+}
+
 /// The offset of the `>` that closes the tag whose content starts at
 /// `from`: the first one outside quotes (as quick-xml's element parser).
 #[inline]
@@ -333,6 +353,17 @@ mod tests {
             let (a, b) = both(doc, &[false, true]);
             assert_eq!(a, b, "{doc:?}");
             assert_eq!(b.last().map(String::as_str), Some("error"), "{doc:?}");
+        }
+    }
+
+    #[test]
+    fn first_in_is_bounded() {
+        let b = b"Frequenza sede=\"A\"/> and more text after the tag, \tlong enough";
+        for from in 0..b.len() {
+            for end in from..=b.len() {
+                let naive = (from..end).find(|&i| SPACE.contains(&b[i])).unwrap_or(end);
+                assert_eq!(first_in(b, from, end, SPACE), naive, "{from}..{end}");
+            }
         }
     }
 
