@@ -283,7 +283,7 @@ pub(super) fn end_name(content: &str) -> &str {
 
 /// Bytes of the name at the start of a tag's content (up to white space).
 #[inline]
-pub(super) fn name_len(content: &str) -> usize {
+fn name_len(content: &str) -> usize {
     content
         .as_bytes()
         .iter()
