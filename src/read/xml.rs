@@ -515,8 +515,9 @@ fn same(a: &str, b: &str) -> bool {
     same_bytes(a.as_bytes(), b.as_bytes())
 }
 
-/// [`same`] on bytes.
-#[inline]
+/// [`same`] on bytes (always inlined, as `same`: its point is to spare a
+/// call).
+#[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
@@ -840,25 +841,22 @@ impl<'a> Parser<'a> {
         mut f: impl FnMut(&str, Cow<'e, str>),
     ) -> Result<()> {
         self.attrs_seen.set(true);
+        // A chunk's attributes are read by a plain scan when they are
+        // simple (see `plain_attributes`: no reference, no NUL, values as
+        // written) and within the limits; anything else takes the reader's
+        // own iteration below, which names what is wrong.
+        if self.chunk
+            && self
+                .plain_attrs(e.attributes_raw(), |k, v| f(k, Cow::Borrowed(v)))
+                .is_some()
+        {
+            return Ok(());
+        }
         // A chunk checks for repeated names itself, on the stack: the
         // reader's check keeps the names in a vector allocated for every
         // element. Any error sends the document to the streaming path,
         // whose reader checks (and names the fault) as always.
         let mut names = [""; whole::CHUNK_ATTRIBUTES];
-        // A chunk's attributes are read by a plain scan when they are
-        // simple (see `plain_attributes`: no reference, no NUL, values as
-        // written); anything else takes the reader's own iteration below.
-        if self.chunk {
-            let mut pairs = [("", ""); whole::CHUNK_ATTRIBUTES];
-            if let Some(n) = plain_attributes(e.attributes_raw(), &mut pairs) {
-                for (i, &(k, v)) in pairs[..n].iter().enumerate() {
-                    self.attribute_allowed(i)?;
-                    self.check_attribute(i, k, v, &mut names)?;
-                    f(local_name(k), Cow::Borrowed(v));
-                }
-                return Ok(());
-            }
-        }
         let mut attributes = e.attributes();
         if self.chunk {
             attributes.with_checks(false);
@@ -1058,11 +1056,7 @@ impl<'a> Parser<'a> {
             }
             Some(Tag::Alunni) if same(name, &n.alunno) => {
                 let mut id = CompactString::default();
-                self.attrs(e, |k, v| {
-                    if same(k, &n.a_id_sidi) {
-                        id = CompactString::new(v.trimmed());
-                    }
-                })?;
+                self.attrs(e, |k, v| take_trimmed(&mut id, &n.a_id_sidi, k, &v))?;
                 self.pupil = Some(self.new_pupil(id));
                 Tag::Alunno
             }
@@ -1070,11 +1064,7 @@ impl<'a> Parser<'a> {
                 let f = n.pupil_field(name);
                 if f == Some(PField::Cf) {
                     let mut stato = CompactString::default();
-                    self.attrs(e, |k, v| {
-                        if same(k, &n.a_stato) {
-                            stato = CompactString::new(v.trimmed());
-                        }
-                    })?;
+                    self.attrs(e, |k, v| take_trimmed(&mut stato, &n.a_stato, k, &v))?;
                     if let Some(p) = self.pupil.as_mut() {
                         p.stato_cf = stato;
                     }
@@ -1292,6 +1282,16 @@ impl Parser<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Sets `slot` to the value `v`, trimmed, when attribute `k` (local name)
+/// is `name`: the pupil's `idSidi` and the codice fiscale's `stato`, read
+/// alike by both ways of reading a pupil.
+#[inline]
+fn take_trimmed(slot: &mut CompactString, name: &str, k: &str, v: &str) {
+    if same(k, name) {
+        *slot = CompactString::new(v.trimmed());
     }
 }
 

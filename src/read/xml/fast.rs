@@ -24,7 +24,9 @@
 
 use super::lex::{close, end_name, first, first_in, is_space, SPACE};
 use super::whole::{Loc, CHUNK_ATTRIBUTES, CHUNK_DEPTH};
-use super::{local_name, plain_attributes, same, same_bytes, FrequenzaAttrs, PField, Parser};
+use super::{
+    local_name, plain_attributes, same, same_bytes, take_trimmed, FrequenzaAttrs, PField, Parser,
+};
 use crate::error::Result;
 use crate::model::{Pupil, Trimmed};
 use compact_str::CompactString;
@@ -132,9 +134,7 @@ impl Parser<'_> {
         }
         let mut id = CompactString::default();
         self.plain_attrs(tag.attrs, |k, v| {
-            if same(k, &self.n.a_id_sidi) {
-                id = CompactString::new(v.trimmed());
-            }
+            take_trimmed(&mut id, &self.n.a_id_sidi, k, v)
         })?;
         (self.line, self.col) = loc.advance(from);
         let mut p = self.new_pupil(id);
@@ -164,9 +164,7 @@ impl Parser<'_> {
                 if f == PField::Cf {
                     let mut stato = CompactString::default();
                     self.plain_attrs(child.attrs, |k, v| {
-                        if same(k, &self.n.a_stato) {
-                            stato = CompactString::new(v.trimmed());
-                        }
+                        take_trimmed(&mut stato, &self.n.a_stato, k, v)
                     })?;
                     p.stato_cf = stato;
                 } else if !child.attrs.bytes().all(is_space) {
@@ -194,8 +192,9 @@ impl Parser<'_> {
     }
 
     /// [`super::Names::pupil_field`], asking first for the field at `next`
-    /// of the order (then the one after it) when the field names differ
-    /// from one another, so that any one named is the first one named.
+    /// of the order (the one after the last found) when the field names
+    /// differ from one another, so that any one named is the first one
+    /// named; else, or when it is not that one, as `pupil_field` does.
     #[inline]
     fn pupil_field(&self, name: &str, next: &mut usize) -> Option<PField> {
         let fields = self.n.pupil_fields();
@@ -213,9 +212,14 @@ impl Parser<'_> {
     }
 
     /// Gives `f` each attribute of `raw` (local name, value) when they are
-    /// plain ([`plain_attributes`]) and within the limits [`Parser::attrs`]
-    /// applies in a chunk; else `None`, before giving any.
-    fn plain_attrs<'r>(&self, raw: &'r str, mut f: impl FnMut(&str, &'r str)) -> Option<()> {
+    /// plain ([`plain_attributes`]) and within the limits a chunk applies
+    /// ([`Parser::attribute_allowed`], [`Parser::check_attribute`]); else
+    /// `None`, before giving any.
+    pub(super) fn plain_attrs<'r>(
+        &self,
+        raw: &'r str,
+        mut f: impl FnMut(&str, &'r str),
+    ) -> Option<()> {
         let mut pairs = [("", ""); CHUNK_ATTRIBUTES];
         let n = plain_attributes(raw, &mut pairs)?;
         let mut names = [""; CHUNK_ATTRIBUTES];

@@ -478,7 +478,10 @@ impl Parser<'_> {
             }
             if skip {
                 // between two pupils of a chunk: the next one, when it has
-                // the usual shape, is read in one pass (see `fast`)
+                // the usual shape, is read in one pass (see `fast`). (This
+                // is `at_chunk_level` but for its check of the stack's two
+                // tags, which a chunk's stack has from the start: asked
+                // between any two events of a chunk, it is cheaper so.)
                 if self.fast_pupils
                     && self.pupil.is_none()
                     && self.capture.is_none()
