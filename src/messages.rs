@@ -528,14 +528,9 @@ pub fn held_back_reason(reason: &str) -> (&str, &str) {
 }
 
 /// A count with its noun in singular or plural: `[it one, it many, en one,
-/// en many]` templates with `{n}`.
+/// en many]` templates with `{n}`, the number's thousands separated
+/// ([`thousands`]): `18.291 alunni`, `18,291 pupils`.
 pub fn count_phrase(forms: [&str; 4], n: usize, lang: Lang) -> String {
-    fill(count_form(forms, n, lang), &[("n", &n.to_string())])
-}
-
-/// [`count_phrase`] with the number's thousands separated ([`thousands`]):
-/// `18.291 alunni`, `18,291 pupils`.
-pub fn count_phrase_grouped(forms: [&str; 4], n: usize, lang: Lang) -> String {
     fill(
         count_form(forms, n, lang),
         &[("n", &thousands(n as u64, lang))],
@@ -681,7 +676,7 @@ ui_texts! {
     OldValue => "Valore attuale", "Current value";
     NewValue => "Nuovo valore", "New value";
     Locked => "bloccato", "locked";
-    LocksSummary => "{pupils}: {locked}. L'elenco alunno per alunno è nel pacchetto (patch.csv, patch.jsonl).", "{pupils}: {locked}. The pupil-by-pupil list is in the package (patch.csv, patch.jsonl).";
+    LocksSummary => "{pupils}: {locked}. L'elenco alunno per alunno è nel pacchetto (patch.jsonl, patch.csv, patch.xml).", "{pupils}: {locked}. The pupil-by-pupil list is in the package (patch.jsonl, patch.csv, patch.xml).";
     LocksOneField => "viene bloccato il campo {fields}", "the field {fields} is locked";
     LocksFields => "vengono bloccati i campi {fields}", "the fields {fields} are locked";
     LocksPupils => "Alunni", "Pupils";
@@ -1027,10 +1022,10 @@ mod tests {
         assert_eq!(thousands(18_291, Lang::It), "18.291");
         assert_eq!(thousands(1_234_567, Lang::En), "1,234,567");
         assert_eq!(
-            count_phrase_grouped(phrase::PUPILS, 18_291, Lang::It),
+            count_phrase(phrase::PUPILS, 18_291, Lang::It),
             "18.291 alunni"
         );
-        assert_eq!(count_phrase_grouped(phrase::PUPILS, 1, Lang::En), "1 pupil");
+        assert_eq!(count_phrase(phrase::PUPILS, 1, Lang::En), "1 pupil");
     }
 
     #[test]

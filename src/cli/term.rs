@@ -56,7 +56,8 @@ impl Style {
 /// One aligned row: indent, label, count, how to paint the count.
 type Row = (usize, String, usize, fn(Style, &str) -> String);
 
-fn aligned(rows: &[Row], st: Style) -> String {
+fn aligned(rows: &[Row], st: Style, lang: Lang) -> String {
+    let n = |n: usize| messages::thousands(n as u64, lang);
     let width = rows
         .iter()
         .map(|(i, l, _, _)| i + l.chars().count())
@@ -64,17 +65,17 @@ fn aligned(rows: &[Row], st: Style) -> String {
         .unwrap_or(0);
     let digits = rows
         .iter()
-        .map(|(_, _, n, _)| n.to_string().len())
+        .map(|&(_, _, c, _)| n(c).len())
         .max()
         .unwrap_or(1);
     let mut s = String::new();
-    for (indent, label, n, paint) in rows {
+    for (indent, label, c, paint) in rows {
         let pad = width - indent - label.chars().count();
         s.push_str(&format!(
             "{:indent$}{label}{:pad$}  {}\n",
             "",
             "",
-            paint(st, &format!("{n:>digits$}")),
+            paint(st, &format!("{:>digits$}", n(*c))),
             indent = indent,
             pad = pad
         ));
@@ -164,7 +165,7 @@ pub fn sync_summary(o: &sidisync::sync::SyncOutcome, lang: Lang, color: bool) ->
             Style::yellow,
         ));
     }
-    s.push_str(&aligned(&rows, st));
+    s.push_str(&aligned(&rows, st, lang));
     let mut paths: Vec<(&str, String)> = vec![
         (
             t(Ui::TermReport),
@@ -195,9 +196,15 @@ pub fn apply_summary(o: &sidisync::apply::ApplyOutcome, lang: Lang) -> String {
         messages::fill(
             Ui::ApplyCounts.text(lang),
             &[
-                ("applied", &applied.to_string()),
-                ("already", &o.already_applied.to_string()),
-                ("conflicts", &o.conflicts.len().to_string()),
+                ("applied", &messages::thousands(applied as u64, lang)),
+                (
+                    "already",
+                    &messages::thousands(o.already_applied as u64, lang)
+                ),
+                (
+                    "conflicts",
+                    &messages::thousands(o.conflicts.len() as u64, lang)
+                ),
             ]
         ),
         Ui::TermFolder.text(lang),
@@ -215,11 +222,12 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) ->
     let fill = messages::fill;
     let st = Style { color };
     // a count, painted only when above zero
+    let num = |n: u64| messages::thousands(n, lang);
     let count = |n: u64, paint: fn(Style, &str) -> String| {
         if n > 0 {
-            paint(st, &n.to_string())
+            paint(st, &num(n))
         } else {
-            n.to_string()
+            num(n)
         }
     };
     let t = totals(&o.schools);
@@ -228,7 +236,7 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) ->
     s.push_str(&fill(
         Ui::BulkSchools.text(lang),
         &[
-            ("schools", &st.bold(&t.schools.to_string())),
+            ("schools", &st.bold(&num(t.schools as u64))),
             ("ok", &count(t.ok as u64, Style::green)),
             ("errors", &count(t.with_errors as u64, Style::yellow)),
             ("failed", &count(t.failed as u64, Style::red)),
@@ -238,10 +246,10 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) ->
     s.push_str(&fill(
         Ui::BulkSpeed.text(lang),
         &[
-            ("pupils", &t.pupils_sidi.to_string()),
+            ("pupils", &num(t.pupils_sidi)),
             ("secs", &format!("{:.1}", o.elapsed.as_secs_f64())),
             ("jobs", &o.jobs.to_string()),
-            ("rate", &format!("{:.0}", t.pupils_sidi as f64 / secs)),
+            ("rate", &num((t.pupils_sidi as f64 / secs).round() as u64)),
         ],
     ));
     s.push('\n');
@@ -250,7 +258,7 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) ->
     s.push_str(&fill(
         Ui::BulkCounts.text(lang),
         &[
-            ("ops", &st.bold(&ops.to_string())),
+            ("ops", &st.bold(&num(ops))),
             ("review", &count(review, Style::yellow)),
             ("errors", &count(t.errors, Style::red)),
             ("warnings", &count(t.warnings, Style::yellow)),
@@ -295,9 +303,9 @@ pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: L
     messages::fill(
         Ui::GenDone.text(lang),
         &[
-            ("schools", &o.schools.to_string()),
-            ("pupils", &o.pupils.to_string()),
-            ("files", &o.files.to_string()),
+            ("schools", &messages::thousands(o.schools as u64, lang)),
+            ("pupils", &messages::thousands(o.pupils, lang)),
+            ("files", &messages::thousands(o.files as u64, lang)),
             ("mb", &format!("{:.1}", o.bytes as f64 / 1e6)),
             ("sidi", &out.join("sidi").display().to_string()),
             ("local", &out.join("locale").display().to_string()),
@@ -351,6 +359,31 @@ mod tests {
         assert_eq!(ends.len(), 1, "{s}");
         assert!(!s.contains('\x1b'));
         assert!(sync_summary(&outcome(), Lang::It, true).contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn sync_summary_separates_thousands_and_stays_aligned() {
+        let mut o = outcome();
+        for (k, n) in o.ops.iter_mut() {
+            if *k == OpKind::LockFields {
+                *n = 18_291;
+            }
+        }
+        let s = sync_summary(&o, Lang::It, false);
+        assert!(
+            s.starts_with("124 alunni da inserire, 18.294 altre modifiche automatiche"),
+            "{s}"
+        );
+        assert!(s.contains(" 18.418\n"), "{s}"); // the total
+        assert!(s.contains(" 18.291\n"), "{s}");
+        let lines: Vec<&str> = s.lines().collect();
+        let ends: std::collections::HashSet<usize> = lines[1..lines.len() - 2]
+            .iter()
+            .map(|l| l.chars().count())
+            .collect();
+        assert_eq!(ends.len(), 1, "{s}");
+        let en = sync_summary(&o, Lang::En, false);
+        assert!(en.contains(" 18,291\n"), "{en}");
     }
 
     fn bulk_outcome() -> sidisync::bulk::BulkOutcome {

@@ -15,7 +15,7 @@
 //! Deterministic: the same plan, inputs and time give the same bytes.
 
 use crate::findings::{Finding, FindingCode, Severity};
-use crate::messages::{self, count_phrase, phrase, Lang, Ui};
+use crate::messages::{self, count_phrase, phrase, thousands, Lang, Ui};
 use crate::model::Trimmed;
 use crate::model::{
     class_parts, ClassKey, CompactString, Field, FieldSet, LocalExport, SidiExport,
@@ -1319,7 +1319,7 @@ fn lock_summary(plan: &Plan, ix: &[usize], people: &People, l: Lang) -> Option<L
         &[
             (
                 "pupils",
-                &messages::count_phrase_grouped(phrase::PUPILS, ix.len(), l),
+                &messages::count_phrase(phrase::PUPILS, ix.len(), l),
             ),
             ("locked", &locked),
         ],
@@ -1584,7 +1584,8 @@ pub fn page_end(o: &mut String, l: Lang) {
 }
 
 /// A horizontal bar chart of (label, value, css class) as inline SVG.
-pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
+/// The values are written with their thousands separated the way of `l`.
+pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)], l: Lang) {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let row = 22;
     // room for the longest label (about 7 px a character at 13 px)
@@ -1602,7 +1603,7 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
         let y = i * row + 2;
         let w = if *v == 0 { 0 } else { (v * bar_w / max).max(2) };
         let _ = writeln!(o,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{cls}\" x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\" class=\"num\">{v}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect class=\"{cls}\" x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"/><text x=\"{}\" y=\"{}\" class=\"num\">{}</text>",
             label_w - 8,
             y + 15,
             esc(label),
@@ -1611,6 +1612,7 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)]) {
             row - 6,
             label_w + w + 6,
             y + 15,
+            thousands(*v as u64, l),
         );
     }
     o.push_str("</svg>\n");
@@ -1644,12 +1646,21 @@ fn class_bars(o: &mut String, before: Option<usize>, after: Option<usize>, max: 
     );
 }
 
-fn opt(v: Option<usize>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+/// A count, thousands separated the way of `l`; a dash for none.
+fn opt(v: Option<usize>, l: Lang) -> String {
+    v.map(|v| num(v, l)).unwrap_or_else(|| "—".into())
 }
 
-fn section_head(o: &mut String, id: &str, title: &str, n: Option<usize>) {
-    match n {
+/// A count as the report writes it: thousands separated the way of `l`
+/// (`18.291`, `18,291`), as the terminal summary and the bulk summary do.
+fn num(n: usize, l: Lang) -> String {
+    thousands(n as u64, l)
+}
+
+/// A section's opening and heading, with its count (`n`, thousands
+/// separated the way of `l`) when it has one.
+fn section_head(o: &mut String, id: &str, title: &str, n: Option<usize>, l: Lang) {
+    match n.map(|n| num(n, l)) {
         Some(n) => o.push_str(&format!(
             "<section id=\"{id}\">\n<h2>{} <span class=\"count\">{n}</span></h2>\n",
             esc(title)
@@ -1764,7 +1775,8 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     ] {
         let cls = if n == 0 { "zero" } else { cls };
         let _ = writeln!(o,
-            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{n}</span> <span class=\"l\">{}</span></a>",
+            "<a class=\"card {cls}\" href=\"{href}\"><span class=\"n\">{}</span> <span class=\"l\">{}</span></a>",
+            num(n, l),
             esc(label)
         );
     }
@@ -1775,19 +1787,19 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
         ("riepilogo", t(Ui::Summary).to_string()),
         (
             "decisioni",
-            format!("{} ({})", t(Ui::Decisions), d.counts.decisions),
+            format!("{} ({})", t(Ui::Decisions), num(d.counts.decisions, l)),
         ),
         (
             "segnalazioni",
             format!(
                 "{} ({})",
                 t(Ui::Findings),
-                d.counts.errors + d.counts.warnings
+                num(d.counts.errors + d.counts.warnings, l)
             ),
         ),
         (
             "modifiche",
-            format!("{} ({})", t(Ui::Operations), d.counts.auto),
+            format!("{} ({})", t(Ui::Operations), num(d.counts.auto, l)),
         ),
     ];
     if !d.sedi.is_empty() {
@@ -1808,7 +1820,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     filter_box(&mut o, l);
 
     // --- summary: operations per kind --------------------------------------
-    section_head(&mut o, "riepilogo", t(Ui::Summary), None);
+    section_head(&mut o, "riepilogo", t(Ui::Summary), None, l);
     if d.op_counts.is_empty() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
     } else {
@@ -1818,7 +1830,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             .iter()
             .map(|(k, label, n)| (label.clone(), *n, op_bar_class(*k)))
             .collect();
-        bar_chart(&mut o, t(Ui::OpsPerKind), &bars);
+        bar_chart(&mut o, t(Ui::OpsPerKind), &bars, l);
     }
     o.push_str("</section>\n");
 
@@ -1829,6 +1841,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
         "decisioni",
         t(Ui::Decisions),
         Some(d.counts.decisions),
+        l,
     );
     if d.review.is_empty() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoDecisions)));
@@ -1839,7 +1852,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
                 o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(&g.label),
-                g.rows.len()
+                num(g.rows.len(), l)
             );
             let _ = writeln!(o,
                 "<ul class=\"choices\"><li><span class=\"pill accept\">{}</span> {}</li><li><span class=\"pill reject\">{}</span> {}</li></ul>",
@@ -1881,6 +1894,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
         "segnalazioni",
         t(Ui::Findings),
         Some(d.counts.errors + d.counts.warnings),
+        l,
     );
     if d.findings.is_empty() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoFindings)));
@@ -1896,7 +1910,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
                 "<div class=\"group\">\n<h3><span class=\"{cls}\">{}</span> {} <span class=\"count\">{}</span> <code>{}</code></h3>",
                 esc(sev),
                 esc(&g.title),
-                g.rows.len(),
+                num(g.rows.len(), l),
                 esc(g.code)
             );
             let _ = writeln!(
@@ -1937,7 +1951,13 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
 
     // --- operations -----------------------------------------------------------
     spill(&mut o, w)?;
-    section_head(&mut o, "modifiche", t(Ui::Operations), Some(d.counts.auto));
+    section_head(
+        &mut o,
+        "modifiche",
+        t(Ui::Operations),
+        Some(d.counts.auto),
+        l,
+    );
     if d.ops.is_empty() && d.locks.is_none() {
         let _ = writeln!(o, "<p class=\"empty\">{}</p>", esc(t(Ui::NoOperations)));
     } else {
@@ -1957,7 +1977,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
             let _ = writeln!(o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>",
                 esc(&g.label),
-                g.rows.len(),
+                num(g.rows.len(), l),
                 esc(&g.description)
             );
             let class_op = g.kind.entity() == crate::sync::ops::Entity::Class;
@@ -1998,7 +2018,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     // --- classes per sede ------------------------------------------------------
     spill(&mut o, w)?;
     if !d.sedi.is_empty() {
-        section_head(&mut o, "classi", t(Ui::Classes), None);
+        section_head(&mut o, "classi", t(Ui::Classes), None, l);
         let _ = writeln!(o,
             "<p class=\"intro\">{} <span class=\"legend\"><span class=\"sw before\"></span>{} <span class=\"sw after\"></span>{}</span></p>",
             esc(t(Ui::ClassesIntro)),
@@ -2057,17 +2077,20 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
                     "<tr id=\"{}\"><td><strong>{}</strong>{note}</td><td class=\"num\">{}</td><td class=\"num\"><span{delta}>{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>",
                     esc(&c.anchor),
                     esc(&c.label),
-                    opt(c.before),
-                    opt(c.after),
-                    opt(c.sidi),
-                    if c.changes == 0 { "—".to_string() } else { c.changes.to_string() },
+                    opt(c.before, l),
+                    opt(c.after, l),
+                    opt(c.sidi, l),
+                    if c.changes == 0 { "—".to_string() } else { num(c.changes, l) },
                 );
                 class_bars(&mut o, c.before, c.after, max, l);
                 o.push_str("</td></tr>\n");
             }
             let _ = writeln!(o,
-                "</tbody>\n<tfoot><tr><td>{}</td><td class=\"num\">{tb}</td><td class=\"num\">{ta}</td><td class=\"num\">{ts}</td><td></td><td></td></tr></tfoot>\n</table></div>\n</div>",
-                esc(t(Ui::Total))
+                "</tbody>\n<tfoot><tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td></td><td></td></tr></tfoot>\n</table></div>\n</div>",
+                esc(t(Ui::Total)),
+                num(tb, l),
+                num(ta, l),
+                num(ts, l)
             );
         }
         o.push_str("</section>\n");
@@ -2076,12 +2099,12 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     // --- other ------------------------------------------------------------------
     spill(&mut o, w)?;
     if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
-        section_head(&mut o, "altro", t(Ui::Other), None);
+        section_head(&mut o, "altro", t(Ui::Other), None, l);
         if !d.excluded.is_empty() {
             let _ = writeln!(o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>",
                 esc(t(Ui::Excluded)),
-                d.excluded.len(),
+                num(d.excluded.len(), l),
                 esc(t(Ui::ExcludedIntro))
             );
             table_head(&mut o, &[t(Ui::Record), t(Ui::Message), t(Ui::Where)]);
@@ -2102,7 +2125,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
                 o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(t(Ui::HeldBack)),
-                d.held_back.len()
+                num(d.held_back.len(), l)
             );
             table_head(
                 &mut o,
@@ -2125,7 +2148,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
                 o,
                 "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>",
                 esc(t(Ui::Rejected)),
-                d.rejected.len()
+                num(d.rejected.len(), l)
             );
             table_head(&mut o, &["ID", t(Ui::Kind), t(Ui::Line)]);
             for r in &d.rejected {
@@ -2152,7 +2175,7 @@ fn lock_group(o: &mut String, s: &LockSummary, l: Lang) {
         o,
         "<div class=\"group\">\n<h3>{} <span class=\"count\">{}</span></h3>\n<p class=\"desc\">{}</p>\n<p class=\"locks\">{}</p>",
         esc(&s.label),
-        s.pupils,
+        num(s.pupils, l),
         esc(&s.description),
         esc(&s.text)
     );
@@ -2429,6 +2452,32 @@ mod tests {
             ..Counts::default()
         };
         assert_eq!(verdict(&one, Lang::It), "1 decisione da prendere.");
+        // a large school's counts, thousands separated per language
+        let large = Counts {
+            auto: 26_459,
+            inserts: 2_175,
+            ..Counts::default()
+        };
+        assert_eq!(
+            verdict(&large, Lang::It),
+            "2.175 alunni da inserire, 24.284 altre modifiche automatiche."
+        );
+        assert_eq!(
+            verdict(&large, Lang::En),
+            "2,175 pupils to insert, 24,284 other automatic changes."
+        );
+    }
+
+    #[test]
+    fn counts_are_thousands_separated() {
+        let mut o = String::new();
+        section_head(&mut o, "modifiche", "Modifiche", Some(26_459), Lang::It);
+        assert!(o.contains("<span class=\"count\">26.459</span>"), "{o}");
+        let mut o = String::new();
+        bar_chart(&mut o, "t", &[("a".into(), 18_291, "bar-new")], Lang::En);
+        assert!(o.contains("class=\"num\">18,291</text>"), "{o}");
+        assert_eq!(opt(Some(1_200), Lang::It), "1.200");
+        assert_eq!(opt(None, Lang::It), "—");
     }
 
     #[test]
@@ -2640,7 +2689,7 @@ mod tests {
             s.text,
             "6 alunni: vengono bloccati i campi codice fiscale, cognome, nome, sesso, \
              data di nascita, cittadinanza, alfa, zeta. L'elenco alunno per alunno è nel \
-             pacchetto (patch.csv, patch.jsonl)."
+             pacchetto (patch.jsonl, patch.csv, patch.xml)."
         );
         // no row for a lock; the other kinds keep theirs
         let kinds: Vec<OpKind> = d.ops.iter().map(|g| g.kind).collect();
@@ -2689,8 +2738,8 @@ mod tests {
         assert_eq!(
             s.text,
             "6 pupils: the fields codice fiscale, surname, name, sex, birth date, citizenship, \
-             alfa, zeta are locked. The pupil-by-pupil list is in the package (patch.csv, \
-             patch.jsonl)."
+             alfa, zeta are locked. The pupil-by-pupil list is in the package (patch.jsonl, \
+             patch.csv, patch.xml)."
         );
         let html = render_html(&en);
         assert!(html.contains("<th>Class</th><th class=\"num\">Pupils</th><th>Fields to lock</th>"));
@@ -2705,7 +2754,7 @@ mod tests {
         assert_eq!(
             text(&one, Lang::It),
             "1 alunno: viene bloccato il campo data di nascita. L'elenco alunno per alunno \
-             è nel pacchetto (patch.csv, patch.jsonl)."
+             è nel pacchetto (patch.jsonl, patch.csv, patch.xml)."
         );
         assert!(text(&one, Lang::En).starts_with("1 pupil: the field birth date is locked. "));
         let many = Plan {

@@ -192,6 +192,7 @@ pub fn write_summary_html(
             ),
             (t(Ui::SumSchoolsFailed).to_string(), tot.failed, "bar-bad"),
         ],
+        lang,
     );
     let op_bars: Vec<(String, usize, &str)> = tot
         .ops
@@ -202,7 +203,7 @@ pub fn write_summary_html(
         })
         .collect();
     h.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::OpsPerKind))));
-    bar_chart(&mut h, t(Ui::OpsPerKind), &op_bars);
+    bar_chart(&mut h, t(Ui::OpsPerKind), &op_bars, lang);
     let review_bars: Vec<(String, usize, &str)> = tot
         .review
         .iter()
@@ -212,7 +213,7 @@ pub fn write_summary_html(
         })
         .collect();
     h.push_str(&format!("<h3>{}</h3>\n", esc(t(Ui::SumReviewChart))));
-    bar_chart(&mut h, t(Ui::SumReviewChart), &review_bars);
+    bar_chart(&mut h, t(Ui::SumReviewChart), &review_bars, lang);
     h.push_str("</section>\n");
 
     // --- totals (not filtered) ------------------------------------------------
