@@ -123,6 +123,90 @@ fn name_key(s: &str) -> String {
         .join(" ")
 }
 
+/// The classes' side of a plan, worked out from the two exports' classes
+/// alone (no pupil matching needed).
+struct Classes<'a> {
+    /// SIDI class key -> its first declaration
+    sidi_class: HashMap<&'a ClassKey, usize>,
+    /// local class key -> its first row
+    local_class: HashMap<&'a ClassKey, usize>,
+    /// per SIDI class: the mapped (tempo scuola, indirizzo), or why the
+    /// class is blocked
+    class_state: Vec<std::result::Result<(String, String), Block>>,
+    /// `CODE_UNMAPPED` findings of the SIDI classes, in class order
+    unmapped: Vec<Finding>,
+    /// the local classes SIDI does not have (first rows), in local order
+    local_only: Vec<usize>,
+    /// the local pupils of each class of `local_only`
+    local_only_pupils: Vec<usize>,
+}
+
+impl<'a> Classes<'a> {
+    fn of(
+        sidi: &'a SidiExport,
+        local: &'a LocalExport,
+        validation: &Validation,
+        map: &CodeMap,
+    ) -> Classes<'a> {
+        let mut unmapped: Vec<Finding> = Vec::new();
+        let mut sidi_class: HashMap<&ClassKey, usize> =
+            HashMap::with_capacity_and_hasher(sidi.classes.len(), Default::default());
+        for (k, c) in sidi.classes.iter().enumerate() {
+            sidi_class.entry(&c.key).or_insert(k);
+        }
+        let mut local_class: HashMap<&ClassKey, usize> =
+            HashMap::with_capacity_and_hasher(local.classes.len(), Default::default());
+        for (k, c) in local.classes.iter().enumerate() {
+            local_class.entry(&c.key).or_insert(k);
+        }
+        // per SIDI class: mapped codes or why it is blocked
+        let mut class_state: Vec<std::result::Result<(String, String), Block>> =
+            Vec::with_capacity(sidi.classes.len());
+        for (k, c) in sidi.classes.iter().enumerate() {
+            if sidi_class.get(&c.key) != Some(&k) {
+                class_state.push(Err(Block::Excluded)); // duplicate declaration: unused
+                continue;
+            }
+            if validation.class_errors.get(k).copied().unwrap_or(false) {
+                class_state.push(Err(Block::Excluded));
+                continue;
+            }
+            match map.map_class(&c.tempo_scuola, &c.indirizzo) {
+                Ok((t, i)) => class_state.push(Ok((t.to_string(), i.to_string()))),
+                Err(bad) => {
+                    for (kind, code) in bad {
+                        unmapped.push(
+                            Finding::new(FindingCode::CodeUnmapped, Some(c.origin.clone()))
+                                .record(c.key.to_string())
+                                .field(kind.tipo())
+                                .value(code),
+                        );
+                    }
+                    class_state.push(Err(Block::Unmapped));
+                }
+            }
+        }
+
+        let local_only: Vec<usize> = local
+            .classes
+            .iter()
+            .enumerate()
+            .filter(|(k, c)| !sidi_class.contains_key(&c.key) && local_class.get(&c.key) == Some(k))
+            .map(|(k, _)| k)
+            .collect();
+        let wanted: Vec<&ClassKey> = local_only.iter().map(|&k| &local.classes[k].key).collect();
+        let local_only_pupils = pupils_per_class(&local.pupils, &wanted);
+        Classes {
+            sidi_class,
+            local_class,
+            class_state,
+            unmapped,
+            local_only,
+            local_only_pupils,
+        }
+    }
+}
+
 /// How many of `pupils` are in each class of `wanted` (distinct classes),
 /// in its order. Exports list pupils class by class: a pupil in the
 /// previous pupil's class is counted without a look-up (a 60,000-pupil
@@ -361,144 +445,125 @@ pub fn plan_indexed(
         }
     }
 
-    // --- matching ----------------------------------------------------------
-    let mut matched: Vec<Option<(usize, Via)>> = vec![None; ns];
-    let mut claimed = vec![false; nl];
-    // per SIDI pupil: temporary code, local pupil of the same code (looked
-    // up in parallel; claimed in order below)
-    let (temporary, cf_hit): (Vec<bool>, Vec<Option<usize>>) = {
-        use rayon::prelude::*;
-        sidi.pupils
-            .par_iter()
-            .zip(cf_keys.par_iter())
-            .map(|(p, k)| {
-                let hit = if k.is_empty() {
-                    None
-                } else {
-                    index.by_cf(local, k)
-                };
-                (is_temporary(p, k), hit)
-            })
-            .unzip()
-    };
-    // 1. codice fiscale (stable codes only)
-    for i in 0..ns {
-        if temporary[i] || cf_keys[i].is_empty() {
-            continue;
-        }
-        if let Some(j) = cf_hit[i] {
-            if !claimed[j] {
-                claimed[j] = true;
-                matched[i] = Some((j, Via::Cf));
-            }
-        }
-    }
-    // 2. ID_ALUNNO_SIDI where both sides carry it
-    for i in 0..ns {
-        // (a pupil matched by its codice fiscale is not looked at)
-        if matched[i].is_some() {
-            continue;
-        }
-        let id = sidi.pupils[i].id_sidi.trimmed();
-        if id.is_empty() {
-            continue;
-        }
-        if let Some(j) = index.by_id_sidi(local, id) {
-            if !claimed[j] {
-                claimed[j] = true;
-                matched[i] = Some((j, Via::IdSidi));
-            }
-        }
-    }
-    // 3. temporary codes, when the local pupil carries no other id SIDI
-    for i in 0..ns {
-        if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
-            continue;
-        }
-        if let Some(j) = cf_hit[i] {
-            let lid = local.pupils[j].id_sidi.trimmed();
-            if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trimmed()) {
-                claimed[j] = true;
-                matched[i] = Some((j, Via::Cf));
-            }
-        }
-    }
-    // 4. probable matches: same cognome, nome, data di nascita, another CF
-    let mut by_name: HashMap<(String, String, crate::date::Date), Vec<usize>> = HashMap::default();
-    for (j, l) in local.pupils.iter().enumerate() {
-        if claimed[j] {
-            continue;
-        }
-        if let Some(d) = l.data_nascita {
-            by_name
-                .entry((name_key(&l.cognome), name_key(&l.nome), d))
-                .or_default()
-                .push(j);
-        }
-    }
-    // cf_mismatch candidates (sidi index, local index), in SIDI order
-    let mut candidates: Vec<(usize, usize)> = Vec::new();
-    for i in 0..ns {
-        if matched[i].is_some() {
-            continue;
-        }
-        let p = &sidi.pupils[i];
-        let Some(d) = p.data_nascita else { continue };
-        let Some(js) = by_name.get(&(name_key(&p.cognome), name_key(&p.nome), d)) else {
-            continue;
-        };
-        for &j in js {
-            if claimed[j] || local_cfs[j] == cf_keys[i] {
-                continue;
-            }
-            if excluded[i] {
-                // An excluded pupil still counts as present: its probable
-                // counterpart is not reported as local_only.
-                claimed[j] = true;
-                break;
-            }
-            candidates.push((i, j));
-        }
-    }
-
-    // --- classes ------------------------------------------------------------
-    let mut sidi_class: HashMap<&ClassKey, usize> =
-        HashMap::with_capacity_and_hasher(sidi.classes.len(), Default::default());
-    for (k, c) in sidi.classes.iter().enumerate() {
-        sidi_class.entry(&c.key).or_insert(k);
-    }
-    let mut local_class: HashMap<&ClassKey, usize> =
-        HashMap::with_capacity_and_hasher(local.classes.len(), Default::default());
-    for (k, c) in local.classes.iter().enumerate() {
-        local_class.entry(&c.key).or_insert(k);
-    }
-    // per SIDI class: mapped codes or why it is blocked
-    let mut class_state: Vec<std::result::Result<(String, String), Block>> =
-        Vec::with_capacity(sidi.classes.len());
-    for (k, c) in sidi.classes.iter().enumerate() {
-        if sidi_class.get(&c.key) != Some(&k) {
-            class_state.push(Err(Block::Excluded)); // duplicate declaration: unused
-            continue;
-        }
-        if validation.class_errors.get(k).copied().unwrap_or(false) {
-            class_state.push(Err(Block::Excluded));
-            continue;
-        }
-        match map.map_class(&c.tempo_scuola, &c.indirizzo) {
-            Ok((t, i)) => class_state.push(Ok((t.to_string(), i.to_string()))),
-            Err(bad) => {
-                for (kind, code) in bad {
-                    findings.push(
-                        Finding::new(FindingCode::CodeUnmapped, Some(c.origin.clone()))
-                            .record(c.key.to_string())
-                            .field(kind.tipo())
-                            .value(code),
-                    );
+    // --- matching, beside the classes --------------------------------------
+    // (the classes' codes and the local-only classes' pupil counts need no
+    // matching: worked out on the other core meanwhile, instead of alone
+    // after it)
+    let (classes, (mut matched, mut claimed, candidates)) = rayon::join(
+        || Classes::of(sidi, local, validation, map),
+        || {
+            let mut matched: Vec<Option<(usize, Via)>> = vec![None; ns];
+            let mut claimed = vec![false; nl];
+            // per SIDI pupil: temporary code, local pupil of the same code (looked
+            // up in parallel; claimed in order below)
+            let (temporary, cf_hit): (Vec<bool>, Vec<Option<usize>>) = {
+                use rayon::prelude::*;
+                sidi.pupils
+                    .par_iter()
+                    .zip(cf_keys.par_iter())
+                    .map(|(p, k)| {
+                        let hit = if k.is_empty() {
+                            None
+                        } else {
+                            index.by_cf(local, k)
+                        };
+                        (is_temporary(p, k), hit)
+                    })
+                    .unzip()
+            };
+            // 1. codice fiscale (stable codes only)
+            for i in 0..ns {
+                if temporary[i] || cf_keys[i].is_empty() {
+                    continue;
                 }
-                class_state.push(Err(Block::Unmapped));
+                if let Some(j) = cf_hit[i] {
+                    if !claimed[j] {
+                        claimed[j] = true;
+                        matched[i] = Some((j, Via::Cf));
+                    }
+                }
             }
-        }
-    }
+            // 2. ID_ALUNNO_SIDI where both sides carry it
+            for i in 0..ns {
+                // (a pupil matched by its codice fiscale is not looked at)
+                if matched[i].is_some() {
+                    continue;
+                }
+                let id = sidi.pupils[i].id_sidi.trimmed();
+                if id.is_empty() {
+                    continue;
+                }
+                if let Some(j) = index.by_id_sidi(local, id) {
+                    if !claimed[j] {
+                        claimed[j] = true;
+                        matched[i] = Some((j, Via::IdSidi));
+                    }
+                }
+            }
+            // 3. temporary codes, when the local pupil carries no other id SIDI
+            for i in 0..ns {
+                if matched[i].is_some() || !temporary[i] || cf_keys[i].is_empty() {
+                    continue;
+                }
+                if let Some(j) = cf_hit[i] {
+                    let lid = local.pupils[j].id_sidi.trimmed();
+                    if !claimed[j] && (lid.is_empty() || lid == sidi.pupils[i].id_sidi.trimmed()) {
+                        claimed[j] = true;
+                        matched[i] = Some((j, Via::Cf));
+                    }
+                }
+            }
+            // 4. probable matches: same cognome, nome, data di nascita, another CF
+            let mut by_name: HashMap<(String, String, crate::date::Date), Vec<usize>> =
+                HashMap::default();
+            for (j, l) in local.pupils.iter().enumerate() {
+                if claimed[j] {
+                    continue;
+                }
+                if let Some(d) = l.data_nascita {
+                    by_name
+                        .entry((name_key(&l.cognome), name_key(&l.nome), d))
+                        .or_default()
+                        .push(j);
+                }
+            }
+            // cf_mismatch candidates (sidi index, local index), in SIDI order
+            let mut candidates: Vec<(usize, usize)> = Vec::new();
+            for i in 0..ns {
+                if matched[i].is_some() {
+                    continue;
+                }
+                let p = &sidi.pupils[i];
+                let Some(d) = p.data_nascita else { continue };
+                let Some(js) = by_name.get(&(name_key(&p.cognome), name_key(&p.nome), d)) else {
+                    continue;
+                };
+                for &j in js {
+                    if claimed[j] || local_cfs[j] == cf_keys[i] {
+                        continue;
+                    }
+                    if excluded[i] {
+                        // An excluded pupil still counts as present: its probable
+                        // counterpart is not reported as local_only.
+                        claimed[j] = true;
+                        break;
+                    }
+                    candidates.push((i, j));
+                }
+            }
+            (matched, claimed, candidates)
+        },
+    );
+    let Classes {
+        sidi_class,
+        local_class,
+        class_state,
+        unmapped,
+        local_only,
+        local_only_pupils,
+    } = classes;
+    findings.extend(unmapped);
+
     let target = |key: &ClassKey| -> std::result::Result<(&str, &str), Block> {
         match sidi_class.get(key) {
             Some(&k) => match &class_state[k] {
@@ -639,22 +704,11 @@ pub fn plan_indexed(
             },
         });
     }
-    // class_local_only
+    // class_local_only: the classes only the local export has, then their pupils
     let lo_end = items.len();
-    // the classes only the local export has, then their pupils
-    let class_of_item: Vec<usize> = local
-        .classes
-        .iter()
-        .enumerate()
-        .filter(|(k, c)| !sidi_class.contains_key(&c.key) && local_class.get(&c.key) == Some(k))
-        .map(|(k, _)| k)
-        .collect();
-    let wanted: Vec<&ClassKey> = class_of_item
-        .iter()
-        .map(|&k| &local.classes[k].key)
-        .collect();
-    let class_pupils = pupils_per_class(&local.pupils, &wanted);
-    for (&c, pupils) in wanted.iter().zip(class_pupils) {
+    let class_of_item = local_only;
+    for (&k, pupils) in class_of_item.iter().zip(local_only_pupils) {
+        let c = &local.classes[k].key;
         items.push(ReviewItem {
             id: review_id(ReviewKind::ClassLocalOnly, &[&c.sede, &c.anno, &c.sezione]),
             kind: ReviewKind::ClassLocalOnly,
