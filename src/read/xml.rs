@@ -365,6 +365,9 @@ struct Parser<'a> {
     /// Whether the element names of a pupil's fields all differ (see
     /// `fast`: then any field named is the first one named).
     fields_differ: bool,
+    /// Whether the names and limits allow the tags of a usual pupil to be
+    /// matched as SIDI writes them (see `fast::usual_tags`).
+    usual_tags: bool,
 }
 
 fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
@@ -440,7 +443,7 @@ fn plain_attributes<'r>(raw: &'r str, out: &mut [(&'r str, &'r str)]) -> Option<
 /// control character, `&`, `<`) or the end of `b` comes first. Sixteen
 /// bytes at a time where SSE2 is there and `b` has them.
 #[inline(always)]
-fn value_end(b: &[u8], from: usize, quote: u8) -> Option<usize> {
+pub(super) fn value_end(b: &[u8], from: usize, quote: u8) -> Option<usize> {
     let mut i = from;
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= b.len() {
@@ -617,6 +620,7 @@ impl<'a> Parser<'a> {
         let fields = n.pupil_fields();
         let fields_differ =
             (0..fields.len()).all(|i| fields[..i].iter().all(|f| f.0 != fields[i].0));
+        let usual_tags = fields_differ && fast::usual_tags(&n, &opts.limits);
         let fa = |a: &str| format!("{}/@{}", n.frequenza, a);
         let frequenza_attrs = [
             fa(&n.a_sede),
@@ -649,6 +653,7 @@ impl<'a> Parser<'a> {
             places: None,
             fast_pupils: true,
             fields_differ,
+            usual_tags,
         }
     }
 
@@ -1314,6 +1319,21 @@ impl Default for FrequenzaAttrs<'_> {
 }
 
 impl<'v> FrequenzaAttrs<'v> {
+    /// What [`FrequenzaAttrs::take`] makes of the values of `sede`, `anno`,
+    /// `sezione`, `dal` and `stato` (after renames), given in that order,
+    /// when the five names differ.
+    fn in_order([sede, anno, sezione, dal, stato]: [&'v str; 5]) -> Self {
+        FrequenzaAttrs {
+            class: [
+                Cow::Borrowed(sede),
+                Cow::Borrowed(anno),
+                Cow::Borrowed(sezione),
+            ],
+            dal: CompactString::new(dal.trimmed()),
+            stato: CompactString::new(stato.trimmed()),
+        }
+    }
+
     /// Takes attribute `k` (local name) = `v` when it is one of them.
     fn take(&mut self, n: &Names, k: &str, v: Cow<'v, str>) {
         if same(k, &n.a_sede) {
@@ -2079,6 +2099,23 @@ mod whole_tests {
         "testo",
         "&amp;",
         "</Alunno>",
+        // about the tags matched as SIDI writes them (`fast::usual_start`)
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A'B\" dal=\"2025>09\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza sede=\"RMEE8A1016\"  anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza anno=\"1\" sede=\"RMEE8A1016\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\"/>",
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\" x=\"1\"/>",
+        "<Frequenza sede=\"A&amp;B\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza sede=\"\" anno=\"\" sezione=\"\" dal=\"\" stato=\"\"/>",
+        "<Frequenzaa sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"/>",
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\">",
+        "<Frequenza sede=\"RMEE8A1016\u{a0}\" anno=\" 1\" sezione=\" A \" dal=\" 2025-09-15 \" stato=\" FREQUENTANTE \"/>",
+        "<Frequenza sede=\"RMEE8A1016\" anno=\"1\" sezione=\"A\" dal=\"2025-09-15\" stato=\"FREQUENTANTE\"\n/>",
+        "<CodiceFiscale stato=\" V \">RSSMRA14E52H501X</CodiceFiscale>",
+        "<CodiceFiscale stato=\"V\" >RSSMRA14E52H501X</CodiceFiscale>",
+        "<CodiceFiscale stato=\"V\">RSSMRA14E52H501X</CodiceFiscale >",
+        "<Cognomee>ROSSI</Cognomee>",
+        "<Cognome>ROSSI</Cognomee>",
     ];
 
     /// Child `i` of [`USUAL`] then [`ODD`].
@@ -2099,6 +2136,12 @@ mod whole_tests {
         "<Alunno idSidi=\"1\" x=\"\t\">",
         "<Alunno idSidi=\"1\"/>",
         "<s:Alunno idSidi=\"3\">",
+        "<Alunno idSidi=\" 12 \">",
+        "<Alunno idSidi=\"1\" >",
+        "<Alunno  idSidi=\"1\">",
+        "<Alunno idSidi=\"1\"x=\"2\">",
+        "<Alunno idSidi=\"1\" x=\"2\">",
+        "<Alunnoo idSidi=\"1\">",
     ];
     const CLOSES: &[&str] = &[
         "</Alunno>",
@@ -2197,6 +2240,96 @@ mod whole_tests {
             for limits in 0..6 {
                 fast_agrees(doc.as_bytes(), 120, &tight_limits(limits));
             }
+        }
+    }
+
+    /// Usual pupils, one without a codice fiscale, under every limit on
+    /// values and attributes around theirs: the tags matched as SIDI
+    /// writes them keep the limits as the events do.
+    #[test]
+    fn usual_tags_keep_the_limits() {
+        let usual = (
+            0,
+            (0..USUAL.len()).map(|c| (1, c)).collect::<Vec<_>>(),
+            1,
+            0,
+        );
+        // without its codice fiscale (16 bytes, the longest text), a
+        // pupil's longest values are attributes
+        let mut no_cf = usual.clone();
+        no_cf.1.remove(0);
+        let docs = [
+            pupils_document(&[no_cf.clone(), no_cf.clone()]),
+            pupils_document(&[usual.clone(), no_cf, usual]),
+        ];
+        for doc in &docs {
+            for len in 0..=17 {
+                for attributes in [0, 1, 4, 5, 6] {
+                    let mut opts = ReadOptions::default();
+                    opts.limits.max_field_len = len;
+                    opts.limits.xml_max_attributes = attributes;
+                    fast_agrees(doc.as_bytes(), 120, &opts);
+                }
+            }
+        }
+    }
+
+    /// The tags are matched as SIDI writes them only with plain, distinct
+    /// names and room for a frequenza's five attributes; with renamed
+    /// names either way, a pupil at a time still reads as the events.
+    #[test]
+    fn usual_tags_only_with_plain_names() {
+        let with = |renames: &[(&str, &str)]| {
+            let mut opts = ReadOptions::default();
+            for (from, to) in renames {
+                opts.profile
+                    .xml_names
+                    .insert(from.to_string(), to.to_string());
+            }
+            opts
+        };
+        let usual = |o: &ReadOptions| fast::usual_tags(&Names::new(&o.profile), &o.limits);
+        let plain = [
+            &[][..],
+            &[("Frequenza", "Iscrizione"), ("sede", "plesso")],
+            &[("Alunno", "Studente"), ("idSidi", "id")],
+        ];
+        let odd = [
+            &[("Alunno", "s:Alunno")][..],
+            &[("anno", "sede")],
+            &[("Frequenza", "Nome")],
+            &[("Cognome", "?Cognome")],
+            &[("stato", "st/ato")],
+        ];
+        for r in plain {
+            assert!(usual(&with(r)), "{r:?}");
+        }
+        for r in odd {
+            assert!(!usual(&with(r)), "{r:?}");
+        }
+        let mut few = ReadOptions::default();
+        few.limits.xml_max_attributes = 4;
+        assert!(!usual(&few));
+        let pupils = vec![
+            (
+                0,
+                (0..USUAL.len()).map(|c| (1, c)).collect::<Vec<_>>(),
+                1,
+                0
+            );
+            3
+        ];
+        let doc = pupils_document(&pupils);
+        for r in plain.into_iter().chain(odd) {
+            let mut renamed = doc.clone();
+            for (from, to) in r {
+                renamed = renamed
+                    .replace(&format!("<{from} "), &format!("<{to} "))
+                    .replace(&format!("<{from}>"), &format!("<{to}>"))
+                    .replace(&format!("</{from}>"), &format!("</{to}>"))
+                    .replace(&format!(" {from}=\""), &format!(" {to}=\""));
+            }
+            fast_agrees(renamed.as_bytes(), 120, &with(r));
         }
     }
 

@@ -25,10 +25,12 @@
 use super::lex::{close, end_name, first, first_in, is_space, SPACE};
 use super::whole::{Loc, CHUNK_ATTRIBUTES, CHUNK_DEPTH};
 use super::{
-    local_name, plain_attributes, same, same_bytes, take_trimmed, FrequenzaAttrs, PField, Parser,
+    local_name, plain_attributes, same, same_bytes, take_trimmed, value_end, FrequenzaAttrs, Names,
+    PField, Parser, ATTRIBUTE_BYTES, NAME,
 };
 use crate::error::Result;
 use crate::model::{Pupil, Trimmed};
+use crate::read::Limits;
 use compact_str::CompactString;
 use std::borrow::Cow;
 
@@ -91,6 +93,122 @@ fn end_tag(doc: &str, at: usize, qname: &str) -> Option<usize> {
     same(qname, end_name(&doc[at + 2..gt])).then_some(gt + 1)
 }
 
+/// How a tag matched by [`usual_start`] ends.
+#[derive(Clone, Copy)]
+enum Ends {
+    /// `>`: an element with content.
+    Open,
+    /// `/>`: an empty element.
+    Empty,
+}
+
+/// The start tag at offset `at` of `doc` when it is written exactly as
+/// SIDI writes it: `<qname`, then ` name="value"` for each of `names` in
+/// that order (one space before each, double quotes), then `>` or `/>` as
+/// `ends` says. Gives the values and the offset after the tag; `None` for
+/// anything else, or a value longer than `max_len` bytes or that
+/// [`plain_attributes`] would not read (a reference, `<`, a control
+/// character).
+///
+/// Where it answers, [`start_tag`] and [`plain_attributes`] give the same
+/// name, the same attributes and values in the same order, and the same
+/// end, without looking for the `>` and then going over the attributes
+/// again: provided the names are plain ([`usual_tags`]).
+#[inline(always)]
+fn usual_start<'d, const N: usize>(
+    doc: &'d str,
+    at: usize,
+    qname: &str,
+    names: [&str; N],
+    ends: Ends,
+    max_len: usize,
+) -> Option<([&'d str; N], usize)> {
+    let b = doc.as_bytes();
+    let mut i = at + 1 + qname.len();
+    if b.get(at) != Some(&b'<')
+        || !b
+            .get(at + 1..i)
+            .is_some_and(|q| same_bytes(q, qname.as_bytes()))
+    {
+        return None;
+    }
+    let mut values = [""; N];
+    for (v, name) in values.iter_mut().zip(names) {
+        // ` name="`
+        let from = i + name.len() + 3;
+        if b.get(i) != Some(&b' ')
+            || !b
+                .get(i + 1..from - 2)
+                .is_some_and(|n| same_bytes(n, name.as_bytes()))
+            || b.get(from - 2..from) != Some(&b"=\""[..])
+        {
+            return None;
+        }
+        let end = value_end(b, from, b'"')?;
+        if end - from > max_len {
+            return None;
+        }
+        *v = &doc[from..end];
+        i = end + 1;
+    }
+    let after = match ends {
+        Ends::Open => i + 1,
+        Ends::Empty => (b.get(i) == Some(&b'/')).then_some(i + 2)?,
+    };
+    (b.get(after - 1) == Some(&b'>')).then_some((values, after))
+}
+
+/// Whether the tags of a usual pupil may be matched as written
+/// ([`usual_start`]) with `n`'s names under `limits`:
+/// - every name involved (`Alunno`, its fields, `Frequenza`, `idSidi` and
+///   the attributes of a frequenza, after renames) is plain: not empty,
+///   no prefix, none of the bytes that end a name or an attribute's name
+///   for [`plain_attributes`] (blanks, `=`, quotes, `<`, `>`, `/`, `&`,
+///   control characters), not starting as other markup (`!`, `?`). The
+///   lexer then reads the same name and the same `>`;
+/// - the five attribute names of a frequenza differ from one another, and
+///   `Frequenza` is not the name of a field (it would be read as one);
+/// - an element may have five attributes.
+pub(super) fn usual_tags(n: &Names, limits: &Limits) -> bool {
+    let plain = |name: &str| {
+        let b = name.as_bytes();
+        !b.is_empty()
+            && !matches!(b[0], b'!' | b'?')
+            && b.iter()
+                .all(|&c| c != b':' && ATTRIBUTE_BYTES[usize::from(c)] == NAME)
+    };
+    let attrs = frequenza_attributes(n);
+    let fields = n.pupil_fields();
+    let mut names = [n.alunno.as_str(), &n.frequenza, &n.a_id_sidi]
+        .into_iter()
+        .chain(attrs)
+        .chain(fields.iter().map(|f| f.0));
+    names.all(plain)
+        && (0..attrs.len()).all(|i| !attrs[..i].contains(&attrs[i]))
+        && fields.iter().all(|f| f.0 != n.frequenza)
+        && limits.xml_max_attributes >= attrs.len()
+        && CHUNK_ATTRIBUTES >= attrs.len()
+}
+
+/// The attributes of a frequenza in the order SIDI writes them.
+fn frequenza_attributes(n: &Names) -> [&str; 5] {
+    [&n.a_sede, &n.a_anno, &n.a_sezione, &n.a_dal, &n.a_stato]
+}
+
+/// The text of a field element whose start tag ends at `t` of `doc`, and
+/// the offset after its end tag (which must close `qname`); `None` when the
+/// text holds a reference, a NUL or markup, or is longer than `max_len`
+/// bytes.
+fn field_text<'d>(doc: &'d str, t: usize, qname: &str, max_len: usize) -> Option<(&'d str, usize)> {
+    let b = doc.as_bytes();
+    let lt = t + memchr::memchr2(b'<', b'&', &b[t..])?;
+    let text = &doc[t..lt];
+    if b[lt] != b'<' || text.len() > max_len || text.contains('\0') {
+        return None;
+    }
+    Some((text, end_tag(doc, lt, qname)?))
+}
+
 impl Parser<'_> {
     /// Reads the `Alunno` element that starts at offset `at` of the chunk
     /// text `doc` (after white space) in one pass, when it has the usual
@@ -126,19 +244,40 @@ impl Parser<'_> {
         if limits.xml_max_depth <= CHUNK_DEPTH + 1 {
             return None;
         }
+        let max_len = limits.max_field_len;
         let b = doc.as_bytes();
         let from = first(b, at, SPACE, false);
-        let tag = start_tag(doc, from)?;
-        if tag.empty || !same(local_name(tag.qname), &self.n.alunno) {
-            return None;
-        }
-        let mut id = CompactString::default();
-        self.plain_attrs(tag.attrs, |k, v| {
-            take_trimmed(&mut id, &self.n.a_id_sidi, k, v)
-        })?;
+        // the open tag as SIDI writes it, else any form the lexer reads
+        let usual = match self.usual_tags {
+            true => usual_start(
+                doc,
+                from,
+                &self.n.alunno,
+                [&self.n.a_id_sidi],
+                Ends::Open,
+                max_len,
+            ),
+            false => None,
+        };
+        let (qname, mut i, id) = match usual {
+            Some(([v], after)) => {
+                let qname = &doc[from + 1..from + 1 + self.n.alunno.len()];
+                (qname, after, CompactString::new(v.trimmed()))
+            }
+            None => {
+                let tag = start_tag(doc, from)?;
+                if tag.empty || !same(local_name(tag.qname), &self.n.alunno) {
+                    return None;
+                }
+                let mut id = CompactString::default();
+                self.plain_attrs(tag.attrs, |k, v| {
+                    take_trimmed(&mut id, &self.n.a_id_sidi, k, v)
+                })?;
+                (tag.qname, tag.after, id)
+            }
+        };
         (self.line, self.col) = loc.advance(from);
         let mut p = self.new_pupil(id);
-        let mut i = tag.after;
         // the last start tag, whose position the parse goes on with (the
         // position is taken where a record needs it, and at the end)
         let mut last = from;
@@ -146,13 +285,51 @@ impl Parser<'_> {
         let mut next = 0;
         loop {
             let j = first(b, i, SPACE, false);
-            if let Some(end) = end_tag(doc, j, tag.qname) {
+            if let Some(end) = end_tag(doc, j, qname) {
                 // every token of the element lies within it
                 if (end - at) as u64 > limits.xml_max_token {
                     return None;
                 }
                 (self.line, self.col) = loc.advance(last);
                 return Some((p, end));
+            }
+            // the next field or a frequenza as SIDI writes them (what the
+            // lexer and `pupil_field` below would make of them), else any
+            // child the lexer reads
+            if self.usual_tags {
+                if let Some(&(name, f)) = self.n.pupil_fields().get(next) {
+                    let usual = match f {
+                        PField::Cf => {
+                            usual_start(doc, j, name, [&self.n.a_stato], Ends::Open, max_len)
+                                .map(|([v], after)| (Some(v), after))
+                        }
+                        _ => usual_start(doc, j, name, [], Ends::Open, max_len)
+                            .map(|([], after)| (None, after)),
+                    };
+                    if let Some((stato, after)) = usual {
+                        last = j;
+                        next += 1;
+                        if let Some(v) = stato {
+                            p.stato_cf = CompactString::new(v.trimmed());
+                        }
+                        let qname = &doc[j + 1..j + 1 + name.len()];
+                        let (text, end) = field_text(doc, after, qname, max_len)?;
+                        f.set(&mut p, CompactString::new(text.trimmed()));
+                        i = end;
+                        continue;
+                    }
+                }
+                let names = frequenza_attributes(&self.n);
+                if let Some((values, after)) =
+                    usual_start(doc, j, &self.n.frequenza, names, Ends::Empty, max_len)
+                {
+                    last = j;
+                    (self.line, self.col) = loc.advance(j);
+                    let fr = self.frequenza(FrequenzaAttrs::in_order(values));
+                    p.add_frequenza(fr);
+                    i = after;
+                    continue;
+                }
             }
             let child = start_tag(doc, j)?;
             last = j;
@@ -170,14 +347,9 @@ impl Parser<'_> {
                 } else if !child.attrs.bytes().all(is_space) {
                     return None;
                 }
-                let t = child.after;
-                let lt = t + memchr::memchr2(b'<', b'&', &b[t..])?;
-                let text = &doc[t..lt];
-                if b[lt] != b'<' || text.len() > limits.max_field_len || text.contains('\0') {
-                    return None;
-                }
-                i = end_tag(doc, lt, child.qname)?;
+                let (text, end) = field_text(doc, child.after, child.qname, max_len)?;
                 f.set(&mut p, CompactString::new(text.trimmed()));
+                i = end;
             } else if child.empty && same(name, &self.n.frequenza) {
                 let mut a = FrequenzaAttrs::default();
                 self.plain_attrs(child.attrs, |k, v| a.take(&self.n, k, Cow::Borrowed(v)))?;
