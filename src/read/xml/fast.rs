@@ -201,12 +201,13 @@ fn frequenza_attributes(n: &Names) -> [&str; 5] {
 /// bytes.
 fn field_text<'d>(doc: &'d str, t: usize, qname: &str, max_len: usize) -> Option<(&'d str, usize)> {
     let b = doc.as_bytes();
-    let lt = t + memchr::memchr2(b'<', b'&', &b[t..])?;
-    let text = &doc[t..lt];
-    if b[lt] != b'<' || text.len() > max_len || text.contains('\0') {
+    // a text is a few bytes: one sixteen-byte look for its end, a
+    // reference or a NUL
+    let lt = first(b, t, [b'<', b'&', 0], true);
+    if b.get(lt) != Some(&b'<') || lt - t > max_len {
         return None;
     }
-    Some((text, end_tag(doc, lt, qname)?))
+    Some((&doc[t..lt], end_tag(doc, lt, qname)?))
 }
 
 impl Parser<'_> {
