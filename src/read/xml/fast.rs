@@ -18,9 +18,16 @@
 //! element goes through the events as before, which read it or name what
 //! is wrong. A test compares the two on random pupils of every such kind.
 //!
+//! The tags themselves are first matched as SIDI writes them
+//! ([`usual_start`]: `<Alunno idSidi="…">`, `<Cognome>`, `<Frequenza
+//! sede="…" anno="…" sezione="…" dal="…" stato="…"/>`), which the lexer and
+//! [`plain_attributes`] would read the same way; only a tag written
+//! otherwise is found by its `>` and its attributes read after.
+//!
 //! The events cost some 600 instructions each, about twenty-five a pupil:
 //! reading the 60,000-pupil export took 1,027 M instructions event by
-//! event, 773 M a pupil at a time (BENCHMARKS.md, "Fourteenth pass").
+//! event, 773 M a pupil at a time, 437 M with the tags matched as written
+//! (BENCHMARKS.md, "Fourteenth pass", "Fifteenth pass").
 
 use super::lex::{close, end_name, first, first_in, is_space, SPACE};
 use super::whole::{Loc, CHUNK_ATTRIBUTES, CHUNK_DEPTH};
