@@ -26,7 +26,7 @@
 //!
 //! The events cost some 600 instructions each, about twenty-five a pupil:
 //! reading the 60,000-pupil export took 1,027 M instructions event by
-//! event, 773 M a pupil at a time, 437 M with the tags matched as written
+//! event, 773 M a pupil at a time, 426 M with the tags matched as written
 //! (BENCHMARKS.md, "Fourteenth pass", "Fifteenth pass").
 
 use super::lex::{close, end_name, first, first_in, is_space, SPACE};
@@ -85,8 +85,9 @@ fn start_tag(doc: &str, at: usize) -> Option<StartTag<'_>> {
 
 /// The offset after the end tag at `at` of `doc` when it closes `qname`
 /// (the name of a [`StartTag`] as written, as the lexer checks it).
-/// (Inlined: asked eight times a pupil, nearly always answered by the
-/// one comparison; the other forms are `end_tag_as_written`'s.)
+///
+/// Inlined: asked eight times a pupil, nearly always answered by the one
+/// comparison; the other forms are `end_tag_as_written`'s.
 #[inline(always)]
 fn end_tag(doc: &str, at: usize, qname: &str) -> Option<usize> {
     let b = doc.as_bytes();
