@@ -562,6 +562,18 @@ pub fn thousands(n: u64, lang: Lang) -> String {
     o
 }
 
+/// A number with one decimal, written the Italian (`1.234,5`) or English
+/// (`1,234.5`) way, its whole part as [`thousands`] writes it.
+pub fn one_decimal(x: f64, lang: Lang) -> String {
+    let tenths = (x.max(0.0) * 10.0).round() as u64;
+    format!(
+        "{}{}{}",
+        thousands(tenths / 10, lang),
+        lang.pick(",", "."),
+        tenths % 10
+    )
+}
+
 /// Counted phrases of the report's verdict and the terminal summary.
 pub mod phrase {
     pub const INSERT: [&str; 4] = [
@@ -1026,6 +1038,10 @@ mod tests {
             "18.291 alunni"
         );
         assert_eq!(count_phrase(phrase::PUPILS, 1, Lang::En), "1 pupil");
+        assert_eq!(one_decimal(1.25, Lang::It), "1,3");
+        assert_eq!(one_decimal(1234.5, Lang::It), "1.234,5");
+        assert_eq!(one_decimal(1234.5, Lang::En), "1,234.5");
+        assert_eq!(one_decimal(0.04, Lang::En), "0.0");
     }
 
     #[test]

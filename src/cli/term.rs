@@ -247,7 +247,10 @@ pub fn bulk_summary(o: &sidisync::bulk::BulkOutcome, lang: Lang, color: bool) ->
         Ui::BulkSpeed.text(lang),
         &[
             ("pupils", &num(t.pupils_sidi)),
-            ("secs", &format!("{:.1}", o.elapsed.as_secs_f64())),
+            (
+                "secs",
+                &messages::one_decimal(o.elapsed.as_secs_f64(), lang),
+            ),
             ("jobs", &o.jobs.to_string()),
             ("rate", &num((t.pupils_sidi as f64 / secs).round() as u64)),
         ],
@@ -306,7 +309,7 @@ pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: L
             ("schools", &messages::thousands(o.schools as u64, lang)),
             ("pupils", &messages::thousands(o.pupils, lang)),
             ("files", &messages::thousands(o.files as u64, lang)),
-            ("mb", &format!("{:.1}", o.bytes as f64 / 1e6)),
+            ("mb", &messages::one_decimal(o.bytes as f64 / 1e6, lang)),
             ("sidi", &out.join("sidi").display().to_string()),
             ("local", &out.join("locale").display().to_string()),
         ],
