@@ -18,7 +18,7 @@
 
 use crate::bulk::{totals, BulkOutcome, SchoolResult, Status};
 use crate::error::{Error, Result};
-use crate::messages::{fill, op_label, review_label, thousands, Lang, Ui};
+use crate::messages::{fill, one_decimal, op_label, review_label, thousands, Lang, Ui};
 use crate::sync::{OpKind, ReviewKind};
 use crate::write::patch::xml_escape;
 use crate::write::report::{
@@ -137,7 +137,7 @@ pub fn write_summary_html(
         (t(Ui::MetaGenerated), human_time(generated_at, true)),
         (t(Ui::MetaSchools), thousands(tot.schools as u64, lang)),
         (t(Ui::MetaPupils), thousands(tot.pupils_sidi, lang)),
-        (t(Ui::MetaTime), format!("{secs:.1} s")),
+        (t(Ui::MetaTime), format!("{} s", one_decimal(secs, lang))),
         (t(Ui::MetaJobs), o.jobs.to_string()),
     ] {
         h.push_str(&format!(
@@ -465,6 +465,7 @@ mod tests {
         assert!(!h.contains("RMIC80400X/report.html"));
         assert!(h.contains("-rotto &lt;b&gt;"));
         assert!(h.contains("2.468")); // pupils, Italian thousands
+        assert!(h.contains("<dd>2,0 s</dd>"), "{h}"); // and decimal comma
         assert!(h.contains("Scuole da controllare <span class=\"count\">1</span>"));
         // the report's blocks: CSP header, filter box, charts, footer
         assert!(h.contains("Content-Security-Policy"));
