@@ -498,6 +498,11 @@ static ATTRIBUTE_BYTES: [u8; 256] = {
     t
 };
 
+/// Whether `names` all differ from one another.
+fn all_differ(names: &[&str]) -> bool {
+    (0..names.len()).all(|i| !names[..i].contains(&names[i]))
+}
+
 /// The local part of an element or attribute name (after the prefix's
 /// `:`), as [`quick_xml::name::QName::local_name`] gives it: a byte loop,
 /// which costs names of a few letters less than the library's `memchr`.
@@ -617,10 +622,8 @@ fn setup<R: Read>(t: &mut Tracked<R>, file: &str, choice: Option<EncodingChoice>
 impl<'a> Parser<'a> {
     fn new(file: &'a Arc<str>, opts: &'a ReadOptions, out: &'a mut SidiRead, peek: bool) -> Self {
         let n = Names::new(&opts.profile);
-        let fields = n.pupil_fields();
-        let fields_differ =
-            (0..fields.len()).all(|i| fields[..i].iter().all(|f| f.0 != fields[i].0));
-        let usual_tags = fields_differ && fast::usual_tags(&n, &opts.limits);
+        let fields_differ = all_differ(&n.pupil_fields().map(|f| f.0));
+        let usual_tags = fast::usual_tags(&n, &opts.limits);
         let fa = |a: &str| format!("{}/@{}", n.frequenza, a);
         let frequenza_attrs = [
             fa(&n.a_sede),

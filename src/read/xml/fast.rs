@@ -32,8 +32,8 @@
 use super::lex::{close, end_name, first, first_in, is_space, SPACE};
 use super::whole::{Loc, CHUNK_ATTRIBUTES, CHUNK_DEPTH};
 use super::{
-    local_name, plain_attributes, same, same_bytes, take_trimmed, value_end, FrequenzaAttrs, Names,
-    PField, Parser, ATTRIBUTE_BYTES, NAME,
+    all_differ, local_name, plain_attributes, same, same_bytes, take_trimmed, value_end,
+    FrequenzaAttrs, Names, PField, Parser, ATTRIBUTE_BYTES, NAME,
 };
 use crate::error::Result;
 use crate::model::{Pupil, Trimmed};
@@ -97,7 +97,7 @@ fn end_tag(doc: &str, at: usize, qname: &str) -> Option<usize> {
     // `</name>`: the name holds no quote, so the lexer's `>` is the one
     // right after it
     let e = at + 2 + qname.len();
-    if b.get(e) == Some(&b'>') && same_bytes(&b[at + 2..e], qname.as_bytes()) {
+    if b.get(e) == Some(&b'>') && holds(b, at + 2, qname.as_bytes()) {
         return Some(e + 1);
     }
     end_tag_as_written(doc, at, qname)
@@ -110,6 +110,12 @@ fn end_tag(doc: &str, at: usize, qname: &str) -> Option<usize> {
 fn end_tag_as_written(doc: &str, at: usize, qname: &str) -> Option<usize> {
     let gt = close(doc.as_bytes(), at + 2)?;
     same(qname, end_name(&doc[at + 2..gt])).then_some(gt + 1)
+}
+
+/// Whether `b` holds the bytes `s` at offset `at`.
+#[inline(always)]
+fn holds(b: &[u8], at: usize, s: &[u8]) -> bool {
+    b.get(at..at + s.len()).is_some_and(|x| same_bytes(x, s))
 }
 
 /// How a tag matched by [`usual_start`] ends.
@@ -143,23 +149,17 @@ fn usual_start<'d, const N: usize>(
     max_len: usize,
 ) -> Option<([&'d str; N], usize)> {
     let b = doc.as_bytes();
-    let mut i = at + 1 + qname.len();
-    if b.get(at) != Some(&b'<')
-        || !b
-            .get(at + 1..i)
-            .is_some_and(|q| same_bytes(q, qname.as_bytes()))
-    {
+    if b.get(at) != Some(&b'<') || !holds(b, at + 1, qname.as_bytes()) {
         return None;
     }
+    let mut i = at + 1 + qname.len();
     let mut values = [""; N];
     for (v, name) in values.iter_mut().zip(names) {
         // ` name="`
         let from = i + name.len() + 3;
         if b.get(i) != Some(&b' ')
-            || !b
-                .get(i + 1..from - 2)
-                .is_some_and(|n| same_bytes(n, name.as_bytes()))
-            || b.get(from - 2..from) != Some(&b"=\""[..])
+            || !holds(b, i + 1, name.as_bytes())
+            || !holds(b, from - 2, b"=\"")
         {
             return None;
         }
@@ -185,8 +185,10 @@ fn usual_start<'d, const N: usize>(
 ///   for [`plain_attributes`] (blanks, `=`, quotes, `<`, `>`, `/`, `&`,
 ///   control characters), not starting as other markup (`!`, `?`). The
 ///   lexer then reads the same name and the same `>`;
-/// - the five attribute names of a frequenza differ from one another, and
-///   `Frequenza` is not the name of a field (it would be read as one);
+/// - the five attribute names of a frequenza differ from one another, so
+///   do the fields' names (the field looked for is the one expected next,
+///   as `Parser::pupil_field` asks first), and `Frequenza` is not the name
+///   of a field (it would be read as one);
 /// - an element may have five attributes.
 pub(super) fn usual_tags(n: &Names, limits: &Limits) -> bool {
     let plain = |name: &str| {
@@ -197,14 +199,15 @@ pub(super) fn usual_tags(n: &Names, limits: &Limits) -> bool {
                 .all(|&c| c != b':' && ATTRIBUTE_BYTES[usize::from(c)] == NAME)
     };
     let attrs = frequenza_attributes(n);
-    let fields = n.pupil_fields();
+    let fields = n.pupil_fields().map(|f| f.0);
     let mut names = [n.alunno.as_str(), &n.frequenza, &n.a_id_sidi]
         .into_iter()
         .chain(attrs)
-        .chain(fields.iter().map(|f| f.0));
+        .chain(fields);
     names.all(plain)
-        && (0..attrs.len()).all(|i| !attrs[..i].contains(&attrs[i]))
-        && fields.iter().all(|f| f.0 != n.frequenza)
+        && all_differ(&attrs)
+        && all_differ(&fields)
+        && !fields.contains(&n.frequenza.as_str())
         && limits.xml_max_attributes >= attrs.len()
         && CHUNK_ATTRIBUTES >= attrs.len()
 }
@@ -332,8 +335,7 @@ impl Parser<'_> {
                         if let Some(v) = stato {
                             p.stato_cf = CompactString::new(v.trimmed());
                         }
-                        let qname = &doc[j + 1..j + 1 + name.len()];
-                        let (text, end) = field_text(doc, after, qname, max_len)?;
+                        let (text, end) = field_text(doc, after, name, max_len)?;
                         f.set(&mut p, CompactString::new(text.trimmed()));
                         i = end;
                         continue;
