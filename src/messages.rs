@@ -574,6 +574,22 @@ pub fn one_decimal(x: f64, lang: Lang) -> String {
     )
 }
 
+/// A size in bytes for people, in decimal units with one decimal: kB
+/// below a megabyte (a small workload is not `0,0 MB`), MB below a
+/// gigabyte, GB above (`5,2 kB`, `25,7 MB`, `1,3 GB`).
+pub fn size_text(bytes: u64, lang: Lang) -> String {
+    let b = bytes as f64;
+    // the unit that shows at least 1,0 once rounded to a tenth
+    let (v, unit) = if b < 999_950.0 {
+        (b / 1e3, "kB")
+    } else if b < 999_950_000.0 {
+        (b / 1e6, "MB")
+    } else {
+        (b / 1e9, "GB")
+    };
+    format!("{} {unit}", one_decimal(v, lang))
+}
+
 /// Counted phrases of the report's verdict and the terminal summary.
 pub mod phrase {
     pub const INSERT: [&str; 4] = [
@@ -758,7 +774,7 @@ ui_texts! {
     ProgressSchools => "{done}/{total} scuole{failed} · {rate} alunni/s", "{done}/{total} schools{failed} · {rate} pupils/s";
     ProgressFailed => " · {n} non riuscite", " · {n} failed";
     // gen (terminal)
-    GenDone => "Scuole: {schools}   Alunni SIDI: {pupils}   File: {files}   Dimensione: {mb} MB\nPoi: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n", "Schools: {schools}   SIDI pupils: {pupils}   Files: {files}   Size: {mb} MB\nNext: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n";
+    GenDone => "Scuole: {schools}   Alunni SIDI: {pupils}   File: {files}   Dimensione: {size}\nPoi: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n", "Schools: {schools}   SIDI pupils: {pupils}   Files: {files}   Size: {size}\nNext: sidisync bulk --sidi-dir {sidi} --local-dir {local} --out …\n";
     // usage errors
     JobsAtLeastOne => "--jobs deve essere almeno 1", "--jobs must be at least 1";
     JobsSchoolsAtLeastOne => "--jobs e --schools devono essere almeno 1", "--jobs and --schools must be at least 1";
@@ -1042,6 +1058,18 @@ mod tests {
         assert_eq!(one_decimal(1234.5, Lang::It), "1.234,5");
         assert_eq!(one_decimal(1234.5, Lang::En), "1,234.5");
         assert_eq!(one_decimal(0.04, Lang::En), "0.0");
+    }
+
+    #[test]
+    fn sizes_pick_a_unit_that_shows_them() {
+        assert_eq!(size_text(0, Lang::It), "0,0 kB");
+        assert_eq!(size_text(5_180, Lang::It), "5,2 kB");
+        assert_eq!(size_text(999_949, Lang::It), "999,9 kB");
+        // rounded up to a whole megabyte: written in megabytes
+        assert_eq!(size_text(999_950, Lang::It), "1,0 MB");
+        assert_eq!(size_text(25_679_224, Lang::It), "25,7 MB");
+        assert_eq!(size_text(1_830_000_000, Lang::En), "1.8 GB");
+        assert_eq!(size_text(999_950_000, Lang::En), "1.0 GB");
     }
 
     #[test]

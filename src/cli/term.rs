@@ -309,7 +309,7 @@ pub fn gen_summary(o: &sidisync::gen::GenOutcome, out: &std::path::Path, lang: L
             ("schools", &messages::thousands(o.schools as u64, lang)),
             ("pupils", &messages::thousands(o.pupils, lang)),
             ("files", &messages::thousands(o.files as u64, lang)),
-            ("mb", &messages::one_decimal(o.bytes as f64 / 1e6, lang)),
+            ("size", &messages::size_text(o.bytes, lang)),
             ("sidi", &out.join("sidi").display().to_string()),
             ("local", &out.join("locale").display().to_string()),
         ],
