@@ -824,47 +824,53 @@ pub fn gather_with(plan: &Plan, ctx: &ReportContext, lang: Lang, generated_at: &
     }
     // the locks get no rows: they are summed up per class
     let lock_ix = std::mem::take(&mut of_kind[OpKind::LockFields as usize]);
-    let (classes, ((review_rows, mut grouped, finding_rows), locks)): (
-        Option<Vec<C>>,
-        (Rows, Option<LockSummary>),
+    // The class counts and the locks' summary are each one pass on one
+    // core; the rows are built by parallel iterators. The two passes come
+    // first on this core (the rows can be taken up meanwhile by any core
+    // that is free), so that no single pass is left to run alone at the
+    // end while the other core waits (the package's other files are
+    // usually done by then).
+    let ((classes, locks), (review_rows, mut grouped, finding_rows)): (
+        (Option<Vec<C>>, Option<LockSummary>),
+        Rows,
     ) = rayon::join(
-        || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
+        || {
+            rayon::join(
+                || pupil_tally.map(|cl| class_rows(cl, plan, &people)),
+                || lock_summary(plan, &lock_ix, &people, l),
+            )
+        },
         || {
             use rayon::prelude::*;
-            rayon::join(
+            let (review, (ops, findings)) = rayon::join(
                 || {
-                    let (review, (ops, findings)) = rayon::join(
+                    plan.review
+                        .par_iter()
+                        .map(|it| review_row(it, &people, l))
+                        .collect()
+                },
+                || {
+                    rayon::join(
                         || {
-                            plan.review
+                            of_kind
                                 .par_iter()
-                                .map(|it| review_row(it, &people, l))
+                                .map(|ix| {
+                                    ix.par_iter()
+                                        .map(|&i| op_row(i, &plan.ops[i], &people, l))
+                                        .collect()
+                                })
                                 .collect()
                         },
                         || {
-                            rayon::join(
-                                || {
-                                    of_kind
-                                        .par_iter()
-                                        .map(|ix| {
-                                            ix.par_iter()
-                                                .map(|&i| op_row(i, &plan.ops[i], &people, l))
-                                                .collect()
-                                        })
-                                        .collect()
-                                },
-                                || {
-                                    plan.findings
-                                        .par_iter()
-                                        .map(|f| finding_row(f, &people, l))
-                                        .collect()
-                                },
-                            )
+                            plan.findings
+                                .par_iter()
+                                .map(|f| finding_row(f, &people, l))
+                                .collect()
                         },
-                    );
-                    (review, ops, findings)
+                    )
                 },
-                || lock_summary(plan, &lock_ix, &people, l),
-            )
+            );
+            (review, ops, findings)
         },
     );
     if let Some(classes) = classes {
@@ -1707,6 +1713,17 @@ pub fn render_html(d: &ReportData) -> String {
 /// Writes what [`render_html`] returns to `w`, piece by piece (the page of
 /// a large school is about 10 MB: it is never held whole).
 pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
+    // The page's last sections (classes, other records) are built in
+    // memory, on this core, while the first ones and the operations'
+    // tables (rendered in parallel pieces) go to `w`, on any core free to
+    // take them: the two one-core passes no longer end the package alone.
+    let (tail, head) = rayon::join(|| page_tail(d), || page_head_to(d, w));
+    head?;
+    w.write_all(tail.as_bytes())
+}
+
+/// The page up to its operations' section, written to `w`.
+fn page_head_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
     let l = d.lang;
     let t = |u: Ui| u.text(l);
     // the page is built in `o`, which goes to `w` whenever it has grown
@@ -2015,8 +2032,16 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     }
     o.push_str("</section>\n");
 
+    w.write_all(o.as_bytes())
+}
+
+/// The page after its operations' section (classes per sede, other
+/// records) and its end.
+fn page_tail(d: &ReportData) -> String {
+    let l = d.lang;
+    let t = |u: Ui| u.text(l);
+    let mut o = String::new();
     // --- classes per sede ------------------------------------------------------
-    spill(&mut o, w)?;
     if !d.sedi.is_empty() {
         section_head(&mut o, "classi", t(Ui::Classes), None, l);
         let _ = writeln!(o,
@@ -2097,7 +2122,6 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
     }
 
     // --- other ------------------------------------------------------------------
-    spill(&mut o, w)?;
     if !d.excluded.is_empty() || !d.held_back.is_empty() || !d.rejected.is_empty() {
         section_head(&mut o, "altro", t(Ui::Other), None, l);
         if !d.excluded.is_empty() {
@@ -2165,7 +2189,7 @@ pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> st
         o.push_str("</section>\n");
     }
     page_end(&mut o, l);
-    w.write_all(o.as_bytes())
+    o
 }
 
 /// The `lock_fields` group: heading, description, the sentence that sums it
