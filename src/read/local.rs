@@ -30,7 +30,7 @@ use crate::model::{
 };
 use crate::read::encoding;
 use crate::read::profile::{CsvLayout, EncodingChoice};
-use crate::util::FastSet as HashSet;
+use crate::util::{FastMap as HashMap, FastSet as HashSet};
 use encoding_rs::WINDOWS_1252;
 use std::borrow::Cow;
 use std::path::Path;
@@ -277,11 +277,57 @@ impl<'a> Text<'a> {
     }
 }
 
+/// One record of a table: its bytes, and its fields as ranges in them.
+///
+/// A record [`FastRows`] splits is a slice of the table's text, held as
+/// its span: its fields are never copied (copying them into a
+/// `csv::ByteRecord`, a call per field, was about a sixth of reading the
+/// 60,000-row local export). A record of the csv reader is in `rec`.
+#[derive(Default)]
+struct Record {
+    /// The csv reader's record (when `span` is `None`).
+    rec: csv::ByteRecord,
+    /// `Some((start, end))`: the record is `text[start..end]`.
+    span: Option<(usize, usize)>,
+    /// The fields, as ranges in the record's bytes.
+    ranges: Vec<(usize, usize)>,
+    /// The byte where the record's read started (the csv reader's
+    /// `Position::byte`), when known.
+    byte: Option<u64>,
+}
+
+impl Record {
+    /// The record's bytes (`text`: the table's).
+    fn bytes<'r>(&'r self, text: &'r [u8]) -> &'r [u8] {
+        match self.span {
+            Some((a, b)) => &text[a..b],
+            None => self.rec.as_slice(),
+        }
+    }
+
+    /// The fields' bytes, in order (`text`: the table's).
+    fn fields<'r>(&'r self, text: &'r [u8]) -> impl Iterator<Item = &'r [u8]> {
+        let all = self.bytes(text);
+        self.ranges.iter().map(move |&(a, b)| &all[a..b])
+    }
+
+    /// Takes the csv reader's record in `rec` as this record.
+    fn take_reader_record(&mut self) {
+        self.span = None;
+        self.byte = self.rec.position().map(|p| p.byte());
+        self.ranges.clear();
+        let rec = &self.rec;
+        self.ranges
+            .extend((0..rec.len()).filter_map(|i| rec.range(i).map(|r| (r.start, r.end))));
+    }
+}
+
 /// A record and, when it is valid text as a whole (every record of a UTF-8
 /// file, the ASCII records of a windows-1252 one), that text: its fields
 /// are then slices of it, checked once per record instead of once per field.
 struct Row<'r> {
-    rec: &'r csv::ByteRecord,
+    bytes: &'r [u8],
+    ranges: &'r [(usize, usize)],
     text: Option<&'r str>,
 }
 
@@ -305,21 +351,30 @@ impl Table<'_> {
     /// on the table's reader would: by [`FastRows`] while it can, by the
     /// reader (moved to the record) from the first record it cannot take.
     #[inline]
-    fn read_record(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
+    fn read_record(&mut self, rec: &mut Record) -> csv::Result<bool> {
         if let Some(fast) = &mut self.fast {
             match fast.next(self.text.bytes(), rec) {
                 Some(more) => return Ok(more),
                 None => return self.fall_back(rec),
             }
         }
-        self.reader.read_byte_record(rec)
+        let more = self.reader.read_byte_record(&mut rec.rec)?;
+        rec.take_reader_record();
+        Ok(more)
     }
 
     /// Leaves the records to the reader from the one [`FastRows`] did not
     /// take on, and reads that one.
     #[cold]
     #[inline(never)]
-    fn fall_back(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
+    fn fall_back(&mut self, rec: &mut Record) -> csv::Result<bool> {
+        let more = self.reader_record(&mut rec.rec)?;
+        rec.take_reader_record();
+        Ok(more)
+    }
+
+    /// [`Table::fall_back`]'s read into the csv reader's record.
+    fn reader_record(&mut self, rec: &mut csv::ByteRecord) -> csv::Result<bool> {
         let Some(fast) = self.fast.take() else {
             return self.reader.read_byte_record(rec);
         };
@@ -350,26 +405,28 @@ impl Table<'_> {
 
     /// Reads the next row that is not blank into `rec`, checks its fields
     /// and returns its 1-based line; `None` at the end of the file.
-    fn next_row(&mut self, file: &str, rec: &mut csv::ByteRecord) -> Result<Option<u32>> {
+    fn next_row(&mut self, file: &str, rec: &mut Record) -> Result<Option<u32>> {
         loop {
             match self.read_record(rec) {
                 Ok(true) => {}
                 Ok(false) => return Ok(None),
                 Err(e) => return Err(csv_error(file, &e, Some(&mut self.lines))),
             }
-            let line = match rec.position() {
-                Some(p) => self.lines.line_at(p.byte()),
+            let line = match rec.byte {
+                Some(b) => self.lines.line_at(b),
                 None => 0,
             };
+            let text = self.text.bytes();
             if let Text::Utf8(_) = self.text {
                 // what csv::StringRecord reports for a record that is not
                 // UTF-8 (only possible with a delimiter above 0x7F)
-                if !rec.as_slice().is_ascii() && rec.iter().any(|f| std::str::from_utf8(f).is_err())
+                if !rec.bytes(text).is_ascii()
+                    && rec.fields(text).any(|f| std::str::from_utf8(f).is_err())
                 {
                     return Err(Error::csv(file, line, "invalid text"));
                 }
             }
-            if rec.iter().all(|f| self.text.field_is_blank(f)) {
+            if rec.fields(text).all(|f| self.text.field_is_blank(f)) {
                 continue;
             }
             check_fields(file, line, self.text, rec)?;
@@ -378,15 +435,26 @@ impl Table<'_> {
     }
 
     /// Record `rec` with its text checked once (see [`Row`]).
-    fn row<'r>(&self, rec: &'r csv::ByteRecord) -> Row<'r> {
-        let all = rec.as_slice();
-        let text = match self.text {
-            Text::Utf8(_) => std::str::from_utf8(all).ok(),
+    fn row<'r>(&'r self, rec: &'r Record) -> Row<'r> {
+        let all = rec.bytes(self.text.bytes());
+        let text = match (self.text, rec.span) {
+            // a slice of the text, which is UTF-8 as a whole, from the
+            // start of a line to the end of one (ASCII bytes)
+            (Text::Utf8(s), Some((a, b))) => s.get(a..b),
+            (Text::Utf8(_), None) => std::str::from_utf8(all).ok(),
             // an ASCII record reads the same in windows-1252
-            Text::Windows1252(_) if all.is_ascii() => std::str::from_utf8(all).ok(),
-            Text::Windows1252(_) => None,
+            (Text::Windows1252(_), _) if all.is_ascii() => {
+                // SAFETY: ASCII (just checked) is valid UTF-8; checking
+                // it again was a thirtieth of reading a windows-1252 export
+                Some(unsafe { std::str::from_utf8_unchecked(all) })
+            }
+            (Text::Windows1252(_), _) => None,
         };
-        Row { rec, text }
+        Row {
+            bytes: all,
+            ranges: &rec.ranges,
+            text,
+        }
     }
 
     /// Column `k` (index into the wanted columns) of `row`, trimmed; empty
@@ -396,11 +464,12 @@ impl Table<'_> {
             return Cow::Borrowed("");
         };
         // a slice of the record's text when it has one (no check per field)
-        if let Some(f) = row.text.zip(row.rec.range(i)).and_then(|(t, r)| t.get(r)) {
+        let range = row.ranges.get(i).copied();
+        if let Some(f) = row.text.zip(range).and_then(|(t, (a, b))| t.get(a..b)) {
             return Cow::Borrowed(f.trimmed());
         }
-        match row.rec.get(i) {
-            Some(f) => self.text.field(f),
+        match range {
+            Some((a, b)) => self.text.field(&row.bytes[a..b]),
             None => Cow::Borrowed(""),
         }
     }
@@ -479,33 +548,35 @@ impl FastRows {
     /// record at `self.pos` is not one for this splitter (`rec` may then
     /// hold part of it; `self.pos` is unchanged).
     #[inline]
-    fn next(&mut self, text: &[u8], rec: &mut csv::ByteRecord) -> Option<bool> {
+    fn next(&mut self, text: &[u8], rec: &mut Record) -> Option<bool> {
         let start = self.pos;
         let mut from = start;
         while let Some(b'\r' | b'\n') = text.get(from) {
             from += 1;
         }
-        rec.clear();
-        rec.set_position(Some(position(start)));
+        rec.ranges.clear();
+        rec.byte = Some(start as u64);
         if from >= text.len() {
             // the reader's answer at the end: an empty record, positioned
             // where the read started, then at the end of the text
+            rec.span = Some((start, start));
             self.pos = text.len();
             return Some(false);
         }
-        let end = self.split(text, from, rec)?;
+        let end = self.split(text, from, &mut rec.ranges)?;
+        rec.span = Some((from, end));
         // past the `\r` or `\n` that ends the record, as the reader
         self.pos = (end + 1).min(text.len());
         Some(true)
     }
 
-    /// Pushes to `rec` the fields of the record that starts at `from` and
-    /// returns its end (the offset of its `\r` or `\n`, or the text's
+    /// Pushes to `ranges` the fields of the record that starts at `from`
+    /// (as ranges from `from`) and returns its end (the offset of its `\r` or `\n`, or the text's
     /// length); `None` when it holds a `"` or not as many fields as the
     /// header. A record of the export is some 140 bytes, with a delimiter
     /// every nine.
     #[inline]
-    fn split(&self, text: &[u8], from: usize, rec: &mut csv::ByteRecord) -> Option<usize> {
+    fn split(&self, text: &[u8], from: usize, ranges: &mut Vec<(usize, usize)>) -> Option<usize> {
         // the start of the field being read, and the fields still to come,
         // that one included
         let mut field = from;
@@ -514,7 +585,7 @@ impl FastRows {
             if left == 1 {
                 return false;
             }
-            rec.push_field(&text[field..end]);
+            ranges.push((field - from, end - from));
             field = end + 1;
             left -= 1;
             true
@@ -552,7 +623,7 @@ impl FastRows {
         if left != 1 || text.get(i) == Some(&b'"') {
             return None;
         }
-        rec.push_field(&text[field..i]);
+        ranges.push((field - from, i - from));
         Some(i)
     }
 }
@@ -644,13 +715,13 @@ pub const MAX_FIELD_LEN: usize = 64 << 10;
 
 /// Refuses NUL bytes and over-long fields (UTF-8 bytes once decoded), naming
 /// the line (never the value).
-fn check_fields(file: &str, line: u32, text: &Text, rec: &csv::ByteRecord) -> Result<()> {
+fn check_fields(file: &str, line: u32, text: &Text, rec: &Record) -> Result<()> {
     // the usual row: short, no NUL anywhere
-    let all = rec.as_slice();
+    let all = rec.bytes(text.bytes());
     if all.len() * 3 <= MAX_FIELD_LEN && !all.contains(&0) {
         return Ok(());
     }
-    for f in rec.iter() {
+    for f in rec.fields(text.bytes()) {
         // decoding never shortens a field, and at most triples it
         if f.len() > MAX_FIELD_LEN
             || (f.len() * 3 > MAX_FIELD_LEN && text.decoded_len(f) > MAX_FIELD_LEN)
@@ -724,9 +795,12 @@ fn read_pupils(
     // the rows' ID_LOCALE, as positions in `out` (the ids are the pupils')
     let mut ids = crate::util::Positions::with_capacity(rows);
     let mut index = LocalIndex::with_capacity(rows);
-    let mut rec = csv::ByteRecord::new();
-    // the last BLOCCATI text that named only known fields, and its set
-    let mut last_bloccati: (String, FieldSet) = (String::new(), FieldSet::default());
+    let mut rec = Record::default();
+    // the BLOCCATI texts met so far that named only known fields, and
+    // their sets: an export repeats a handful of them (every lockable
+    // field, or a few of them), often alternating with an empty one, and
+    // splitting them at `|` row after row was a twentieth of the read
+    let mut known_bloccati: HashMap<CompactString, FieldSet> = HashMap::default();
     while let Some(line) = t.next_row(file, &mut rec)? {
         let row = t.row(&rec);
         let origin = Origin::new(&t.file, line, 0);
@@ -763,8 +837,10 @@ fn read_pupils(
             );
         }
         let raw_bloccati = t.get(&row, P_BLOCCATI);
-        let bloccati = if *raw_bloccati == *last_bloccati.0 {
-            last_bloccati.1
+        let bloccati = if raw_bloccati.is_empty() {
+            FieldSet::default()
+        } else if let Some(&set) = known_bloccati.get(&*raw_bloccati) {
+            set
         } else {
             let mut set = FieldSet::default();
             let mut all_known = true;
@@ -789,8 +865,9 @@ fn read_pupils(
                     }
                 }
             }
-            if all_known {
-                last_bloccati = (raw_bloccati.into_owned(), set);
+            // (bounded: a hostile file cannot make it grow with every row)
+            if all_known && known_bloccati.len() < KNOWN_BLOCCATI {
+                known_bloccati.insert(CompactString::from(&*raw_bloccati), set);
             }
             set
         };
@@ -830,6 +907,10 @@ fn read_pupils(
     Ok((out, index))
 }
 
+/// How many distinct `BLOCCATI` texts [`read_pupils`] remembers (there are
+/// 64 sets of the six lockable fields).
+const KNOWN_BLOCCATI: usize = 256;
+
 fn date_expectation(layout: &CsvLayout) -> String {
     match &layout.date_format {
         crate::date::DateFormat::Iso => "yyyy-mm-dd".to_string(),
@@ -860,7 +941,7 @@ fn read_classes(
     )?;
     let mut out = Vec::new();
     let mut seen: HashSet<ClassKey> = HashSet::default();
-    let mut rec = csv::ByteRecord::new();
+    let mut rec = Record::default();
     while let Some(line) = t.next_row(file, &mut rec)? {
         let row = t.row(&rec);
         let origin = Origin::new(&t.file, line, 0);
@@ -915,6 +996,49 @@ mod tests {
         assert_eq!(r.export.classes.len(), 1);
         assert!(!r.export.classes_declared);
         assert_eq!(r.export.sources[0].name, "alunni_locali.csv");
+    }
+
+    /// The remembered `BLOCCATI` texts give each row its own set, and an
+    /// unknown name is reported on every row that has it, however the
+    /// texts repeat or alternate.
+    #[test]
+    fn bloccati_sets_row_by_row() {
+        let texts = [
+            "COGNOME|NOME",
+            "",
+            "COGNOME|NOME",
+            "COGNOME|PIPPO",
+            " | ",
+            "COGNOME|PIPPO",
+            "nome",
+            "COGNOME|NOME",
+            "CODICE_FISCALE",
+        ];
+        let mut text = HEAD.to_string();
+        for (i, b) in texts.iter().enumerate() {
+            text.push_str(&format!(
+                "L{i};;RSSMRA14E52H501X{i};ROSSI;MARIA;F;12/05/2014;H501;Z000;RMEE8A1016;1;A;T24;;{b}\r\n"
+            ));
+        }
+        let r = read_local_bytes("alunni_locali.csv", text.as_bytes(), None, &layout()).unwrap();
+        let sets: Vec<Vec<&str>> = r
+            .export
+            .pupils
+            .iter()
+            .map(|p| p.bloccati.iter().map(Field::name).collect())
+            .collect();
+        let (cn, c, none): (&[&str], &[&str], &[&str]) = (&["cognome", "nome"], &["cognome"], &[]);
+        assert_eq!(sets, [cn, none, cn, c, none, c, &["nome"], cn, none]);
+        let flagged: Vec<(u32, &str)> = r
+            .findings
+            .iter()
+            .filter(|f| f.field == "BLOCCATI")
+            .map(|f| (f.origin.as_ref().map_or(0, |o| o.line), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            flagged,
+            [(5, "PIPPO"), (7, "PIPPO"), (10, "CODICE_FISCALE")]
+        );
     }
 
     #[test]
@@ -1108,12 +1232,13 @@ mod tests {
             Err(e) => return (Vec::new(), Some(e.to_string())),
         };
         let mut rows = Vec::new();
-        let mut rec = csv::ByteRecord::new();
+        let mut rec = Record::default();
         loop {
             match t.next_row("t.csv", &mut rec) {
                 Ok(Some(line)) => {
-                    let byte = rec.position().map_or(u64::MAX, |p| p.byte());
-                    rows.push((line, byte, rec.iter().map(<[u8]>::to_vec).collect()));
+                    let byte = rec.byte.unwrap_or(u64::MAX);
+                    let fields = rec.fields(text.bytes()).map(<[u8]>::to_vec).collect();
+                    rows.push((line, byte, fields));
                 }
                 Ok(None) => return (rows, None),
                 Err(e) => return (rows, Some(e.to_string())),
