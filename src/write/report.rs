@@ -1711,7 +1711,9 @@ pub fn render_html(d: &ReportData) -> String {
 }
 
 /// Writes what [`render_html`] returns to `w`, piece by piece (the page of
-/// a large school is about 10 MB: it is never held whole).
+/// a large school is about 10 MB: it is never held whole; only its last
+/// sections, the classes and the other records, are built in memory, beside
+/// the first ones).
 pub fn render_html_to(d: &ReportData, w: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
     // The page's last sections (classes, other records) are built in
     // memory, on this core, while the first ones and the operations'
