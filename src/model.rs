@@ -336,11 +336,36 @@ impl Trimmed for str {
 /// text already is one (the usual case: no allocation).
 pub fn matching_key(s: &str) -> Cow<'_, str> {
     let t = s.trimmed();
-    if t.bytes().any(|b| b.is_ascii_lowercase()) {
+    if has_ascii_lowercase(t.as_bytes()) {
         Cow::Owned(t.to_ascii_uppercase())
     } else {
         Cow::Borrowed(t)
     }
+}
+
+/// Whether `b` holds an ASCII lower-case letter: eight bytes at a time (a
+/// codice fiscale is two words), the last few one by one.
+fn has_ascii_lowercase(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // Each byte's low seven bits plus a bias set its high bit from a
+    // threshold on (no carry into the next byte: at most 0x7F + 0x1F);
+    // a letter is at least `a`, not above `z`, and below 0x80.
+    let word = |w: u64| {
+        let low = w & !HIGH;
+        let from_a = low + ONES * (0x80 - u64::from(b'a'));
+        let past_z = low + ONES * (0x80 - u64::from(b'z') - 1);
+        from_a & !past_z & !w & HIGH != 0
+    };
+    let mut words = b.chunks_exact(8);
+    for c in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        if word(u64::from_le_bytes(w)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(u8::is_ascii_lowercase)
 }
 
 impl Pupil {
@@ -759,6 +784,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_lowercase_word_by_word(
+            b in proptest::collection::vec(
+                // mostly the bytes around the thresholds, so that many
+                // texts have no lower-case letter
+                proptest::prop_oneof![
+                    8 => proptest::sample::select(
+                        &[b'@', b'A', b'Z', b'[', b'`', b'a', b'z', b'{', b'0', 0x7F, 0x80, 0xE0, 0xE1, 0xFA, 0xFB, 0xFF][..]
+                    ),
+                    1 => proptest::num::u8::ANY,
+                ],
+                0..40,
+            )
+        ) {
+            proptest::prop_assert_eq!(
+                super::has_ascii_lowercase(&b),
+                b.iter().any(u8::is_ascii_lowercase)
+            );
+        }
+
         #[test]
         fn trimmed_is_str_trim(s in "[ \t\n\x0B\x0C\r\u{85}\u{A0}\u{3000}a-zàÈ1\x1F]{0,8}") {
             proptest::prop_assert_eq!(s.trimmed(), s.trim());
