@@ -579,7 +579,7 @@ pub fn one_decimal(x: f64, lang: Lang) -> String {
 /// gigabyte, GB above (`5,2 kB`, `25,7 MB`, `1,3 GB`).
 pub fn size_text(bytes: u64, lang: Lang) -> String {
     let b = bytes as f64;
-    // the unit that shows at least 1,0 once rounded to a tenth
+    // kB until the size rounds to 1.0 MB, then MB until it rounds to 1.0 GB
     let (v, unit) = if b < 999_950.0 {
         (b / 1e3, "kB")
     } else if b < 999_950_000.0 {
