@@ -1618,7 +1618,7 @@ pub fn bar_chart(o: &mut String, title: &str, bars: &[(String, usize, &str)], l:
             row - 6,
             label_w + w + 6,
             y + 15,
-            thousands(*v as u64, l),
+            num(*v, l),
         );
     }
     o.push_str("</svg>\n");
@@ -2224,7 +2224,7 @@ fn lock_group(o: &mut String, s: &LockSummary, l: Lang) {
             o,
             "<tr><td><strong>{}</strong></td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(&r.label),
-            messages::thousands(r.pupils as u64, l),
+            num(r.pupils, l),
             esc(&field_list(&r.fields, l))
         );
     }
