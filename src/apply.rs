@@ -27,7 +27,7 @@
 //! a manifest the sedi named by the patch's class operations are used.
 //! Every line's `id` must match its content.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::{
     ClassKey, CompactString, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Origin,
 };
@@ -115,12 +115,15 @@ struct OpKeyIn {
 
 /// Parses one `patch.jsonl` line; its `id` must match its content.
 pub fn parse_op(file: &str, line: u32, text: &str) -> Result<Operation> {
-    let bad = |m: &str| Error::input(file, line, m.to_string());
+    let bad = |it: &str, en: &str| Error::input(file, line, Message::new(it, en));
     let l: Line =
         serde_json::from_str(text).map_err(|e| Error::input(file, line, e.to_string()))?;
-    let op = OpKind::from_name(&l.op).ok_or_else(|| bad("unknown \"op\""))?;
+    let op = OpKind::from_name(&l.op).ok_or_else(|| bad("\"op\" sconosciuto", "unknown \"op\""))?;
     if Entity::from_name(&l.entity) != Some(op.entity()) {
-        return Err(bad("\"entity\" does not fit \"op\""));
+        return Err(bad(
+            "\"entity\" non corrisponde a \"op\"",
+            "\"entity\" does not fit \"op\"",
+        ));
     }
     let k = l.key;
     let key = OpKey {
@@ -133,10 +136,14 @@ pub fn parse_op(file: &str, line: u32, text: &str) -> Result<Operation> {
     };
     match op.entity() {
         Entity::Student if key.id_locale.is_none() => {
-            return Err(bad("a student operation needs key.id_locale"))
+            return Err(bad(
+                "un'operazione su un alunno richiede key.id_locale",
+                "a student operation needs key.id_locale",
+            ))
         }
         Entity::Class if key.sede.is_none() || key.sezione.is_none() => {
             return Err(bad(
+                "un'operazione su una classe richiede key.sede, key.anno, key.sezione",
                 "a class operation needs key.sede, key.anno, key.sezione",
             ))
         }
@@ -153,7 +160,10 @@ pub fn parse_op(file: &str, line: u32, text: &str) -> Result<Operation> {
         reason: l.reason,
     };
     if op.derive_id() != op.id {
-        return Err(bad("\"id\" does not match the operation (edited patch?)"));
+        return Err(bad(
+            "\"id\" non corrisponde all'operazione (patch modificata?)",
+            "\"id\" does not match the operation (edited patch?)",
+        ));
     }
     Ok(op)
 }
@@ -172,8 +182,13 @@ pub fn parse_patch(file: &str, text: &str) -> Result<Vec<Operation>> {
 pub fn read_patch(path: &Path) -> Result<Patch> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error::input(&file, 0, "patch.jsonl is not UTF-8"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Error::input(
+            &file,
+            0,
+            Message::new("patch.jsonl non è UTF-8", "patch.jsonl is not UTF-8"),
+        )
+    })?;
     let ops = parse_patch(&file, text)?;
     let mut patch = Patch {
         file: file.clone(),
@@ -197,7 +212,10 @@ pub fn read_patch(path: &Path) -> Result<Patch> {
             return Err(Error::input(
                 &file,
                 0,
-                "patch.jsonl does not match the SHA-256 listed in manifest.json (edited, or from another package)",
+                Message::new(
+                    "patch.jsonl non corrisponde allo SHA-256 indicato in manifest.json (modificato, o di un altro pacchetto)",
+                    "patch.jsonl does not match the SHA-256 listed in manifest.json (edited, or from another package)",
+                ),
             ));
         }
         patch.manifest_sedi = m["school"]["sedi"].as_array().map(|a| {
@@ -240,15 +258,18 @@ pub fn check_school(patch: &Patch, local: &LocalExport) -> Result<()> {
         && !local_sedi.iter().any(|s| patch_sedi.contains(*s))
     {
         let school = patch.codice_scuola.as_deref().unwrap_or("?");
-        return Err(Error::input(
-            &patch.file,
-            0,
-            format!(
-                "the patch is for school {school} (sedi {}), the local export has sedi {}",
-                patch_sedi.iter().cloned().collect::<Vec<_>>().join(", "),
-                local_sedi.iter().copied().collect::<Vec<_>>().join(", ")
-            ),
-        ));
+        return Err(Error::input(&patch.file, 0, {
+            let theirs = patch_sedi.iter().cloned().collect::<Vec<_>>().join(", ");
+            let ours = local_sedi.iter().copied().collect::<Vec<_>>().join(", ");
+            Message::new(
+                    format!(
+                        "la patch è della scuola {school} (sedi {theirs}), l'export locale ha le sedi {ours}"
+                    ),
+                    format!(
+                        "the patch is for school {school} (sedi {theirs}), the local export has sedi {ours}"
+                    ),
+                )
+        }));
     }
     // Student operations must name local pupils (inserted ones aside).
     let ids: HashSet<&str> = local.pupils.iter().map(|p| p.id_locale.as_str()).collect();
@@ -276,7 +297,10 @@ pub fn check_school(patch: &Patch, local: &LocalExport) -> Result<()> {
         return Err(Error::input(
             &patch.file,
             0,
-            "no operation of the patch names a pupil of this local export: it belongs to another school",
+            Message::new(
+                "nessuna operazione della patch riguarda un alunno di questo export locale: è di un'altra scuola",
+                "no operation of the patch names a pupil of this local export: it belongs to another school",
+            ),
         ));
     }
     Ok(())

@@ -468,7 +468,7 @@ pub fn run_bulk_with_progress(
         .num_threads(jobs)
         .thread_name(|i| format!("sidisync-bulk-{i}"))
         .build()
-        .map_err(|e| Error::Usage(format!("--jobs {jobs}: {e}")))?;
+        .map_err(|e| Error::Usage(format!("--jobs {jobs}: {e}").into()))?;
 
     // Pair: read every export's school code (cheap header reads), in parallel.
     let read_opts = ReadOptions {
@@ -675,7 +675,7 @@ pub fn run_bulk_with_progress(
             .num_threads(SYNC_THREADS)
             .thread_name(|i| format!("sidisync-fsync-{i}"))
             .build()
-            .map_err(|e| Error::Usage(format!("fsync threads: {e}")))?;
+            .map_err(|e| Error::Usage(format!("fsync threads: {e}").into()))?;
         io_pool.install(|| {
             use rayon::prelude::*;
             written

@@ -35,4 +35,4 @@ pub mod util;
 pub mod validate;
 pub mod write;
 
-pub use error::{Error, Result};
+pub use error::{Error, Message, Result};

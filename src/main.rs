@@ -132,7 +132,7 @@ fn run(cli: &Cli, g: &config::Global) -> anyhow::Result<u8> {
             Ok(outcome.exit_code() as u8)
         }
         Command::Gen(a) => {
-            let cfg = config::gen_config(a, g)?;
+            let cfg = config::gen_config(a)?;
             let outcome = sidisync::gen::run_gen(&cfg)?;
             if !g.quiet {
                 print_out(&cli::term::gen_summary(&outcome, &cfg.out, g.lang))?;

@@ -260,7 +260,29 @@ fn refusals_write_nothing_and_exit_2() {
         s(out.clone()),
     ]);
     expect_code(&o, 2);
-    assert!(stderr(&o).contains("dup.csv"), "{}", stderr(&o));
+    // in Italian by default, with file and line; in English on request
+    let e = stderr(&o);
+    assert!(
+        e.contains("dup.csv:") && e.contains("già usato alla riga 2"),
+        "{e}"
+    );
+    let o_en = run([
+        "--lang".to_string(),
+        "en".into(),
+        "sync".into(),
+        "--sidi".into(),
+        s(sample("frequenze.xml")),
+        "--local".into(),
+        s(d.path().join("dup.csv")),
+        "--out".into(),
+        s(out.clone()),
+    ]);
+    expect_code(&o_en, 2);
+    assert!(
+        stderr(&o_en).contains("already used on line 2"),
+        "{}",
+        stderr(&o_en)
+    );
     assert!(!out.exists(), "nothing written");
 
     // a decisions file from another run: IDs that match nothing
@@ -272,7 +294,11 @@ fn refusals_write_nothing_and_exit_2() {
     let out = d.path().join("o2");
     let o = sync_sample("frequenze.xml", &out, &["--decisions", &s(decisions)]);
     expect_code(&o, 2);
-    assert!(stderr(&o).contains("review.csv"), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("review.csv") && e.contains("esecuzione precedente"),
+        "{e}"
+    );
     assert!(!out.exists(), "nothing written");
 
     // a patch from another school
@@ -319,6 +345,9 @@ fn refusals_write_nothing_and_exit_2() {
         s(out.clone()),
     ]);
     expect_code(&o, 2);
+    let e = stderr(&o);
+    assert!(e.contains("patch.jsonl") && e.contains("scuola"), "{e}");
+    assert!(!e.contains("the patch is for"), "{e}");
     assert!(!out.exists(), "nothing written");
 }
 
@@ -342,6 +371,12 @@ fn a_failed_run_leaves_the_earlier_package_untouched() {
         s(out.clone()),
     ]);
     expect_code(&o, 2);
+    // a truncated download, told in the users' words, with file and line
+    let e = stderr(&o);
+    assert!(
+        e.contains("rotto.xml:1:") && e.contains("file troncato?"),
+        "{e}"
+    );
     assert_eq!(read(&out.join("manifest.json")), before);
     assert!(out.join("patch.jsonl").exists());
 }

@@ -10,7 +10,7 @@ use sidisync::messages::{Lang, Ui};
 use sidisync::read::profile::{EncodingChoice, Profile};
 use sidisync::read::ReadOptions;
 use sidisync::sync::SyncConfig;
-use sidisync::{Error, Result};
+use sidisync::{Error, Message, Result};
 
 /// Resolved settings shared by every command.
 pub struct Global {
@@ -50,13 +50,18 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
 
 /// Refuses a missing input file early with a plain message.
 pub fn existing_file(path: &std::path::Path) -> Result<()> {
-    if path.is_file() {
-        Ok(())
-    } else {
-        Err(Error::io(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "file not found"),
-        ))
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        // a pipe (`<(…)`), a device: the readers map or seek their input
+        Ok(_) => Err(Error::input(
+            path.display().to_string(),
+            0,
+            Message::new(
+                "non è un file (una pipe o un dispositivo?): salvatene il contenuto in un file e indicate quello",
+                "not a regular file (a pipe or a device?): save its content to a file and name that",
+            ),
+        )),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
@@ -118,7 +123,7 @@ pub fn bulk_config(a: &super::args::BulkArgs, g: &Global) -> Result<BulkConfig> 
         }
     }
     if a.jobs == Some(0) {
-        return Err(Error::Usage(Ui::JobsAtLeastOne.text(g.lang).into()));
+        return Err(Error::Usage(ui_message(Ui::JobsAtLeastOne)));
     }
     let mut cfg = BulkConfig::new(&a.sidi_dir, &a.local_dir, &a.out);
     cfg.jobs = a.jobs;
@@ -130,11 +135,11 @@ pub fn bulk_config(a: &super::args::BulkArgs, g: &Global) -> Result<BulkConfig> 
 }
 
 /// `gen` arguments -> [`GenConfig`].
-pub fn gen_config(a: &super::args::GenArgs, g: &Global) -> Result<GenConfig> {
+pub fn gen_config(a: &super::args::GenArgs) -> Result<GenConfig> {
     // --scale is checked by the generator (above 0, at most 10)
     let scale = a.scale.unwrap_or(1.0);
     if a.jobs == Some(0) || a.schools == Some(0) {
-        return Err(Error::Usage(Ui::JobsSchoolsAtLeastOne.text(g.lang).into()));
+        return Err(Error::Usage(ui_message(Ui::JobsSchoolsAtLeastOne)));
     }
     Ok(GenConfig {
         out: a.out.clone(),
@@ -148,6 +153,11 @@ pub fn gen_config(a: &super::args::GenArgs, g: &Global) -> Result<GenConfig> {
         },
         jobs: a.jobs,
     })
+}
+
+/// A usage message of the terminal's catalogue, in both languages.
+fn ui_message(ui: Ui) -> Message {
+    Message::new(ui.text(Lang::It), ui.text(Lang::En))
 }
 
 /// A SIDI export may be a file or a folder of CSV files.

@@ -11,7 +11,7 @@
 use super::rng::Rng;
 use super::school::{add_days, omocodia, Registry};
 use super::tables::{province_of, tables};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::{
     ClassKey, Field, FieldSet, LocalClass, LocalExport, LocalPupil, Ordine, Origin, Pupil,
     SidiExport,
@@ -83,17 +83,21 @@ impl Drift {
                 d = Drift::default();
                 continue;
             }
-            let (k, v) = part
-                .split_once('=')
-                .ok_or_else(|| Error::Usage(format!("--drift: expected KEY=RATE, got {part:?}")))?;
+            let (k, v) = part.split_once('=').ok_or_else(|| {
+                Error::Usage(Message::new(
+                    format!("--drift: atteso CHIAVE=TASSO, trovato {part:?}"),
+                    format!("--drift: expected KEY=RATE, got {part:?}"),
+                ))
+            })?;
             let v: f64 = v
                 .trim()
                 .parse()
                 .ok()
                 .filter(|x: &f64| x.is_finite() && (0.0..=1.0).contains(x))
                 .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--drift: {k} needs a rate between 0 and 1, got {v:?}"
+                    Error::Usage(Message::new(
+                        format!("--drift: {k} vuole un tasso tra 0 e 1, trovato {v:?}"),
+                        format!("--drift: {k} needs a rate between 0 and 1, got {v:?}"),
                     ))
                 })?;
             let slot = match k.trim().to_ascii_lowercase().as_str() {
@@ -107,8 +111,13 @@ impl Drift {
                 "classes" => &mut d.classes,
                 "faulty" => &mut d.faulty,
                 other => {
-                    return Err(Error::Usage(format!(
-                        "--drift: unknown key {other:?} (fields, moves, missing, extra, cf, locks, links, classes, faulty)"
+                    return Err(Error::Usage(Message::new(
+                        format!(
+                            "--drift: chiave {other:?} sconosciuta (fields, moves, missing, extra, cf, locks, links, classes, faulty)"
+                        ),
+                        format!(
+                            "--drift: unknown key {other:?} (fields, moves, missing, extra, cf, locks, links, classes, faulty)"
+                        ),
                     )))
                 }
             };
@@ -122,8 +131,13 @@ impl Drift {
     pub fn check(&self) -> Result<()> {
         let sum = self.pupil_sum();
         if sum > 1.0 + 1e-9 {
-            return Err(Error::Usage(format!(
-                "--drift: the pupil rates (fields, moves, missing, cf, locks, links, faulty) add up to {sum:.3}, more than 1"
+            return Err(Error::Usage(Message::new(
+                format!(
+                    "--drift: i tassi per alunno (fields, moves, missing, cf, locks, links, faulty) sommano a {sum:.3}, più di 1"
+                ),
+                format!(
+                    "--drift: the pupil rates (fields, moves, missing, cf, locks, links, faulty) add up to {sum:.3}, more than 1"
+                ),
             )));
         }
         Ok(())

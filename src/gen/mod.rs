@@ -32,7 +32,7 @@ pub use drift::{Counts, Drift};
 pub use samples::write_samples;
 pub use school_code::school_check_char;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::{LocalExport, Ordine, SidiExport};
 use crate::read::profile::{CsvLayout, EncodingChoice, Profile};
 use rng::Rng;
@@ -268,15 +268,19 @@ fn write_school(
 /// The istituzioni a configuration selects, scaled.
 pub fn select_schools(cfg: &GenConfig) -> Result<Vec<SchoolSpec>> {
     if !(cfg.scale.is_finite() && cfg.scale > 0.0 && cfg.scale <= 10.0) {
-        return Err(Error::Usage(format!(
-            "--scale must be above 0 and at most 10, got {}",
-            cfg.scale
+        return Err(Error::Usage(Message::new(
+            format!(
+                "--scale deve essere sopra 0 e al massimo 10, trovato {}",
+                cfg.scale
+            ),
+            format!("--scale must be above 0 and at most 10, got {}", cfg.scale),
         )));
     }
     if cfg.national && cfg.schools.is_some() {
-        return Err(Error::Usage(
-            "--schools and --national exclude each other".into(),
-        ));
+        return Err(Error::Usage(Message::new(
+            "--schools e --national si escludono a vicenda",
+            "--schools and --national exclude each other",
+        )));
     }
     let t = tables::tables();
     let rows: Vec<&tables::SchoolRow> = if cfg.national {
@@ -284,7 +288,10 @@ pub fn select_schools(cfg: &GenConfig) -> Result<Vec<SchoolSpec>> {
     } else {
         let n = cfg.schools.unwrap_or(10);
         if n == 0 {
-            return Err(Error::Usage("--schools must be at least 1".into()));
+            return Err(Error::Usage(Message::new(
+                "--schools deve essere almeno 1",
+                "--schools must be at least 1",
+            )));
         }
         let mut idx: Vec<usize> = (0..t.schools.len()).collect();
         Rng::new(cfg.seed).shuffle(&mut idx);
@@ -325,7 +332,7 @@ pub fn run_gen(cfg: &GenConfig) -> Result<GenOutcome> {
         Some(j) => rayon::ThreadPoolBuilder::new()
             .num_threads(j.max(1))
             .build()
-            .map_err(|e| Error::Usage(format!("--jobs: {e}")))?
+            .map_err(|e| Error::Usage(format!("--jobs: {e}").into()))?
             .install(work)?,
         None => work()?,
     };
@@ -368,9 +375,10 @@ pub fn run_gen(cfg: &GenConfig) -> Result<GenOutcome> {
 /// like [`run_gen`] does (`dir/sidi/`, `dir/locale/<CODE>/`). For benchmarks.
 pub fn generate_large_school(pupils: usize, seed: u64, dir: &Path) -> Result<GenOutcome> {
     if pupils == 0 {
-        return Err(Error::Usage(
-            "the large school needs at least one pupil".into(),
-        ));
+        return Err(Error::Usage(Message::new(
+            "la scuola grande richiede almeno un alunno",
+            "the large school needs at least one pupil",
+        )));
     }
     let per_sede = 1500usize;
     let n_sedi = pupils.div_ceil(per_sede);

@@ -86,7 +86,9 @@ pub fn sample_school() -> Result<super::GeneratedSchool> {
         .schools
         .iter()
         .find(|s| s.code == SAMPLE_SCHOOL)
-        .ok_or_else(|| Error::Usage(format!("{SAMPLE_SCHOOL} not in the embedded tables")))?;
+        .ok_or_else(|| {
+            Error::Usage(format!("{SAMPLE_SCHOOL} not in the embedded tables").into())
+        })?;
     let spec = SchoolSpec::from_table(row, SAMPLE_SCALE);
     let mut rng = Rng::for_key(SAMPLE_SEED, &spec.code);
     let mut reg = Registry::default();

@@ -273,12 +273,12 @@ pub fn csv_files(e: &SidiExport, enc: TextEncoding) -> Result<Vec<(&'static str,
 pub fn zip_bytes(members: &[(&str, &[u8])]) -> Result<Vec<u8>> {
     let zerr = |e: zip::result::ZipError| Error::Zip {
         file: "<output>".into(),
-        message: e.to_string(),
+        message: e.to_string().into(),
     };
     let time =
         zip::DateTime::from_date_and_time(2026, 1, 20, 9, 30, 0).map_err(|e| Error::Zip {
             file: "<output>".into(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         })?;
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)

@@ -21,7 +21,7 @@
 //! does not parse, an unknown name in `BLOCCATI`, a codice fiscale shared by
 //! two local pupils, a class declared twice.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::Trimmed;
 use crate::model::{
@@ -423,7 +423,7 @@ impl Table<'_> {
                 if !rec.bytes(text).is_ascii()
                     && rec.fields(text).any(|f| std::str::from_utf8(f).is_err())
                 {
-                    return Err(Error::csv(file, line, "invalid text"));
+                    return Err(Error::csv(file, line, Message::invalid_text()));
                 }
             }
             if rec.fields(text).all(|f| self.text.field_is_blank(f)) {
@@ -704,9 +704,12 @@ fn csv_error(
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("expected {expected_len} fields, found {len}"),
-        csv::ErrorKind::Utf8 { .. } => "invalid text".to_string(),
-        _ => e.to_string(),
+        } => Message::new(
+            format!("attesi {expected_len} campi, trovati {len}"),
+            format!("expected {expected_len} fields, found {len}"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => Message::invalid_text(),
+        _ => Message::raw(e.to_string()),
     };
     Error::csv(file, line, message)
 }
@@ -730,15 +733,11 @@ fn check_fields(file: &str, line: u32, text: &Text, rec: &Record) -> Result<()> 
             return Err(Error::csv(
                 file,
                 line,
-                format!("a field is longer than {MAX_FIELD_LEN} bytes"),
+                Message::field_too_long(MAX_FIELD_LEN),
             ));
         }
         if f.contains(&0) {
-            return Err(Error::csv(
-                file,
-                line,
-                "NUL byte in a field (not a text file?)",
-            ));
+            return Err(Error::csv(file, line, Message::nul_in_field()));
         }
     }
     Ok(())
@@ -810,7 +809,7 @@ fn read_pupils(
             return Err(Error::csv(
                 file,
                 line,
-                format!("{} is empty", layout.column("ID_LOCALE")),
+                Message::column_empty(layout.column("ID_LOCALE")),
             ));
         }
         // one probe per row (entry, not get then insert)
@@ -819,10 +818,17 @@ fn read_pupils(
             return Err(Error::csv(
                 file,
                 line,
-                format!(
-                    "{} {id_locale:?} already used on line {}",
-                    layout.column("ID_LOCALE"),
-                    out[first].origin.line
+                Message::new(
+                    format!(
+                        "{} {id_locale:?} già usato alla riga {}",
+                        layout.column("ID_LOCALE"),
+                        out[first].origin.line
+                    ),
+                    format!(
+                        "{} {id_locale:?} already used on line {}",
+                        layout.column("ID_LOCALE"),
+                        out[first].origin.line
+                    ),
                 ),
             ));
         }

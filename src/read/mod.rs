@@ -19,8 +19,9 @@ pub mod sidi_csv;
 pub mod source;
 pub mod xml;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::findings::{Finding, FindingCode};
+use crate::messages::Lang;
 use crate::model::{Classe, ExportForm, Origin, Pupil, SidiExport};
 use profile::{EncodingChoice, Profile};
 use source::{CsvKind, Kind, Member, Store};
@@ -132,37 +133,53 @@ enum Plan {
 
 fn no_export(store: &Store) -> Error {
     let found = if store.members.is_empty() {
-        "no files".to_string()
+        Message::new("nessun file", "no files")
     } else {
-        store
-            .members
-            .iter()
-            .map(|m| format!("{}: {}", m.name, m.kind))
-            .collect::<Vec<_>>()
-            .join("; ")
+        let list = |l: Lang| {
+            store
+                .members
+                .iter()
+                .map(|m| format!("{}: {}", m.name, m.kind.describe().get(l)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Message::new(list(Lang::It), list(Lang::En))
     };
     let only_nested =
         !store.members.is_empty() && store.members.iter().all(|m| m.kind == Kind::Zip);
     let some_csv = store.members.iter().any(|m| matches!(m.kind, Kind::Csv(_)));
+    let (it, en) = (found.get(Lang::It), found.get(Lang::En));
     Error::NoExport {
         file: store.name.to_string(),
         found: if only_nested {
-            format!("{found}; nested archives are not opened, extract them first")
+            Message::new(
+                format!("{it}; gli archivi annidati non vengono aperti, estraeteli prima"),
+                format!("{en}; nested archives are not opened, extract them first"),
+            )
         } else if some_csv {
-            format!("{found}; alunni.csv (the pupils) is mandatory in the CSV form")
+            Message::new(
+                format!("{it}; nella forma CSV alunni.csv (gli alunni) è obbligatorio"),
+                format!("{en}; alunni.csv (the pupils) is mandatory in the CSV form"),
+            )
         } else {
             found
         },
     }
 }
 
-fn ambiguous(store: &Store, what: &str, a: &Member, b: &Member) -> Error {
+fn ambiguous(store: &Store, what: (&str, &str), a: &Member, b: &Member) -> Error {
     Error::Input {
         file: store.name.to_string(),
         line: 0,
-        message: format!(
-            "more than one {what}: {} and {} (one export per input)",
-            a.name, b.name
+        message: Message::new(
+            format!(
+                "più di un {}: {} e {} (un solo export per input)",
+                what.0, a.name, b.name
+            ),
+            format!(
+                "more than one {}: {} and {} (one export per input)",
+                what.1, a.name, b.name
+            ),
         ),
     }
 }
@@ -174,13 +191,13 @@ fn plan(store: &Store) -> Result<Plan> {
         match &m.kind {
             Kind::Xml { sidi: true, .. } => {
                 if let Some(first) = xml {
-                    return Err(ambiguous(store, "XML export", first, m));
+                    return Err(ambiguous(store, ("export XML", "XML export"), first, m));
                 }
                 xml = Some(m);
             }
             Kind::Csv(k) => {
                 if let Some((_, first)) = csv.iter().find(|(c, _)| c == k) {
-                    return Err(ambiguous(store, k.file_name(), first, m));
+                    return Err(ambiguous(store, (k.file_name(), k.file_name()), first, m));
                 }
                 csv.push((*k, m.clone()));
             }
@@ -189,7 +206,7 @@ fn plan(store: &Store) -> Result<Plan> {
     }
     let alunni = csv.iter().find(|(k, _)| *k == CsvKind::Alunni);
     match (xml, alunni) {
-        (Some(x), Some((_, a))) => Err(ambiguous(store, "export", x, a)),
+        (Some(x), Some((_, a))) => Err(ambiguous(store, ("export", "export"), x, a)),
         (Some(x), None) => Ok(Plan::Xml(x.clone())),
         (None, Some(_)) => {
             csv.sort_by_key(|(k, _)| *k);

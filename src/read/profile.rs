@@ -36,7 +36,8 @@
 //! ```
 
 use crate::date::DateFormat;
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
+use crate::messages::Lang;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -166,7 +167,7 @@ impl Profile {
         let text = String::from_utf8(bytes).map_err(|_| Error::Profile {
             file: path.display().to_string(),
             line: 0,
-            message: "not UTF-8 text".into(),
+            message: Message::new("non è testo UTF-8", "not UTF-8 text"),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut p = Profile::parse(&text, &path.display().to_string(), Some(base))?;
@@ -177,7 +178,7 @@ impl Profile {
     /// Parses profile text; `base` is where relative mapping files are looked for
     /// (`None`: mapping files are refused).
     pub fn parse(text: &str, file: &str, base: Option<&Path>) -> Result<Profile> {
-        let perr = |line: u32, message: String| Error::Profile {
+        let perr = |line: u32, message: Message| Error::Profile {
             file: file.to_string(),
             line,
             message,
@@ -187,27 +188,34 @@ impl Profile {
                 .span()
                 .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u32 + 1)
                 .unwrap_or(0);
-            perr(line, e.message().to_string())
+            perr(line, Message::raw(e.message()))
         })?;
         let mut p = Profile::default();
         if let Some(n) = raw.name {
             p.name = n;
         }
         if let Some(c) = raw.sidi_csv {
-            apply_csv(&mut p.sidi_csv, c).map_err(|m| perr(0, format!("[sidi_csv] {m}")))?;
+            apply_csv(&mut p.sidi_csv, c).map_err(|m| perr(0, in_section("[sidi_csv]", &m)))?;
         }
         if let Some(x) = raw.sidi_xml {
             p.xml_names = x.names;
         }
         if let Some(c) = raw.local {
-            apply_csv(&mut p.local, c).map_err(|m| perr(0, format!("[local] {m}")))?;
+            apply_csv(&mut p.local, c).map_err(|m| perr(0, in_section("[local]", &m)))?;
         }
         if let Some(m) = raw.mapping {
             p.tempo_scuola_map = m.tempo_scuola;
             p.indirizzo_map = m.indirizzo;
             for (kind, rel) in m.files {
-                let base =
-                    base.ok_or_else(|| perr(0, "mapping files need a profile path".into()))?;
+                let base = base.ok_or_else(|| {
+                    perr(
+                        0,
+                        Message::new(
+                            "i file di corrispondenza richiedono il percorso del profilo",
+                            "mapping files need a profile path",
+                        ),
+                    )
+                })?;
                 let table = load_mapping_file(&base.join(&rel))?;
                 let slot = match kind.as_str() {
                     "tempo_scuola" => &mut p.tempo_scuola_map,
@@ -215,8 +223,13 @@ impl Profile {
                     other => {
                         return Err(perr(
                             0,
-                            format!(
-                                "[mapping.files] unknown table {other:?} (tempo_scuola, indirizzo)"
+                            Message::new(
+                                format!(
+                                    "[mapping.files] tabella {other:?} sconosciuta (tempo_scuola, indirizzo)"
+                                ),
+                                format!(
+                                    "[mapping.files] unknown table {other:?} (tempo_scuola, indirizzo)"
+                                ),
                             ),
                         ))
                     }
@@ -236,7 +249,15 @@ impl Profile {
     }
 }
 
-fn apply_csv(l: &mut CsvLayout, c: RawCsv) -> std::result::Result<(), String> {
+/// A message about a profile section, prefixed with its name.
+fn in_section(section: &str, m: &Message) -> Message {
+    Message::new(
+        format!("{section} {}", m.get(Lang::It)),
+        format!("{section} {}", m.get(Lang::En)),
+    )
+}
+
+fn apply_csv(l: &mut CsvLayout, c: RawCsv) -> std::result::Result<(), Message> {
     if let Some(d) = c.delimiter {
         let d = if d == "\\t" || d == "tab" {
             "\t".to_string()
@@ -244,16 +265,24 @@ fn apply_csv(l: &mut CsvLayout, c: RawCsv) -> std::result::Result<(), String> {
             d
         };
         if d.len() != 1 {
-            return Err(format!("delimiter must be one ASCII character, got {d:?}"));
+            return Err(Message::new(
+                format!("il separatore deve essere un solo carattere ASCII, trovato {d:?}"),
+                format!("delimiter must be one ASCII character, got {d:?}"),
+            ));
         }
         l.delimiter = d.as_bytes()[0];
     }
     if let Some(f) = c.date_format {
-        l.date_format =
-            DateFormat::from_profile(&f).ok_or_else(|| format!("unknown date_format {f:?}"))?;
+        l.date_format = DateFormat::from_profile(&f).ok_or_else(|| {
+            Message::new(
+                format!("date_format {f:?} sconosciuto"),
+                format!("unknown date_format {f:?}"),
+            )
+        })?;
     }
     if let Some(e) = c.encoding {
-        l.encoding = EncodingChoice::parse(&e).map_err(|e| e.to_string())?;
+        l.encoding = EncodingChoice::parse(&e)
+            .map_err(|e| Message::new(e.localized(Lang::It), e.to_string()))?;
     }
     l.columns = c
         .columns
@@ -282,13 +311,20 @@ pub fn load_mapping_file(path: &Path) -> Result<BTreeMap<String, String>> {
             return Err(Error::csv(
                 &name,
                 i as u32 + 1,
-                "expected CODICE_MINISTERO;CODICE_LOCALE",
+                Message::new(
+                    "attesi CODICE_MINISTERO;CODICE_LOCALE",
+                    "expected CODICE_MINISTERO;CODICE_LOCALE",
+                ),
             ));
         };
         let a = a.trim().trim_matches('"').to_string();
         let b = b.trim().trim_matches('"').to_string();
         if a.is_empty() {
-            return Err(Error::csv(&name, i as u32 + 1, "empty ministry code"));
+            return Err(Error::csv(
+                &name,
+                i as u32 + 1,
+                Message::new("codice ministeriale vuoto", "empty ministry code"),
+            ));
         }
         out.insert(a, b);
     }

@@ -23,9 +23,9 @@
 //! `ID_ALUNNO_SIDI` (or, when it is empty, the same codice fiscale) make one
 //! pupil, in first-seen order, whether or not they are adjacent.
 
-use super::source::{fault_of, Fault, Member, Store, Tracked};
+use super::source::{fault_of, Member, Store, Tracked};
 use super::{check_class, check_pupil, date_format_label, ReadOptions, RecordNames, SidiRead};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::{
     ClassKey, Classe, CodeKind, DeclaredCode, Frequenza, Header, Origin, Pupil, Sede, SourceFile,
@@ -223,7 +223,7 @@ impl<'s> CsvFile<'s> {
             .unwrap_or_else(|| self.rdr.position().line() as u32)
     }
 
-    fn err(&self, line: u32, message: impl Into<String>) -> Error {
+    fn err(&self, line: u32, message: impl Into<Message>) -> Error {
         Error::csv(&*self.file, line, message)
     }
 
@@ -240,10 +240,10 @@ impl<'s> CsvFile<'s> {
                         .unwrap_or_else(|| self.rdr.position().line() as u32);
                     let msg = match e.kind() {
                         csv::ErrorKind::Io(io) => match fault_of(io) {
-                            Some(Fault::Limit(m)) => m.clone(),
-                            _ => io.to_string(),
+                            Some(f) => f.message(),
+                            None => Message::raw(io.to_string()),
                         },
-                        _ => e.to_string(),
+                        _ => Message::raw(e.to_string()),
                     };
                     return Err(self.err(line, msg));
                 }
@@ -258,10 +258,17 @@ impl<'s> CsvFile<'s> {
             if self.width > 0 && self.rec.len() != self.width {
                 return Err(self.err(
                     self.line(),
-                    format!(
-                        "the row has {} fields but the header has {} (a delimiter inside an unquoted value, or a missing one?)",
-                        self.rec.len(),
-                        self.width
+                    Message::new(
+                        format!(
+                            "la riga ha {} campi ma l'intestazione ne ha {} (un separatore dentro un valore senza virgolette, o uno mancante?)",
+                            self.rec.len(),
+                            self.width
+                        ),
+                        format!(
+                            "the row has {} fields but the header has {} (a delimiter inside an unquoted value, or a missing one?)",
+                            self.rec.len(),
+                            self.width
+                        ),
                     ),
                 ));
             }
@@ -273,18 +280,18 @@ impl<'s> CsvFile<'s> {
                     f
                 };
                 if f.len() > self.max_field {
-                    return Err(self.err(
-                        self.line(),
-                        format!("a field is longer than {} bytes", self.max_field),
-                    ));
+                    return Err(self.err(self.line(), Message::field_too_long(self.max_field)));
                 }
                 if f.contains(&0) {
-                    return Err(self.err(self.line(), "NUL byte in a field (not a text file?)"));
+                    return Err(self.err(self.line(), Message::nul_in_field()));
                 }
                 if f.iter().any(|&b| b == b'\n' || b == b'\r') {
                     return Err(self.err(
                         self.line(),
-                        "a quoted value spans several lines (unbalanced quote?)",
+                        Message::new(
+                            "un valore tra virgolette occupa più righe (virgolette non chiuse?)",
+                            "a quoted value spans several lines (unbalanced quote?)",
+                        ),
                     ));
                 }
             }
@@ -357,12 +364,15 @@ pub fn peek_school_code(store: &mut Store, m: &Member, opts: &ReadOptions) -> Re
         return Err(Error::csv(
             &*m.name,
             0,
-            "no rows: the school code is unknown",
+            Message::new(
+                "nessuna riga: il codice della scuola non è noto",
+                "no rows: the school code is unknown",
+            ),
         ));
     }
     let code = f.get(A_SCUOLA).unwrap_or_default();
     if code.is_empty() {
-        return Err(f.err(f.line(), format!("{} is empty", f.names[A_SCUOLA])));
+        return Err(f.err(f.line(), Message::column_empty(&f.names[A_SCUOLA])));
     }
     Ok(code)
 }

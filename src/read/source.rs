@@ -9,7 +9,7 @@
 
 use super::profile::Profile;
 use super::Limits;
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::model::SourceFile;
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use sha2::{Digest, Sha256};
@@ -31,7 +31,7 @@ const BUF_LEN: usize = 64 * 1024;
 #[derive(Debug)]
 pub enum Fault {
     /// A hardening limit was exceeded.
-    Limit(String),
+    Limit(Message),
     /// Bytes that are not valid in the document's encoding.
     Encoding {
         encoding: &'static str,
@@ -40,22 +40,33 @@ pub enum Fault {
     },
 }
 
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Fault {
+    /// What went wrong, in both languages.
+    pub fn message(&self) -> Message {
         match self {
-            Fault::Limit(m) => f.write_str(m),
+            Fault::Limit(m) => m.clone(),
             Fault::Encoding {
                 encoding,
                 bytes,
                 offset,
             } => {
-                write!(f, "bytes not valid in the declared encoding {encoding}:")?;
-                for b in bytes {
-                    write!(f, " 0x{b:02X}")?;
-                }
-                write!(f, " (byte offset {offset})")
+                let hex: String = bytes.iter().map(|b| format!(" 0x{b:02X}")).collect();
+                Message::new(
+                    format!(
+                        "byte non validi nella codifica dichiarata {encoding}:{hex} (posizione {offset})"
+                    ),
+                    format!(
+                        "bytes not valid in the declared encoding {encoding}:{hex} (byte offset {offset})"
+                    ),
+                )
             }
         }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message().en())
     }
 }
 
@@ -272,15 +283,21 @@ impl<R: Read> Tracked<R> {
 
     fn check_limits(&self) -> io::Result<()> {
         if self.consumed - self.mark > self.token_limit {
-            return Err(fault(Fault::Limit(format!(
-                "a single XML token is longer than {} bytes",
-                self.token_limit
+            return Err(fault(Fault::Limit(Message::new(
+                format!(
+                    "un singolo elemento XML è più lungo di {} byte",
+                    self.token_limit
+                ),
+                format!(
+                    "a single XML token is longer than {} bytes",
+                    self.token_limit
+                ),
             ))));
         }
         if self.line_over || self.consumed - self.run_start > self.line_limit {
-            return Err(fault(Fault::Limit(format!(
-                "a line is longer than {} bytes",
-                self.line_limit
+            return Err(fault(Fault::Limit(Message::new(
+                format!("una riga è più lunga di {} byte", self.line_limit),
+                format!("a line is longer than {} bytes", self.line_limit),
             ))));
         }
         Ok(())
@@ -477,15 +494,21 @@ impl<R: Read> Read for RatioGuard<R> {
         self.out += n as u64;
         self.total.set(self.total.get() + n as u64);
         if self.out > self.allowed {
-            return Err(fault(Fault::Limit(format!(
-                "{}: compression ratio above {}:1 (a zip bomb?)",
-                self.entry, self.ratio
+            return Err(fault(Fault::Limit(Message::new(
+                format!(
+                    "{}: rapporto di compressione oltre {}:1 (una zip bomb?)",
+                    self.entry, self.ratio
+                ),
+                format!(
+                    "{}: compression ratio above {}:1 (a zip bomb?)",
+                    self.entry, self.ratio
+                ),
             ))));
         }
         if self.total.get() > self.max_total {
-            return Err(fault(Fault::Limit(format!(
-                "more than {} bytes once uncompressed",
-                self.max_total
+            return Err(fault(Fault::Limit(Message::new(
+                format!("più di {} byte una volta decompresso", self.max_total),
+                format!("more than {} bytes once uncompressed", self.max_total),
             ))));
         }
         Ok(n)
@@ -504,7 +527,8 @@ pub enum Kind {
         root: String,
     },
     Csv(CsvKind),
-    Unknown(String),
+    /// Nothing the readers take; why, for the user.
+    Unknown(Message),
 }
 
 /// The four CSV files of the CSV form.
@@ -544,15 +568,32 @@ impl CsvKind {
     }
 }
 
+impl Kind {
+    /// What the file is, for the user.
+    pub fn describe(&self) -> Message {
+        match self {
+            Kind::Zip => Message::new("archivio annidato (ignorato)", "nested archive (ignored)"),
+            Kind::Xml { sidi: true, .. } => Message::new("export SIDI XML", "SIDI XML export"),
+            Kind::Xml { root, .. } => Message::new(
+                format!("XML con radice <{root}>, non un export SIDI"),
+                format!("XML with root <{root}>, not a SIDI export"),
+            ),
+            Kind::Csv(k) => Message::new(
+                format!("CSV come {}", k.file_name()),
+                format!("CSV like {}", k.file_name()),
+            ),
+            Kind::Unknown(why) => why.clone(),
+        }
+    }
+
+    fn empty() -> Kind {
+        Kind::Unknown(Message::new("vuoto", "empty"))
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Kind::Zip => f.write_str("nested archive (ignored)"),
-            Kind::Xml { sidi: true, .. } => f.write_str("SIDI XML export"),
-            Kind::Xml { root, .. } => write!(f, "XML with root <{root}>, not a SIDI export"),
-            Kind::Csv(k) => write!(f, "CSV like {}", k.file_name()),
-            Kind::Unknown(why) => f.write_str(why),
-        }
+        f.write_str(self.describe().en())
     }
 }
 
@@ -562,11 +603,14 @@ pub fn sniff(head: &[u8], profile: &Profile) -> Kind {
         return Kind::Zip;
     }
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Kind::Unknown("UTF-16 text (not supported: save as UTF-8 or windows-1252)".into());
+        return Kind::Unknown(Message::new(
+            "testo UTF-16 (non supportato: salvatelo come UTF-8 o windows-1252)",
+            "UTF-16 text (not supported: save as UTF-8 or windows-1252)",
+        ));
     }
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     if body.is_empty() {
-        return Kind::Unknown("empty".into());
+        return Kind::empty();
     }
     let start = body
         .iter()
@@ -577,11 +621,11 @@ pub fn sniff(head: &[u8], profile: &Profile) -> Kind {
     }
     let first_line = body.split(|&b| b == b'\n').next().unwrap_or(body);
     if first_line.contains(&0) {
-        return Kind::Unknown("binary file".into());
+        return Kind::Unknown(Message::new("file binario", "binary file"));
     }
     match sniff_csv(body, profile) {
         Some(k) => Kind::Csv(k),
-        None => Kind::Unknown("not recognised".into()),
+        None => Kind::Unknown(Message::new("non riconosciuto", "not recognised")),
     }
 }
 
@@ -733,11 +777,18 @@ pub struct Store<'b> {
     limits: Limits,
 }
 
-fn zip_err(name: &str, message: impl Into<String>) -> Error {
+fn zip_err(name: &str, message: impl Into<Message>) -> Error {
     Error::Zip {
         file: name.to_string(),
         message: message.into(),
     }
+}
+
+fn not_a_zip(e: zip::result::ZipError) -> Message {
+    Message::new(
+        format!("non è un archivio zip leggibile: {e}"),
+        format!("not a readable zip archive: {e}"),
+    )
 }
 
 /// Maps an I/O error of the storage layer to an [`Error`] naming `file`.
@@ -858,15 +909,21 @@ impl<'b> Store<'b> {
         profile: &Profile,
         limits: &Limits,
     ) -> Result<Store<'b>> {
-        let archive = zip::ZipArchive::new(src)
-            .map_err(|e| zip_err(&name, format!("not a readable zip archive: {e}")))?;
+        let archive = zip::ZipArchive::new(src).map_err(|e| zip_err(&name, not_a_zip(e)))?;
         if archive.len() > limits.zip_max_entries {
             return Err(zip_err(
                 &name,
-                format!(
-                    "{} entries, more than the limit of {}",
-                    archive.len(),
-                    limits.zip_max_entries
+                Message::new(
+                    format!(
+                        "{} voci, più del limite di {}",
+                        archive.len(),
+                        limits.zip_max_entries
+                    ),
+                    format!(
+                        "{} entries, more than the limit of {}",
+                        archive.len(),
+                        limits.zip_max_entries
+                    ),
                 ),
             ));
         }
@@ -878,10 +935,13 @@ impl<'b> Store<'b> {
             Ok(true) => {
                 return Err(zip_err(
                     &name,
-                    "overlapping entries (several entries share the same bytes: a zip bomb?): archive refused",
+                    Message::new(
+                        "voci sovrapposte (più voci condividono gli stessi byte: una zip bomb?): archivio rifiutato",
+                        "overlapping entries (several entries share the same bytes: a zip bomb?): archive refused",
+                    ),
                 ))
             }
-            Err(e) => return Err(zip_err(&name, format!("not a readable zip archive: {e}"))),
+            Err(e) => return Err(zip_err(&name, not_a_zip(e))),
         }
         let mut store = Store {
             kind: StoreKind::Zip {
@@ -904,9 +964,12 @@ impl<'b> Store<'b> {
         };
         let mut metas = Vec::new();
         for i in 0..archive.len() {
-            let e = archive
-                .by_index_data(i)
-                .map_err(|e| zip_err(&name, format!("entry {i}: {e}")))?;
+            let e = archive.by_index_data(i).map_err(|e| {
+                zip_err(
+                    &name,
+                    Message::new(format!("voce {i}: {e}"), format!("entry {i}: {e}")),
+                )
+            })?;
             let entry_name = String::from_utf8_lossy(e.name_raw()).into_owned();
             compressed.push(e.compressed_size());
             if e.is_dir() {
@@ -916,14 +979,26 @@ impl<'b> Store<'b> {
             if e.encrypted() {
                 return Err(zip_err(
                     &name,
-                    format!("entry {entry_name:?} is encrypted: encrypted archives are refused"),
+                    Message::new(
+                        format!(
+                            "la voce {entry_name:?} è cifrata: gli archivi cifrati sono rifiutati"
+                        ),
+                        format!(
+                            "entry {entry_name:?} is encrypted: encrypted archives are refused"
+                        ),
+                    ),
                 ));
             }
             if unsafe_name(&entry_name) {
                 return Err(zip_err(
                     &name,
-                    format!(
-                        "entry name {entry_name:?} is absolute or climbs out with '..': archive refused"
+                    Message::new(
+                        format!(
+                            "il nome della voce {entry_name:?} è assoluto o risale con '..': archivio rifiutato"
+                        ),
+                        format!(
+                            "entry name {entry_name:?} is absolute or climbs out with '..': archive refused"
+                        ),
                     ),
                 ));
             }
@@ -940,7 +1015,7 @@ impl<'b> Store<'b> {
                     .read_to_end(&mut head)
                     .map_err(|e| io_error(&member_name, e))?;
                 if head.is_empty() {
-                    Kind::Unknown("empty".into())
+                    Kind::empty()
                 } else {
                     sniff(&head, profile)
                 }

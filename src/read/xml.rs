@@ -12,7 +12,7 @@
 use super::source::{fault_of, Fault, Member, Store, Tracked, SNIFF_LEN};
 use super::{check_pupil, ReadOptions, RecordNames, SidiRead};
 use crate::date::Date;
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::model::Trimmed;
 use crate::model::{
@@ -307,7 +307,10 @@ pub fn peek_school_code(store: &mut Store, m: &Member, opts: &ReadOptions) -> Re
         return Err(Error::Input {
             file: m.name.to_string(),
             line: 0,
-            message: "no school code (CodiceScuola) in the header".into(),
+            message: Message::new(
+                "nessun codice scuola (CodiceScuola) nell'intestazione",
+                "no school code (CodiceScuola) in the header",
+            ),
         });
     }
     Ok(code)
@@ -370,7 +373,54 @@ struct Parser<'a> {
     usual_tags: bool,
 }
 
-fn xml_err(file: &str, line: u32, column: u32, message: impl Into<String>) -> Error {
+/// quick-xml's error in both languages: the faults of a truncated or
+/// hand-edited file in Italian too, the rarer ones as quick-xml words them.
+fn parser_message(e: &quick_xml::Error) -> Message {
+    use quick_xml::errors::{IllFormedError as I, SyntaxError as S};
+    let it = match e {
+        quick_xml::Error::Syntax(s) => {
+            // every syntax error but the first is met at the end of the input
+            let what = match s {
+                S::InvalidBangMarkup => {
+                    return Message::new(
+                        "errore di sintassi: simbolo sconosciuto o mancante in un markup <!…>",
+                        e.to_string(),
+                    )
+                }
+                S::UnclosedPI => "istruzione di elaborazione <?…?> non chiusa",
+                S::UnclosedXmlDecl => "dichiarazione XML <?xml…?> non chiusa",
+                S::UnclosedComment => "commento <!--…--> non chiuso",
+                S::UnclosedDoctype => "DOCTYPE non chiuso",
+                S::UnclosedCData => "sezione CDATA non chiusa",
+                S::UnclosedTag => "tag non chiuso: manca `>`",
+                S::UnclosedSingleQuotedAttributeValue | S::UnclosedDoubleQuotedAttributeValue => {
+                    "valore di attributo non chiuso: manca la virgoletta di chiusura"
+                }
+            };
+            format!("errore di sintassi: {what} prima della fine del file (file troncato?)")
+        }
+        quick_xml::Error::IllFormed(I::MissingEndTag(tag)) => format!(
+            "tag di apertura non chiuso: `</{tag}>` non trovato prima della fine del file (file troncato?)"
+        ),
+        quick_xml::Error::IllFormed(I::UnmatchedEndTag(tag)) => {
+            format!("il tag di chiusura `</{tag}>` non corrisponde a nessun tag aperto")
+        }
+        quick_xml::Error::IllFormed(I::MismatchedEndTag { expected, found }) => {
+            format!("atteso `</{expected}>`, trovato `</{found}>`")
+        }
+        _ => return Message::raw(e.to_string()),
+    };
+    Message::new(it, e.to_string())
+}
+
+fn text_outside_root() -> Message {
+    Message::new(
+        "testo fuori dall'elemento radice",
+        "text outside the root element",
+    )
+}
+
+fn xml_err(file: &str, line: u32, column: u32, message: impl Into<Message>) -> Error {
     Error::Xml {
         file: file.to_string(),
         line,
@@ -588,8 +638,13 @@ fn choose_encoding(
                     file,
                     1,
                     1,
-                    format!(
-                        "unknown or unsupported encoding label {label:?} in the XML declaration"
+                    Message::new(
+                        format!(
+                            "codifica {label:?} sconosciuta o non supportata nella dichiarazione XML"
+                        ),
+                        format!(
+                            "unknown or unsupported encoding label {label:?} in the XML declaration"
+                        ),
                     ),
                 )
             })?;
@@ -598,7 +653,12 @@ fn choose_encoding(
                     file,
                     1,
                     1,
-                    format!("the byte order mark says UTF-8 but the declaration says {label:?}"),
+                    Message::new(
+                        format!("il BOM indica UTF-8 ma la dichiarazione indica {label:?}"),
+                        format!(
+                            "the byte order mark says UTF-8 but the declaration says {label:?}"
+                        ),
+                    ),
                 ));
             }
             e
@@ -660,7 +720,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn err(&self, message: impl Into<String>) -> Error {
+    fn err(&self, message: impl Into<Message>) -> Error {
         xml_err(self.file, self.line, self.col, message)
     }
 
@@ -707,8 +767,13 @@ impl<'a> Parser<'a> {
                 self.file,
                 line,
                 column,
-                format!(
-                    "unexpected end of the document (truncated?): the element opened at line {opened} is not closed"
+                Message::new(
+                    format!(
+                        "fine del documento inattesa (file troncato?): l'elemento aperto alla riga {opened} non è chiuso"
+                    ),
+                    format!(
+                        "unexpected end of the document (truncated?): the element opened at line {opened} is not closed"
+                    ),
                 ),
             ));
         }
@@ -741,7 +806,12 @@ impl<'a> Parser<'a> {
                 let c = if r.is_char_ref() {
                     match r.resolve_char_ref() {
                         Ok(Some(c)) => c,
-                        _ => return Err(self.err(format!("invalid character reference &{};", &*r))),
+                        _ => {
+                            return Err(self.err(Message::new(
+                                format!("riferimento a carattere non valido &{};", &*r),
+                                format!("invalid character reference &{};", &*r),
+                            )))
+                        }
                     }
                 } else {
                     match &*r {
@@ -751,8 +821,13 @@ impl<'a> Parser<'a> {
                         "apos" => '\'',
                         "quot" => '"',
                         other => {
-                            return Err(self.err(format!(
-                                "entity &{other}; is not allowed (only &lt; &gt; &amp; &apos; &quot; and character references)"
+                            return Err(self.err(Message::new(
+                                format!(
+                                    "l'entità &{other}; non è ammessa (solo &lt; &gt; &amp; &apos; &quot; e riferimenti a caratteri)"
+                                ),
+                                format!(
+                                    "entity &{other}; is not allowed (only &lt; &gt; &amp; &apos; &quot; and character references)"
+                                ),
                             )))
                         }
                     }
@@ -761,13 +836,14 @@ impl<'a> Parser<'a> {
                     let mut tmp = [0u8; 4];
                     self.push_text(c.encode_utf8(&mut tmp))?;
                 } else if self.stack.is_empty() {
-                    return Err(self.err("text outside the root element"));
+                    return Err(self.err(text_outside_root()));
                 }
             }
             Event::DocType(_) => {
-                return Err(self.err(
+                return Err(self.err(Message::new(
+                    "le dichiarazioni DOCTYPE sono rifiutate (niente DTD, nessuna entità oltre a quelle predefinite)",
                     "DOCTYPE declarations are refused (no DTD, no entities other than the predefined ones)",
-                ))
+                )))
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => return Ok(true),
@@ -778,9 +854,8 @@ impl<'a> Parser<'a> {
     fn map_xml_error(&self, e: quick_xml::Error, cur_line: u32, cur_col: u32) -> Error {
         if let quick_xml::Error::Io(io) = &e {
             match fault_of(io) {
-                Some(Fault::Encoding { .. }) => {
-                    let f = fault_of(io).map(|f| f.to_string()).unwrap_or_default();
-                    return xml_err(self.file, cur_line, cur_col, f);
+                Some(f @ Fault::Encoding { .. }) => {
+                    return xml_err(self.file, cur_line, cur_col, f.message());
                 }
                 Some(Fault::Limit(m)) => return self.err(m.clone()),
                 None => {
@@ -791,7 +866,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        self.err(e.to_string())
+        self.err(parser_message(&e))
     }
 
     #[inline]
@@ -801,7 +876,7 @@ impl<'a> Parser<'a> {
 
     fn outside_text(&self, s: &str) -> Result<()> {
         if (self.stack.is_empty() || self.root_done) && !s.trimmed().is_empty() {
-            return Err(self.err("text outside the root element"));
+            return Err(self.err(text_outside_root()));
         }
         Ok(())
     }
@@ -817,13 +892,22 @@ impl<'a> Parser<'a> {
 
     fn push_text(&mut self, s: &str) -> Result<()> {
         if self.text.len() + s.len() > self.opts.limits.max_field_len {
-            return Err(self.err(format!(
-                "a text field is longer than {} bytes",
-                self.opts.limits.max_field_len
+            return Err(self.err(Message::new(
+                format!(
+                    "un campo di testo è più lungo di {} byte",
+                    self.opts.limits.max_field_len
+                ),
+                format!(
+                    "a text field is longer than {} bytes",
+                    self.opts.limits.max_field_len
+                ),
             )));
         }
         if s.contains('\0') {
-            return Err(self.err("NUL character in text"));
+            return Err(self.err(Message::new(
+                "carattere NUL nel testo",
+                "NUL character in text",
+            )));
         }
         self.text.push_str(s);
         Ok(())
@@ -871,13 +955,26 @@ impl<'a> Parser<'a> {
         }
         for (i, a) in attributes.enumerate() {
             self.attribute_allowed(i)?;
-            let a = a.map_err(|e| self.err(format!("malformed attribute: {e}")))?;
+            let a = a.map_err(|e| {
+                self.err(Message::new(
+                    format!("attributo malformato: {e}"),
+                    format!("malformed attribute: {e}"),
+                ))
+            })?;
             let v = a
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| self.err(format!("attribute value: {e}")))?;
+                .map_err(|e| {
+                    self.err(Message::new(
+                        format!("valore di attributo: {e}"),
+                        format!("attribute value: {e}"),
+                    ))
+                })?;
             self.check_attribute(i, a.key.0, &v, &mut names)?;
             if v.contains('\0') {
-                return Err(self.err("NUL character in an attribute value"));
+                return Err(self.err(Message::new(
+                    "carattere NUL nel valore di un attributo",
+                    "NUL character in an attribute value",
+                )));
             }
             f(local_name(a.key.0), v);
         }
@@ -891,7 +988,10 @@ impl<'a> Parser<'a> {
         let max = self.opts.limits.xml_max_attributes;
         match i < max {
             true => Ok(()),
-            false => Err(self.err(format!("more than {max} attributes on one element"))),
+            false => Err(self.err(Message::new(
+                format!("più di {max} attributi su un elemento"),
+                format!("more than {max} attributes on one element"),
+            ))),
         }
     }
 
@@ -914,9 +1014,15 @@ impl<'a> Parser<'a> {
             names[i] = name;
         }
         if value.len() > self.opts.limits.max_field_len {
-            return Err(self.err(format!(
-                "an attribute value is longer than {} bytes",
-                self.opts.limits.max_field_len
+            return Err(self.err(Message::new(
+                format!(
+                    "il valore di un attributo è più lungo di {} byte",
+                    self.opts.limits.max_field_len
+                ),
+                format!(
+                    "an attribute value is longer than {} bytes",
+                    self.opts.limits.max_field_len
+                ),
             )));
         }
         Ok(())
@@ -925,9 +1031,15 @@ impl<'a> Parser<'a> {
     fn start(&mut self, e: &BytesStart) -> Result<()> {
         let depth = self.stack.len();
         if depth >= self.opts.limits.xml_max_depth {
-            return Err(self.err(format!(
-                "elements nested deeper than {} levels",
-                self.opts.limits.xml_max_depth
+            return Err(self.err(Message::new(
+                format!(
+                    "elementi annidati oltre {} livelli",
+                    self.opts.limits.xml_max_depth
+                ),
+                format!(
+                    "elements nested deeper than {} levels",
+                    self.opts.limits.xml_max_depth
+                ),
             )));
         }
         let name = local_name(e.name().0);
@@ -937,12 +1049,21 @@ impl<'a> Parser<'a> {
         let tag = match parent {
             None => {
                 if self.root_done {
-                    return Err(self.err("a second root element: only one export per document"));
+                    return Err(self.err(Message::new(
+                        "un secondo elemento radice: un solo export per documento",
+                        "a second root element: only one export per document",
+                    )));
                 }
                 if name != n.root {
-                    return Err(self.err(format!(
-                        "the root element is <{name}>, expected <{}>: not a SIDI export",
-                        n.root
+                    return Err(self.err(Message::new(
+                        format!(
+                            "l'elemento radice è <{name}>, atteso <{}>: non è un export SIDI",
+                            n.root
+                        ),
+                        format!(
+                            "the root element is <{name}>, expected <{}>: not a SIDI export",
+                            n.root
+                        ),
                     )));
                 }
                 self.root_seen = true;
@@ -1119,7 +1240,10 @@ impl<'a> Parser<'a> {
         }
         let was_capturing = self.capturing();
         let Some((tag, _)) = self.stack.pop() else {
-            return Err(self.err("closing tag without an opening one"));
+            return Err(self.err(Message::new(
+                "tag di chiusura senza tag di apertura",
+                "closing tag without an opening one",
+            )));
         };
         if was_capturing {
             self.capture = None;
@@ -1487,7 +1611,7 @@ mod tests {
                 ..
             } => {
                 assert_eq!((line, column), (17, 18), "{message}");
-                assert!(message.contains("0xD2"), "{message}");
+                assert!(message.en().contains("0xD2"), "{message}");
             }
             e => panic!("{e}"),
         }

@@ -9,7 +9,7 @@
 //! value, a row with a decision but no ID, or two rows giving the same ID
 //! different decisions make the file unusable: an [`Error`] with its line.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::read::encoding;
 use crate::read::profile::EncodingChoice;
 use std::collections::HashMap;
@@ -117,7 +117,10 @@ pub fn parse_decisions(file: &str, bytes: &[u8]) -> Result<Decisions> {
             Error::csv(
                 file,
                 line,
-                format!("DECISIONE {raw:?}: expected ACCETTA, RIFIUTA or empty"),
+                Message::new(
+                    format!("DECISIONE {raw:?}: atteso ACCETTA, RIFIUTA o vuoto"),
+                    format!("DECISIONE {raw:?}: expected ACCETTA, RIFIUTA or empty"),
+                ),
             )
         })?;
         let id = get(id_col).to_string();
@@ -125,14 +128,21 @@ pub fn parse_decisions(file: &str, bytes: &[u8]) -> Result<Decisions> {
             if decision == Decision::Undecided {
                 continue;
             }
-            return Err(Error::csv(file, line, "a decision without an ID"));
+            return Err(Error::csv(
+                file,
+                line,
+                Message::new("una decisione senza ID", "a decision without an ID"),
+            ));
         }
         if let Some((d, l)) = seen.get(&id) {
             if *d != decision {
                 return Err(Error::csv(
                     file,
                     line,
-                    format!("ID {id} has another decision on line {l}"),
+                    Message::new(
+                        format!("l'ID {id} ha un'altra decisione alla riga {l}"),
+                        format!("ID {id} has another decision on line {l}"),
+                    ),
                 ));
             }
             continue;

@@ -7,7 +7,7 @@
 
 use super::decisions::{Decision, Decisions};
 use super::ops::*;
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::findings::{Finding, FindingCode};
 use crate::map::CodeMap;
 use crate::model::Trimmed;
@@ -769,8 +769,12 @@ pub fn plan_indexed(
         return Err(Error::input(
             dfile,
             0,
-            "no row of the decisions file names a review item of this run: \
-             it belongs to another school or to an earlier run",
+            Message::new(
+                "nessuna riga del file delle decisioni riguarda una verifica di questa esecuzione: \
+                 è di un'altra scuola o di un'esecuzione precedente",
+                "no row of the decisions file names a review item of this run: \
+                 it belongs to another school or to an earlier run",
+            ),
         ));
     }
     stale_rows.sort_unstable();

@@ -173,7 +173,7 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>> {
     use zip::write::SimpleFileOptions;
     let err = |e: zip::result::ZipError| Error::Zip {
         file: ZIP_NAME.into(),
-        message: e.to_string(),
+        message: e.to_string().into(),
     };
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default()

@@ -409,7 +409,7 @@ fn child_xml_small_tokens() {
 
 fn csv_refused(bytes: &[u8]) -> (u32, String) {
     match refused("alunni.csv", bytes, &ReadOptions::default()) {
-        Error::Csv { line, message, .. } => (line, message),
+        Error::Csv { line, message, .. } => (line, message.to_string()),
         e => panic!("not a CSV error: {e:?}"),
     }
 }
