@@ -806,7 +806,7 @@ fn read_pupils(
         let origin = Origin::new(&t.file, line, 0);
         let id_locale: CompactString = t.get(&row, P_ID_LOCALE).into();
         if id_locale.is_empty() {
-            return Err(Error::csv(
+            return Err(Error::input(
                 file,
                 line,
                 Message::column_empty(layout.column("ID_LOCALE")),
@@ -815,7 +815,7 @@ fn read_pupils(
         // one probe per row (entry, not get then insert)
         let id_of = |i: usize| out.get(i).map_or("", |p| p.id_locale.as_str());
         if let Some(first) = ids.first(&id_locale, out.len(), id_of) {
-            return Err(Error::csv(
+            return Err(Error::input(
                 file,
                 line,
                 Message::new(

@@ -372,7 +372,11 @@ pub fn peek_school_code(store: &mut Store, m: &Member, opts: &ReadOptions) -> Re
     }
     let code = f.get(A_SCUOLA).unwrap_or_default();
     if code.is_empty() {
-        return Err(f.err(f.line(), Message::column_empty(&f.names[A_SCUOLA])));
+        return Err(Error::input(
+            &*f.file,
+            f.line(),
+            Message::column_empty(&f.names[A_SCUOLA]),
+        ));
     }
     Ok(code)
 }
