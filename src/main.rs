@@ -17,7 +17,20 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     ignore_file_size_signal();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let args: Vec<_> = std::env::args_os().collect();
+            match cli::usage::localized(&e, cli::usage::lang_of_args(&args)) {
+                Some(text) => {
+                    let _ = std::io::stderr().write_all(text.as_bytes());
+                    std::process::exit(2)
+                }
+                // help and version on stdout (0), the rest on stderr (2)
+                None => e.exit(),
+            }
+        }
+    };
     let g = config::global(&cli);
     let code = match run(&cli, &g) {
         Ok(code) => code,

@@ -167,6 +167,23 @@ fn wrong_usage_exits_2() {
     expect_code(&run(["check"]), 2);
     expect_code(&run(["nonexistent-command"]), 2);
     expect_code(&run(["--help"]), 0);
+    // in Italian by default, clap's English with --lang en
+    let o = run(["sync", "--local", "a.csv"]);
+    expect_code(&o, 2);
+    assert!(
+        stderr(&o).starts_with("errore: mancano argomenti obbligatori: --sidi"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(["--lang", "en", "sync", "--local", "a.csv"]);
+    expect_code(&o, 2);
+    assert!(
+        stderr(&o).contains("required arguments were not provided"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(["--help"]);
+    assert!(stdout(&o).contains("Usage: sidisync"), "{}", stdout(&o));
 }
 
 #[test]
