@@ -250,33 +250,28 @@ fn refusals_write_nothing_and_exit_2() {
     lines.push(&dup);
     let dup_path = write(d.path(), "dup.csv", lines.join("\r\n").as_bytes());
     let out = d.path().join("o1");
-    let o = run([
-        "sync".to_string(),
-        "--sidi".into(),
-        s(sample("frequenze.xml")),
-        "--local".into(),
-        s(dup_path),
-        "--out".into(),
-        s(out.clone()),
-    ]);
-    expect_code(&o, 2);
+    let sync_dup = |global: &[&str]| {
+        let mut args: Vec<String> = global.iter().map(|a| a.to_string()).collect();
+        args.extend([
+            "sync".into(),
+            "--sidi".into(),
+            s(sample("frequenze.xml")),
+            "--local".into(),
+            s(dup_path.clone()),
+            "--out".into(),
+            s(out.clone()),
+        ]);
+        run(args)
+    };
     // in Italian by default, with file and line; in English on request
+    let o = sync_dup(&[]);
+    expect_code(&o, 2);
     let e = stderr(&o);
     assert!(
         e.contains("dup.csv:") && e.contains("già usato alla riga 2"),
         "{e}"
     );
-    let o_en = run([
-        "--lang".to_string(),
-        "en".into(),
-        "sync".into(),
-        "--sidi".into(),
-        s(sample("frequenze.xml")),
-        "--local".into(),
-        s(d.path().join("dup.csv")),
-        "--out".into(),
-        s(out.clone()),
-    ]);
+    let o_en = sync_dup(&["--lang", "en"]);
     expect_code(&o_en, 2);
     assert!(
         stderr(&o_en).contains("already used on line 2"),

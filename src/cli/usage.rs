@@ -56,23 +56,17 @@ pub fn localized(e: &clap::Error, lang: Lang) -> Option<String> {
                 list(ContextKind::InvalidArg)?
             )
         }
-        ErrorKind::UnknownArgument => {
-            let mut m = format!("argomento sconosciuto '{}'", s(ContextKind::InvalidArg)?);
-            if let Some(hint) = s(ContextKind::SuggestedArg) {
-                m.push_str(&format!(" (forse '{hint}'?)"));
-            }
-            m
-        }
-        ErrorKind::InvalidSubcommand => {
-            let mut m = format!(
+        ErrorKind::UnknownArgument => hinted(
+            format!("argomento sconosciuto '{}'", s(ContextKind::InvalidArg)?),
+            s(ContextKind::SuggestedArg),
+        ),
+        ErrorKind::InvalidSubcommand => hinted(
+            format!(
                 "comando sconosciuto '{}'",
                 s(ContextKind::InvalidSubcommand)?
-            );
-            if let Some(hint) = list(ContextKind::SuggestedSubcommand) {
-                m.push_str(&format!(" (forse '{hint}'?)"));
-            }
-            m
-        }
+            ),
+            list(ContextKind::SuggestedSubcommand),
+        ),
         // a value its parser refused (`--jobs x`); the parser's own reason
         // is English and left out
         ErrorKind::ValueValidation => format!(
@@ -110,6 +104,14 @@ pub fn localized(e: &clap::Error, lang: Lang) -> Option<String> {
     }
     out.push_str("\nPer maggiori informazioni: '--help'.\n");
     Some(out)
+}
+
+/// `message`, followed by clap's suggestion when it has one.
+fn hinted(message: String, hint: Option<String>) -> String {
+    match hint {
+        Some(h) => format!("{message} (forse '{h}'?)"),
+        None => message,
+    }
 }
 
 #[cfg(test)]
