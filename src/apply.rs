@@ -258,18 +258,17 @@ pub fn check_school(patch: &Patch, local: &LocalExport) -> Result<()> {
         && !local_sedi.iter().any(|s| patch_sedi.contains(*s))
     {
         let school = patch.codice_scuola.as_deref().unwrap_or("?");
-        return Err(Error::input(&patch.file, 0, {
-            let theirs = patch_sedi.iter().cloned().collect::<Vec<_>>().join(", ");
-            let ours = local_sedi.iter().copied().collect::<Vec<_>>().join(", ");
-            Message::new(
-                    format!(
-                        "la patch è della scuola {school} (sedi {theirs}), l'export locale ha le sedi {ours}"
-                    ),
-                    format!(
-                        "the patch is for school {school} (sedi {theirs}), the local export has sedi {ours}"
-                    ),
-                )
-        }));
+        let theirs = patch_sedi.iter().cloned().collect::<Vec<_>>().join(", ");
+        let ours = local_sedi.iter().copied().collect::<Vec<_>>().join(", ");
+        let message = Message::new(
+            format!(
+                "la patch è della scuola {school} (sedi {theirs}), l'export locale ha le sedi {ours}"
+            ),
+            format!(
+                "the patch is for school {school} (sedi {theirs}), the local export has sedi {ours}"
+            ),
+        );
+        return Err(Error::input(&patch.file, 0, message));
     }
     // Student operations must name local pupils (inserted ones aside).
     let ids: HashSet<&str> = local.pupils.iter().map(|p| p.id_locale.as_str()).collect();

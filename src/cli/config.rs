@@ -48,7 +48,8 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions> {
     })
 }
 
-/// Refuses a missing input file early with a plain message.
+/// Refuses early, with a plain message, an input file that is missing or
+/// is not a regular file.
 pub fn existing_file(path: &std::path::Path) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => Ok(()),

@@ -1560,6 +1560,23 @@ mod tests {
 "#;
 
     #[test]
+    fn truncated_and_hand_edited_files_are_told_in_italian() {
+        use crate::messages::Lang;
+        let cut = DOC.find("sezione=").expect("a class") + "sezione=\"a".len();
+        let e = read_str(&DOC.as_bytes()[..cut]).unwrap_err();
+        let it = e.localized(Lang::It);
+        assert!(it.starts_with("t.xml:12:"), "{it}");
+        assert!(
+            it.contains("valore di attributo non chiuso") && it.contains("file troncato?"),
+            "{it}"
+        );
+        assert!(e.localized(Lang::En).contains("not closed"), "{e}");
+        let wrong = DOC.replacen("</Sedi>", "</Sed>", 1);
+        let it = read_str(wrong.as_bytes()).unwrap_err().localized(Lang::It);
+        assert!(it.contains("atteso `</Sedi>`, trovato `</Sed>`"), "{it}");
+    }
+
+    #[test]
     fn reads_the_reference_document() {
         let r = read_str(DOC.as_bytes()).unwrap();
         let e = &r.export;
