@@ -4,7 +4,7 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use cli::args::{Cli, Command, TextJson, TextJsonl};
 use cli::config;
 use std::io::{BufRead, Write};
@@ -17,11 +17,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     ignore_file_size_signal();
-    let cli = match Cli::try_parse() {
+    let args: Vec<_> = std::env::args_os().collect();
+    let lang = cli::usage::lang_of_args(&args);
+    let parsed = cli::help::command(lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
-            let args: Vec<_> = std::env::args_os().collect();
-            match cli::usage::localized(&e, cli::usage::lang_of_args(&args)) {
+            match cli::usage::localized(&e, lang) {
                 Some(text) => {
                     let _ = std::io::stderr().write_all(text.as_bytes());
                     std::process::exit(2)

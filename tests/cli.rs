@@ -182,8 +182,21 @@ fn wrong_usage_exits_2() {
         "{}",
         stderr(&o)
     );
-    let o = run(["--help"]);
-    assert!(stdout(&o).contains("Usage: sidisync"), "{}", stdout(&o));
+    // the help too, on standard output with status 0
+    let o = run(["sync", "--help"]);
+    expect_code(&o, 0);
+    assert!(stdout(&o).contains("Uso: sidisync sync"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Cartella di output del pacchetto"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(["--lang", "en", "sync", "--help"]);
+    assert!(
+        stdout(&o).contains("Output folder of the patch package"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -117,16 +117,17 @@ fn hinted(message: String, hint: Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::args::Cli;
-    use clap::Parser;
 
     fn args(a: &[&str]) -> Vec<OsString> {
         a.iter().map(OsString::from).collect()
     }
 
     fn refusal(a: &[&str]) -> String {
-        let e = Cli::try_parse_from(args(a)).expect_err("refused");
-        localized(&e, lang_of_args(&args(a))).unwrap_or_else(|| e.to_string())
+        let lang = lang_of_args(&args(a));
+        let e = crate::cli::help::command(lang)
+            .try_get_matches_from(args(a))
+            .expect_err("refused");
+        localized(&e, lang).unwrap_or_else(|| e.to_string())
     }
 
     #[test]
