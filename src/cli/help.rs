@@ -15,7 +15,14 @@ pub fn command(lang: Lang) -> Command {
     let cmd = Cli::command();
     match lang {
         Lang::En => cmd,
-        Lang::It => italian(cmd, true),
+        Lang::It => {
+            // the `help` subcommand exists once clap has built the command
+            let mut cmd = italian(cmd, true);
+            cmd.build();
+            cmd.mut_subcommand("help", |h| {
+                h.about("Mostra questo aiuto o quello del comando indicato")
+            })
+        }
     }
 }
 
