@@ -4,15 +4,16 @@
 //!
 //! clap words its errors in English. The common ones are reworded here
 //! from the error's context (which argument, which value, what clap
-//! suggests); the rarer ones, and help and version, stay clap's own.
+//! suggests); the rarer ones stay clap's own. Help and version are printed
+//! by clap, from the definition [`super::help::command`] gives it.
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use sidisync::messages::{Lang, Ui};
 use std::ffi::OsString;
 
-/// The language asked with `--lang` on the raw command line, for the
-/// errors clap raises before it has parsed that option. Italian unless
-/// English is asked (an unknown code is clap's error to report).
+/// The language asked with `--lang` on the raw command line, read before
+/// clap parses it: the help and clap's errors need it first. Italian
+/// unless English is asked (an unknown code is clap's error to report).
 pub fn lang_of_args(args: &[OsString]) -> Lang {
     let mut asked = None;
     let mut it = args.iter().map(|a| a.to_string_lossy());
