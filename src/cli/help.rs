@@ -52,10 +52,12 @@ fn italian(cmd: Command, root: bool) -> Command {
             } else {
                 "Opzioni"
             };
-            let a = a
-                .help_heading(heading)
-                .hide_default_value(true)
-                .hide_possible_values(true);
+            let a = a.help_heading(heading);
+            // (clap refuses these settings on a flag)
+            let a = match a.get_action().takes_values() {
+                true => a.hide_default_value(true).hide_possible_values(true),
+                false => a,
+            };
             match help_text(&name, a.get_id().as_str()) {
                 Some(h) => a.help(h),
                 None => a,
