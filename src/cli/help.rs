@@ -102,8 +102,6 @@ pub fn about_text(name: &str) -> Option<&'static str> {
 /// The Italian help of argument `id` of command `command`.
 pub fn help_text(command: &str, id: &str) -> Option<&'static str> {
     Some(match (command, id) {
-        (_, "help") => "Mostra questo aiuto",
-        (_, "version") => "Mostra la versione",
         (_, "lang") => "Lingua di messaggi e report: it (predefinita) o en",
         (_, "quiet") => "Non stampa nulla tranne gli errori",
         (_, "redact") => {

@@ -572,9 +572,9 @@ impl FastRows {
     }
 
     /// Pushes to `ranges` the fields of the record that starts at `from`
-    /// (as ranges from `from`) and returns its end (the offset of its `\r` or `\n`, or the text's
-    /// length); `None` when it holds a `"` or not as many fields as the
-    /// header. A record of the export is some 140 bytes, with a delimiter
+    /// (as ranges from `from`) and returns its end (the offset of its `\r`
+    /// or `\n`, or the text's length); `None` when it holds a `"` or not
+    /// as many fields as the header. A record of the export is some 140 bytes, with a delimiter
     /// every nine.
     #[inline]
     fn split(&self, text: &[u8], from: usize, ranges: &mut Vec<(usize, usize)>) -> Option<usize> {

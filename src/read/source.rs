@@ -285,7 +285,7 @@ impl<R: Read> Tracked<R> {
         if self.consumed - self.mark > self.token_limit {
             return Err(fault(Fault::Limit(Message::new(
                 format!(
-                    "un singolo elemento XML è più lungo di {} byte",
+                    "un singolo token XML (tag, testo, attributo) è più lungo di {} byte",
                     self.token_limit
                 ),
                 format!(
